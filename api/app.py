@@ -1,0 +1,136 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.config import Settings
+from api.db import make_engine
+from api.errors import DomainError
+from api.hotpath import EncodedJson, HotPath
+from api.pages import ROUTERS as PAGE_ROUTERS
+from api.pages.errors import domain_error_page, error_page, is_page_request
+from api.routes import (
+    admin,
+    audit_log,
+    auth,
+    authoring,
+    certificates,
+    health,
+    learning,
+    me,
+    password_setup,
+    privacy,
+    reports,
+    users,
+)
+from api.services.content import RenderCache, RevisionCache
+from api.web import STATIC_DIR
+from api.web_security import SecurityHeaders
+from course.loader import load_course
+from course.models import CourseInfo
+
+logger = logging.getLogger("innostudy")
+API_PREFIX = "/api/v1"
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+_HTTP_MESSAGES = {
+    404: "Fant ikke siden.",
+    405: "Metoden er ikke tillatt her.",
+    413: "Forespørselen er for stor.",
+}
+
+
+class ContentInvalid(RuntimeError):
+    pass
+
+
+def load_course_info(settings: Settings) -> CourseInfo:
+    result = load_course(settings.content_dir)
+    if result.course is None:
+        raise ContentInvalid("\n".join(str(p) for p in result.errors))
+    return result.course.info
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="innostudy",
+        summary="Innovasjonsstudiet for kommunesektoren",
+        description="Kurs, fremdrift, quiz og kursbevis for ansatte i kommunesektoren.",
+        version="1.0",
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.effective_database_url)
+    app.state.course_info = load_course_info(settings)
+    app.state.render_cache = RenderCache()
+    app.state.module_json_cache = RevisionCache[EncodedJson]()
+    app.state.hot_path = HotPath(app.state.engine)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if is_page_request(request):
+            return domain_error_page(request, exc)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_page_request(request):
+            return error_page(request, exc.status_code, headers=getattr(exc, "headers", None))
+        if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+            # A body that is not UTF-8 JSON is as unprocessable as malformed JSON.
+            error = {
+                "loc": ["body"],
+                "msg": "Body must be valid UTF-8 JSON",
+                "type": "json_invalid",
+            }
+            return JSONResponse({"detail": [error]}, status_code=422)
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        return JSONResponse(
+            {"detail": message, "code": f"http_{exc.status_code}"},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_page_request(request):
+            return error_page(request, 500)
+        return JSONResponse(
+            {"detail": "Noe gikk galt hos oss. Prøv igjen senere.", "code": "server_error"},
+            status_code=500,
+        )
+
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health.router)
+    app.include_router(certificates.pages)
+    for router in (
+        auth.router,
+        me.router,
+        learning.router,
+        authoring.router,
+        certificates.router,
+        users.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX)
+    # Administration: users, reports, audit log, privacy, password setup.
+    for router in (
+        admin.router,
+        reports.router,
+        audit_log.router,
+        privacy.router,
+        password_setup.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(password_setup.pages)
+    for router in PAGE_ROUTERS:  # the web interface
+        app.include_router(router)
+    return app

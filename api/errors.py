@@ -1,0 +1,194 @@
+"""Typed domain errors. Each carries its status code; ``api.app`` maps them once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    code: str
+
+
+class DomainError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    message: ClassVar[str] = "Ugyldig forespørsel."
+    # Whether the request's changes are still committed when this error ends it
+    # (e.g. a failed login is recorded for throttling).
+    commit_changes: ClassVar[bool] = False
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.message)
+        self.detail = detail or self.message
+
+    def headers(self) -> dict[str, str] | None:
+        return None
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "code": self.code}
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Du må logge inn."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidCredentials(NotAuthenticated):
+    code = "invalid_credentials"
+    message = "Feil e-postadresse eller passord."
+    commit_changes = True
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+    message = "Du har ikke tilgang til dette."
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+    message = "Fant ikke det du ba om."
+
+
+class ModuleNotFound(NotFound):
+    code = "module_not_found"
+    message = "Modulen finnes ikke."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+    message = "Forespørselen er i konflikt med gjeldende tilstand."
+
+
+class StaleRevision(Conflict):
+    code = "stale_revision"
+    message = "Modulen er endret siden du åpnet den. Last den inn på nytt."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    message = "Det finnes allerede en bruker med denne e-postadressen."
+
+
+class CourseNotCompleted(Conflict):
+    code = "course_not_completed"
+    message = "Du må fullføre alle obligatoriske moduler før du kan få kursbevis."
+
+
+class CertificateNotFound(NotFound):
+    code = "certificate_not_found"
+    message = "Fant ikke noe kursbevis med denne koden. Sjekk at koden er skrevet riktig."
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+    code = "too_many_attempts"
+    message = "For mange mislykkede innlogginger. Vent litt og prøv igjen."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = max(1, retry_after)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class UnprocessableError(DomainError):
+    """A body that parsed but breaks a domain rule, reported per field like pydantic does."""
+
+    status_code = 422
+    code = "invalid"
+
+    def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(e.get("msg")) for e in errors))
+        self.errors = list(errors)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.errors}
+
+
+class ContentInvalid(DomainError):
+    """Module Markdown that does not validate: the validator's problems with their lines."""
+
+    status_code = 422
+    code = "invalid_content"
+    message = "Innholdet har feil. Rett linjene som er nevnt og prøv igjen."
+
+    def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
+        super().__init__()
+        self.errors = list(errors)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "code": self.code, "errors": self.errors}
+
+
+class ModuleExists(Conflict):
+    code = "module_exists"
+    message = "Det finnes allerede en modul med denne adressen (slug)."
+
+
+class RevisionNotFound(NotFound):
+    code = "revision_not_found"
+    message = "Revisjonen finnes ikke."
+
+
+def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the errors a route can raise."""
+    result: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        result[error.status_code] = {"model": ErrorBody, "description": error.message}
+    return result
+
+
+# Administration (users, import, privacy)
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    message = "Fant ikke brukeren."
+
+
+class OwnAccount(Conflict):
+    code = "own_account"
+    message = "Du kan ikke deaktivere, slette eller endre rollen til din egen konto."
+
+
+class UserErased(Conflict):
+    code = "user_erased"
+    message = "Personopplysningene til denne brukeren er slettet, så kontoen kan ikke endres."
+
+
+class UserInactive(Conflict):
+    code = "user_inactive"
+    message = "Kontoen er deaktivert. Aktiver den før du lager en ny passordkode."
+
+
+class InvalidSetupCode(DomainError):
+    status_code = 400
+    code = "invalid_setup_code"
+    message = "Koden er ugyldig, allerede brukt eller utløpt. Be administratoren om en ny."
+
+
+class ImportInvalid(DomainError):
+    """A user import with bad rows: every problem with its line; nothing was imported."""
+
+    status_code = 422
+    code = "import_invalid"
+    message = "Filen har feil, så ingen brukere ble importert. Rett linjene som er nevnt."
+
+    def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
+        super().__init__()
+        self.errors = list(errors)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "code": self.code, "errors": self.errors}

@@ -1,0 +1,127 @@
+"""Account administration (role admin): change, deactivate, erase, reset password, import."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Query, UploadFile
+
+from api import presenters_admin as present
+from api.auditing import audit_refusals
+from api.deps import AdminUser, SessionDep, SettingsDep
+from api.errors import (
+    EmailTaken,
+    Forbidden,
+    ImportInvalid,
+    NotAuthenticated,
+    OwnAccount,
+    UserInactive,
+    UserNotFound,
+    responses,
+)
+from api.schemas_admin import ImportReport, RoleChange, SetupCode, UserAdmin, UserUpdate
+from api.services import admin_users, privacy, user_import
+from api.services.audit import Action
+
+router = APIRouter(prefix="/users", tags=["users"])
+GUARDED = (NotAuthenticated, Forbidden)
+UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+@router.get("/{user_id}", responses=responses(*GUARDED, UserNotFound))
+def get_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+    """One account, erased ones included (administrators only)."""
+    return present.user_admin(admin_users.get_user(session=session, user_id=user_id))
+
+
+@router.patch(
+    "/{user_id}",
+    responses=responses(*GUARDED, UserNotFound, EmailTaken),
+    dependencies=[audit_refusals(Action.USER_UPDATE)],
+)
+def update_user(
+    user_id: UserId, data: UserUpdate, session: SessionDep, admin: AdminUser
+) -> UserAdmin:
+    """Change name, e-mail address, municipality or department; 409 if the address is taken."""
+    user = admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
+    return present.user_admin(user)
+
+
+@router.post(
+    "/{user_id}/deactivate",
+    responses=responses(*GUARDED, UserNotFound, OwnAccount),
+    dependencies=[audit_refusals(Action.USER_DEACTIVATE)],
+)
+def deactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+    """Stop the account from logging in and end its sessions; progress and history stay."""
+    return present.user_admin(admin_users.deactivate(session=session, admin=admin, user_id=user_id))
+
+
+@router.post(
+    "/{user_id}/reactivate",
+    responses=responses(*GUARDED, UserNotFound, OwnAccount),
+    dependencies=[audit_refusals(Action.USER_REACTIVATE)],
+)
+def reactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+    """Let a deactivated account log in again (erased accounts cannot be reactivated)."""
+    return present.user_admin(admin_users.reactivate(session=session, admin=admin, user_id=user_id))
+
+
+@router.put(
+    "/{user_id}/role",
+    responses=responses(*GUARDED, UserNotFound, OwnAccount),
+    dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)],
+)
+def change_role(
+    user_id: UserId, body: RoleChange, session: SessionDep, admin: AdminUser
+) -> UserAdmin:
+    """Make the account a learner, instructor or administrator (never your own)."""
+    user = admin_users.change_role(session=session, admin=admin, user_id=user_id, role=body.role)
+    return present.user_admin(user)
+
+
+@router.post(
+    "/{user_id}/password-reset",
+    responses=responses(*GUARDED, UserNotFound, UserInactive),
+    dependencies=[audit_refusals(Action.USER_PASSWORD_RESET)],
+)
+def reset_password(
+    user_id: UserId, session: SessionDep, admin: AdminUser, settings: SettingsDep
+) -> SetupCode:
+    """A single-use code and link (valid 14 days) with which the person sets a new password."""
+    issued = admin_users.reset_password(session=session, admin=admin, user_id=user_id)
+    return present.setup_code(issued, settings.base_url)
+
+
+@router.post(
+    "/{user_id}/erase",
+    responses=responses(*GUARDED, UserNotFound, OwnAccount),
+    dependencies=[audit_refusals(Action.USER_ERASE)],
+)
+def erase_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+    """Erase the person's data: name, e-mail, department, answers; counts and scores stay."""
+    return present.user_admin(privacy.erase_user(session=session, admin=admin, user_id=user_id))
+
+
+@router.post(
+    "/import",
+    responses=responses(*GUARDED, ImportInvalid),
+    dependencies=[audit_refusals(Action.USER_IMPORT, target="users")],
+)
+def import_users(
+    file: Annotated[UploadFile, File(description="CSV: UTF-8, comma or semicolon separated")],
+    session: SessionDep,
+    admin: AdminUser,
+    settings: SettingsDep,
+    dry_run: Annotated[bool, Query(description="Only check the file and report")] = False,
+) -> ImportReport:
+    """Create and update accounts from a CSV file; any bad row imports nothing (422).
+
+    Columns: email, full name, municipality, municipality number, department,
+    role (or the Norwegian e-post, navn, kommune, kommunenummer, avdeling,
+    rolle). Existing e-mail addresses are updated; new accounts get a setup code.
+    """
+    result = user_import.import_users(
+        session=session, admin=admin, data=file.file.read(), dry_run=dry_run
+    )
+    return present.import_report(result, settings.base_url)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.deps import CurrentUser, SessionDep, SettingsDep, TokenDep
+from api.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, responses
+from api.schemas import Token
+from api.services import users as user_service
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/token", responses=responses(InvalidCredentials, TooManyAttempts))
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Token:
+    """Log in with e-mail (as `username`) and password; returns a bearer token."""
+    user = user_service.authenticate(
+        session=session,
+        email=form.username,
+        password=form.password,
+        client=client_address(request),
+        window=timedelta(seconds=settings.login_window_seconds),
+        max_per_account=settings.login_max_failures_per_account,
+        max_per_client=settings.login_max_failures_per_client,
+    )
+    ttl = timedelta(minutes=settings.token_ttl_minutes)
+    token = user_service.issue_token(session=session, user=user, ttl=ttl)
+    return Token(access_token=token, expires_in=int(ttl.total_seconds()))
+
+
+@router.post("/logout", status_code=204, responses=responses(NotAuthenticated))
+def logout(session: SessionDep, user: CurrentUser, token: TokenDep) -> Response:
+    """Revoke the token used for this request."""
+    assert token is not None
+    user_service.revoke_token(session=session, token=token)
+    return Response(status_code=204)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import CurrentUser
+from api.errors import NotAuthenticated, responses
+from api.schemas import UserPublic
+
+router = APIRouter(tags=["me"])
+
+
+@router.get("/me", responses=responses(NotAuthenticated))
+def me(user: CurrentUser) -> UserPublic:
+    """The logged-in user's account."""
+    return UserPublic.model_validate(user)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.auditing import audit_refusals
+from api.deps import AdminUser, SessionDep
+from api.errors import EmailTaken, Forbidden, NotAuthenticated, responses
+from api.models import Role
+from api.schemas import NO_CONTROL_CHARACTERS, UserCreate, UserPublic
+from api.services import admin_users, audit
+from api.services import users as user_service
+
+router = APIRouter(prefix="/users", tags=["users"])
+_GUARDED = (NotAuthenticated, Forbidden)
+_Search = Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACTERS)]
+
+
+@router.get("", responses=responses(*_GUARDED))
+def list_users(
+    session: SessionDep,
+    admin: AdminUser,
+    role: Role | None = None,
+    q: Annotated[_Search, Query(description="Part of the name or e-mail address")] = None,
+    municipality: Annotated[_Search, Query(description="Municipality name or number")] = None,
+    active: bool | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[UserPublic]:
+    """All accounts, or those matching the filters, by name (administrators only; not erased)."""
+    found = admin_users.search_users(
+        session=session,
+        role=role,
+        text=q,
+        municipality=municipality,
+        active=active,
+        limit=limit,
+        offset=offset,
+    )
+    return [UserPublic.model_validate(u) for u in found]
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=responses(*_GUARDED, EmailTaken),
+    dependencies=[audit_refusals(audit.Action.USER_CREATE, target="users")],
+)
+def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
+    """Create an account (administrators only)."""
+    user = user_service.create_user(session=session, data=data)
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_CREATE,
+        target=audit.user_target(user.id),
+    )
+    return UserPublic.model_validate(user)

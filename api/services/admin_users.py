@@ -1,0 +1,178 @@
+"""Administering accounts: find, update, deactivate, reactivate, change role, reset password.
+
+``admin`` is the acting administrator, or None for the command line; every
+change is recorded in the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from api.errors import EmailTaken, OwnAccount, UserErased, UserInactive, UserNotFound
+from api.models import Role, User
+from api.schemas_admin import UserUpdate
+from api.services import audit, setup_codes
+from api.services.users import get_user_by_email, normalise_email
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def get_user_by_email_or_404(*, session: Session, email: str) -> User:
+    user = get_user_by_email(session=session, email=email)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_users(
+    *,
+    session: Session,
+    role: Role | None = None,
+    text: str | None = None,
+    municipality: str | None = None,
+    active: bool | None = None,
+    include_erased: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Sequence[User]:
+    """Accounts by name, in pages; ``text`` matches part of the name or e-mail address."""
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if text:
+        # Case-insensitive for every letter on PostgreSQL; SQLite's lower() knows only A-Z,
+        # so the text as typed is tried too (finding "Ødegård" but not "ødegård" there).
+        query = query.where(
+            or_(
+                func.lower(User.full_name).like(_contains(text.lower()), escape="\\"),
+                col(User.full_name).like(_contains(text), escape="\\"),
+                col(User.email).like(_contains(text.lower()), escape="\\"),
+            )
+        )
+    if municipality is not None:
+        query = query.where(
+            or_(
+                col(User.municipality) == municipality,
+                col(User.municipality_number) == municipality,
+            )
+        )
+    if active is not None:
+        query = query.where(User.is_active == active)
+    if not include_erased:
+        query = query.where(col(User.erased_at).is_(None))
+    query = query.order_by(func.lower(User.full_name), col(User.id)).offset(offset)
+    return session.exec(query.limit(limit) if limit is not None else query).all()
+
+
+def _changeable(user: User, admin: User | None, *, own_account_allowed: bool = False) -> None:
+    if user.erased_at is not None:
+        raise UserErased()
+    if not own_account_allowed and admin is not None and admin.id == user.id:
+        raise OwnAccount()
+
+
+def update_user(*, session: Session, admin: User | None, user_id: int, data: UserUpdate) -> User:
+    """Change the fields sent; the audit row names the fields, not their values."""
+    user = get_user(session=session, user_id=user_id)
+    _changeable(user, admin, own_account_allowed=True)
+    changes = data.model_dump(exclude_unset=True)
+    if "email" in changes:
+        changes["email"] = normalise_email(changes["email"])
+        other = get_user_by_email(session=session, email=changes["email"])
+        if other is not None and other.id != user.id:
+            raise EmailTaken()
+    changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)
+    for name in changed:
+        setattr(user, name, changes[name])
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_UPDATE,
+        target=audit.user_target(user.id),
+        details={"fields": changed},
+    )
+    session.flush()
+    return user
+
+
+def deactivate(*, session: Session, admin: User | None, user_id: int) -> User:
+    """The person can no longer log in and their sessions end; their history stays."""
+    user = get_user(session=session, user_id=user_id)
+    _changeable(user, admin)
+    was_active = user.is_active
+    user.is_active = False
+    assert user.id is not None
+    setup_codes.revoke_login_tokens(session=session, user_id=user.id)
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_DEACTIVATE,
+        target=audit.user_target(user.id),
+        details={"was_active": was_active},
+    )
+    session.flush()
+    return user
+
+
+def reactivate(*, session: Session, admin: User | None, user_id: int) -> User:
+    user = get_user(session=session, user_id=user_id)
+    _changeable(user, admin)
+    was_active = user.is_active
+    user.is_active = True
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_REACTIVATE,
+        target=audit.user_target(user.id),
+        details={"was_active": was_active},
+    )
+    session.flush()
+    return user
+
+
+def change_role(*, session: Session, admin: User | None, user_id: int, role: Role) -> User:
+    """Nobody changes their own role, so at least one administrator always remains."""
+    user = get_user(session=session, user_id=user_id)
+    _changeable(user, admin)
+    previous = user.role
+    user.role = role
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_ROLE_CHANGE,
+        target=audit.user_target(user.id),
+        details={"from": previous, "to": role.value},
+    )
+    session.flush()
+    return user
+
+
+def reset_password(*, session: Session, admin: User | None, user_id: int) -> setup_codes.IssuedCode:
+    """A new single-use setup code; the current password works until the code is used."""
+    user = get_user(session=session, user_id=user_id)
+    _changeable(user, admin, own_account_allowed=True)
+    if not user.is_active:
+        raise UserInactive()
+    issued = setup_codes.issue(session=session, user=user, created_by=admin)
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_PASSWORD_RESET,
+        target=audit.user_target(user.id),
+        details={"expires_at": issued.expires_at.isoformat()},
+    )
+    return issued

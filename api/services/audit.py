@@ -1,0 +1,147 @@
+"""The audit log: who did what, when, to which target, and how it ended.
+
+Rows are only ever added. The application has no way to change or delete one:
+the ORM refuses updates and deletes of ``AuditEvent`` (see ``_refuse_changes``),
+and no service or route offers them. Rows hold ids and codes, never personal
+data, so erasing a person leaves the log as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from api.models import AuditEvent, User, utcnow
+
+
+class Action(StrEnum):
+    """Actions recorded by this codebase (``record`` accepts any string)."""
+
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_REACTIVATE = "user.reactivate"
+    USER_ROLE_CHANGE = "user.role_change"
+    USER_PASSWORD_RESET = "user.password_reset"
+    USER_PASSWORD_SETUP = "user.password_setup"
+    USER_IMPORT = "user.import"
+    USER_ERASE = "user.erase"
+    CERTIFICATE_REVOKE = "certificate.revoke"
+    ROSTER_EXPORT = "report.roster_export"
+    MODULE_CREATE = "module.create"
+    MODULE_EDIT = "module.edit"
+    MODULE_RESTORE = "module.restore"
+    MODULE_ARCHIVE = "module.archive"
+    MODULE_REORDER = "module.reorder"
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    DENIED = "denied"  # refused: no permission, or a rule forbids it (403, 409)
+    FAILED = "failed"  # could not be done as asked (404, 422, ...)
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+def user_target(user_id: int | None) -> str:
+    return f"user:{user_id}"
+
+
+def record(
+    *,
+    session: Session,
+    actor: User | None,
+    action: str,
+    target: str,
+    outcome: str = Outcome.OK,
+    details: dict[str, object] | None = None,
+) -> None:
+    """Add an audit row to the session's transaction (never commits).
+
+    ``actor`` is None for the command line and other system work. Keep personal
+    data out of ``details``: ids, counts, codes and field names only.
+    """
+    session.add(
+        AuditEvent(
+            at=utcnow(),
+            actor_id=actor.id if actor is not None else None,
+            actor_role=actor.role if actor is not None else None,
+            action=action[:60],
+            target=target[:120],
+            outcome=outcome[:20],
+            details=json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True),
+        )
+    )
+
+
+def outcome_for(status_code: int) -> Outcome:
+    return Outcome.DENIED if status_code in (403, 409) else Outcome.FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilters:
+    actor_id: int | None = None
+    action: str | None = None
+    target: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    before_id: int | None = None
+
+
+def list_events(
+    *, session: Session, filters: AuditFilters, limit: int
+) -> Sequence[tuple[AuditEvent, str | None]]:
+    """Events matching every given filter, newest first, with the actor's e-mail address.
+
+    Page backwards with ``before_id`` set to the last id of the previous page.
+    """
+    query = select(AuditEvent, User.email).outerjoin(User, col(User.id) == AuditEvent.actor_id)
+    if filters.actor_id is not None:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action is not None:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.target is not None:
+        query = query.where(AuditEvent.target == filters.target)
+    if filters.outcome is not None:
+        query = query.where(AuditEvent.outcome == filters.outcome)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
+    if filters.before_id is not None:
+        query = query.where(col(AuditEvent.id) < filters.before_id)
+    return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
+
+
+def details_of(event_row: AuditEvent) -> dict[str, Any]:
+    value = json.loads(event_row.details)
+    return value if isinstance(value, dict) else {}
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _refuse_changes(session: OrmSession, _context: Any, _instances: Any) -> None:
+    for instance in (*session.dirty, *session.deleted):
+        if isinstance(instance, AuditEvent) and (
+            instance in session.deleted or session.is_modified(instance)
+        ):
+            raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")

@@ -1,0 +1,306 @@
+"""The completion roster (one row per learner) and the per-municipality summary.
+
+The whole roster is one SQL query, with each module's best quiz score as a
+column; rows are streamed in batches from a connection of their own, so
+memory stays flat however many learners there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from contextlib import closing
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, Select, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
+from sqlmodel import Session
+
+from api.models import Role, metadata
+from api.services.content import LiveModule
+from course.progress import ModuleStatus
+
+OSLO = ZoneInfo("Europe/Oslo")
+BATCH = 1000
+_STATUSES = {status.value: status for status in ModuleStatus}  # faster than ModuleStatus(value)
+_users = metadata.tables["user"]
+_enrollments = metadata.tables["enrollment"]
+_progress = metadata.tables["module_progress"]
+_certificates = metadata.tables["certificate"]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterModule:
+    id: int
+    slug: str
+    title: str
+    has_quiz: bool
+
+
+EARLIEST = date(2000, 1, 1)  # the range of dates a filter may name
+LATEST = date(2999, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterFilters:
+    municipality: str | None = None  # name, or four-digit number
+    department: str | None = None
+    status: ModuleStatus | None = None
+    completed_from: date | None = None  # days in Norway, both ends included
+    completed_to: date | None = None
+
+    def __post_init__(self) -> None:
+        for day in (self.completed_from, self.completed_to):
+            if day is not None and not EARLIEST <= day <= LATEST:
+                raise ValueError(f"{day} is outside {EARLIEST} to {LATEST}")
+
+    def audited(self) -> dict[str, str]:
+        """The filters given, for the audit log (municipalities, departments, dates)."""
+        return {name: str(value) for name, value in asdict(self).items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRecord:
+    user_id: int
+    full_name: str
+    email: str
+    municipality: str
+    municipality_number: str | None
+    department: str | None
+    active: bool
+    enrolled_on: date | None
+    status: ModuleStatus
+    modules_completed: int
+    modules_total: int
+    percent: int
+    best_scores: tuple[float | None, ...]  # one per quiz module, in course order
+    completed_on: date | None
+    certificate_code: str | None
+    certificate_status: str | None  # "valid" or "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """What to export: the course's modules, its version, and the filters."""
+
+    modules: tuple[RosterModule, ...]
+    course_version: str
+    filters: RosterFilters
+
+    @property
+    def quiz_modules(self) -> tuple[RosterModule, ...]:
+        return tuple(m for m in self.modules if m.has_quiz)
+
+
+def roster_modules(modules: Sequence[LiveModule]) -> tuple[RosterModule, ...]:
+    return tuple(
+        RosterModule(m.id, m.slug, m.content.title, m.content.quiz is not None) for m in modules
+    )
+
+
+def oslo_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(), OSLO).astimezone(UTC)
+
+
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The column as the driver returns it, for ``LocalDates`` (see there)."""
+    return type_coerce(column, NullType())
+
+
+def roster_query(roster: Roster) -> Select[Any]:
+    """One row per learner: account, enrollment, progress counts, best scores, certificate.
+
+    Progress rows are joined and aggregated per learner in the same query (not in
+    a subquery): PostgreSQL then plans well even before the tables have statistics.
+    """
+    u, e, c, p, f = _users.c, _enrollments.c, _certificates.c, _progress.c, roster.filters
+    module_ids = [m.id for m in roster.modules]
+    touched = or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None))
+    status = case(
+        (e.completed_at.is_not(None), literal(ModuleStatus.COMPLETED.value)),
+        (func.count(case((touched, 1))) > 0, literal(ModuleStatus.IN_PROGRESS.value)),
+        else_=literal(ModuleStatus.NOT_STARTED.value),
+    )
+    done = func.count(case((and_(p.completed_at.is_not(None), p.module_id.in_(module_ids)), 1)))
+    best = [func.max(case((p.module_id == m.id, p.best_score))) for m in roster.quiz_modules]
+    joined = (
+        _users.outerjoin(_enrollments, e.user_id == u.id)
+        .outerjoin(
+            _certificates, and_(c.user_id == u.id, c.course_version == roster.course_version)
+        )
+        .outerjoin(_progress, p.user_id == u.id)
+    )
+    # The column order is read by ``records`` and by ``roster_export.csv_chunks``.
+    query = (
+        select(
+            u.id, u.full_name, u.email, u.municipality, u.municipality_number, u.department,
+            u.is_active, _raw(e.enrolled_at), _raw(e.completed_at), status, done, *best,
+            c.code, _raw(c.revoked_at),
+        )
+        .select_from(joined)
+        .where(u.role == Role.LEARNER.value, u.erased_at.is_(None))
+        .group_by(u.id, e.id, c.id)
+        .order_by(u.municipality, u.full_name, u.id)
+    )  # fmt: skip
+    if f.municipality is not None:
+        query = query.where(
+            or_(u.municipality == f.municipality, u.municipality_number == f.municipality)
+        )
+    if f.department is not None:
+        query = query.where(u.department == f.department)
+    if f.completed_from is not None:
+        query = query.where(e.completed_at >= oslo_midnight_utc(f.completed_from))
+    if f.completed_to is not None:
+        query = query.where(e.completed_at < oslo_midnight_utc(f.completed_to + timedelta(days=1)))
+    if f.status is not None:
+        query = query.having(status == f.status.value)
+    return query
+
+
+def count_roster(*, session: Session, roster: Roster) -> int:
+    query = roster_query(roster).order_by(None).subquery()
+    return int(session.connection().execute(select(func.count()).select_from(query)).scalar_one())
+
+
+def roster_page(
+    *, session: Session, roster: Roster, limit: int, offset: int = 0
+) -> list[RosterRecord]:
+    """One page of the roster as records, in the exports' order (for the web page)."""
+    query = roster_query(roster).limit(limit).offset(offset)
+    return records(session.connection().execute(query).all(), roster, LocalDates())
+
+
+class LocalDates:
+    """UTC timestamps as days in Norway, fast enough for a roster of 100,000 rows.
+
+    The columns are read without their type processing: SQLite hands over text,
+    PostgreSQL aware datetimes. A UTC instant's date in Norway depends only on
+    its UTC date and hour (the offset changes on the hour), so text is parsed
+    once per distinct hour.
+    """
+
+    def __init__(self) -> None:
+        self._by_hour: dict[str, date] = {}
+        self._iso_by_hour: dict[str, str] = {}
+
+    def __call__(self, value: str | datetime | None) -> date | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            return aware.astimezone(OSLO).date()
+        hour = value[:13]
+        found = self._by_hour.get(hour)
+        if found is None:
+            parsed = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+            found = self._by_hour[hour] = parsed.astimezone(OSLO).date()
+        return found
+
+    def iso(self, value: str | datetime | None) -> str:
+        """The day as ``YYYY-MM-DD``, or "" for None."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return str(self(value))
+        found = self._iso_by_hour.get(value[:13])
+        if found is None:
+            found = self._iso_by_hour[value[:13]] = str(self(value))
+        return found
+
+
+def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list[RosterRecord]:
+    """Rows of ``roster_query`` as records."""
+    total = len(roster.modules)
+    quizzes = len(roster.quiz_modules)
+    result = []
+    for row in rows:
+        uid, name, email, municipality, number, department, active, enrolled, completed = row[:9]
+        status, done = row[9], row[10]
+        code, revoked_at = row[11 + quizzes], row[12 + quizzes]
+        result.append(
+            RosterRecord(
+                user_id=uid,
+                full_name=name,
+                email=email,
+                municipality=municipality,
+                municipality_number=number,
+                department=department,
+                active=bool(active),
+                enrolled_on=local_date(enrolled),
+                status=_STATUSES[status],
+                modules_completed=done,
+                modules_total=total,
+                percent=(done * 100) // total if total else 100,
+                best_scores=tuple(row[11 : 11 + quizzes]),
+                completed_on=local_date(completed),
+                certificate_code=code,
+                certificate_status=None if code is None else "revoked" if revoked_at else "valid",
+            )
+        )
+    return result
+
+
+def stream_rows(
+    *, engine: Engine, roster: Roster, batch: int = BATCH
+) -> Generator[Sequence[Any], None, None]:
+    """Rows of ``roster_query`` in batches, read on a connection of their own (a
+    server-side cursor on PostgreSQL). Close the iterator to end the read early."""
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=batch).execute(roster_query(roster))
+        yield from result.partitions()
+
+
+def stream(
+    *, engine: Engine, roster: Roster, batch: int = BATCH
+) -> Generator[list[RosterRecord], None, None]:
+    """The roster as records, in batches (see ``stream_rows``)."""
+    local_date = LocalDates()
+    with closing(stream_rows(engine=engine, roster=roster, batch=batch)) as batches:
+        for rows in batches:
+            yield records(rows, roster, local_date)
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityRow:
+    municipality: str
+    municipality_number: str | None
+    enrolled: int
+    started: int
+    completed: int
+
+    @property
+    def completion_rate(self) -> float:
+        return round(self.completed / self.enrolled, 4) if self.enrolled else 0.0
+
+
+def municipality_summary(*, session: Session) -> list[MunicipalityRow]:
+    """Learners enrolled, started and completed per municipality, erased ones included."""
+    u, e, p = _users.c, _enrollments.c, _progress.c
+    started_users = (
+        select(p.user_id)
+        .where(or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None)))
+        .distinct()
+        .subquery("started_users")
+    )
+    started = or_(e.completed_at.is_not(None), started_users.c.user_id.is_not(None))
+    query = (
+        select(
+            u.municipality,
+            u.municipality_number,
+            func.count(),
+            func.count(case((started, 1))),
+            func.count(e.completed_at),
+        )
+        .select_from(
+            _users.join(_enrollments, e.user_id == u.id).outerjoin(
+                started_users, started_users.c.user_id == u.id
+            )
+        )
+        .where(u.role == Role.LEARNER.value)
+        .group_by(u.municipality, u.municipality_number)
+        .order_by(u.municipality, u.municipality_number)
+    )
+    return [MunicipalityRow(*row) for row in session.connection().execute(query).all()]

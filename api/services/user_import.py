@@ -1,0 +1,119 @@
+"""Importing employees from CSV: all or nothing, and a re-import updates instead of duplicating."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from api.errors import ImportInvalid
+from api.models import Enrollment, User, utcnow
+from api.services import audit, setup_codes, user_csv
+from api.services.user_csv import ImportRow, Problem
+
+_FIELDS = ("full_name", "municipality", "municipality_number", "department", "role")
+_CHUNK = 500  # e-mail addresses per IN (...) lookup
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    dry_run: bool
+    records: int
+    created: int
+    updated: int
+    unchanged: int
+    problems: list[Problem]
+    codes: list[setup_codes.IssuedCode] = field(default_factory=list)
+
+
+def _existing(session: Session, emails: Iterable[str]) -> dict[str, User]:
+    wanted = list(emails)
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for user in session.exec(select(User).where(col(User.email).in_(chunk))):
+            found[user.email] = user
+    return found
+
+
+def _changes(user: User, row: ImportRow) -> dict[str, object]:
+    wanted = {name: getattr(row, name) for name in _FIELDS}
+    return {name: value for name, value in wanted.items() if getattr(user, name) != value}
+
+
+def problems_as_errors(problems: list[Problem]) -> list[dict[str, object]]:
+    return [{"line": p.line, "column": p.column, "message": p.message} for p in problems]
+
+
+def import_users(
+    *, session: Session, admin: User | None, data: bytes, dry_run: bool
+) -> ImportResult:
+    """Create and update accounts from a CSV file, or only check it (``dry_run``).
+
+    With any bad row nothing is imported (``ImportInvalid`` lists every problem);
+    a dry run reports them instead. Accounts are matched by e-mail address; new
+    ones get no password but a single-use setup code each.
+    """
+    parsed = user_csv.parse(data)
+    problems = list(parsed.problems)
+    existing = _existing(session, (row.email for row in parsed.rows))
+    for row in parsed.rows:
+        user = existing.get(row.email)
+        if user is not None and admin is not None and user.id == admin.id and row.role != user.role:
+            problems.append(Problem(row.line, "role", "Du kan ikke endre din egen rolle."))
+    problems.sort(key=lambda p: p.line)
+    if problems and not dry_run:
+        raise ImportInvalid(problems_as_errors(problems))
+
+    new_rows = [row for row in parsed.rows if row.email not in existing]
+    changed = [(existing[r.email], r) for r in parsed.rows if r.email in existing]
+    changed = [(user, row) for user, row in changed if _changes(user, row)]
+    result = ImportResult(
+        dry_run=dry_run,
+        records=parsed.records,
+        created=len(new_rows),
+        updated=len(changed),
+        unchanged=len(parsed.rows) - len(new_rows) - len(changed),
+        problems=problems,
+    )
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_IMPORT,
+        target="users",
+        details={
+            "dry_run": dry_run,
+            "records": result.records,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "role_changes": sum(1 for user, row in changed if user.role != row.role),
+            "errors": len(problems),
+        },
+    )
+    if dry_run:
+        return result
+
+    for user, row in changed:
+        for name, value in _changes(user, row).items():
+            setattr(user, name, value)
+    now = utcnow()
+    users = [
+        User(
+            email=row.email,
+            full_name=row.full_name,
+            role=row.role,
+            municipality=row.municipality,
+            municipality_number=row.municipality_number,
+            department=row.department,
+            created_at=now,
+        )
+        for row in new_rows
+    ]
+    session.add_all(users)
+    session.flush()
+    session.add_all(Enrollment(user_id=user.id or 0, enrolled_at=now) for user in users)
+    codes = setup_codes.issue_many(session=session, users=users, created_by=admin)
+    return dataclasses.replace(result, codes=codes)

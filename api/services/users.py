@@ -1,0 +1,139 @@
+"""Accounts, login throttling and bearer tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from api.errors import EmailTaken, InvalidCredentials, TooManyAttempts
+from api.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
+from api.schemas import UserCreate
+from api.security import hash_password, new_token, token_digest, verify_password
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(*, session: Session, data: UserCreate) -> User:
+    """Create an account and its course enrollment."""
+    if get_user_by_email(session=session, email=data.email) is not None:
+        raise EmailTaken()
+    now = utcnow()
+    user = User(
+        email=normalise_email(data.email),
+        full_name=data.full_name,
+        role=data.role,
+        municipality=data.municipality,
+        municipality_number=data.municipality_number,
+        department=data.department,
+        password_hash=hash_password(data.password) if data.password else None,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(Enrollment(user_id=user.id, enrolled_at=now))
+    session.flush()
+    return user
+
+
+def _retry_after(
+    *, session: Session, where: object, limit: int, window_start: datetime, window: timedelta
+) -> int | None:
+    rows = session.exec(
+        select(LoginFailure.at)
+        .where(where, LoginFailure.at > window_start)  # type: ignore[arg-type]
+        .order_by(col(LoginFailure.at).desc())
+        .limit(limit)
+    ).all()
+    if len(rows) < limit:
+        return None
+    oldest_counted = min(rows)
+    return int((oldest_counted + window - utcnow()).total_seconds()) + 1
+
+
+def authenticate(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    client: str,
+    window: timedelta,
+    max_per_account: int,
+    max_per_client: int,
+) -> User:
+    """Check credentials with throttling per account and per client address.
+
+    A failure is recorded in the request's transaction, which
+    ``InvalidCredentials`` commits although it ends the request.
+    """
+    email = normalise_email(email)
+    window_start = utcnow() - window
+    for where, limit in (
+        (LoginFailure.email == email, max_per_account),
+        (LoginFailure.client == client, max_per_client),
+    ):
+        wait = _retry_after(
+            session=session, where=where, limit=limit, window_start=window_start, window=window
+        )
+        if wait is not None:
+            raise TooManyAttempts(wait)
+
+    user = get_user_by_email(session=session, email=email)
+    ok, new_hash = verify_password(password, user.password_hash if user else None)
+    if user is None or not ok or not user.is_active:
+        session.add(LoginFailure(email=email[:254], client=client[:64], at=utcnow()))
+        raise InvalidCredentials()
+    if new_hash:
+        user.password_hash = new_hash
+    session.exec(delete(LoginFailure).where(col(LoginFailure.email) == email))
+    return user
+
+
+def issue_token(*, session: Session, user: User, ttl: timedelta) -> str:
+    token = new_token()
+    now = utcnow()
+    assert user.id is not None
+    session.add(
+        AuthToken(
+            token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=now + ttl
+        )
+    )
+    session.flush()
+    return token
+
+
+def user_for_token(*, session: Session, token: str) -> User | None:
+    """The active user a valid, unexpired, unrevoked token belongs to."""
+    return session.exec(
+        select(User)
+        .join(AuthToken, col(AuthToken.user_id) == col(User.id))
+        .where(
+            AuthToken.token_hash == token_digest(token),
+            col(AuthToken.revoked_at).is_(None),
+            AuthToken.expires_at > utcnow(),
+            col(User.is_active).is_(True),
+        )
+    ).first()
+
+
+def revoke_token(*, session: Session, token: str) -> None:
+    found = session.exec(
+        select(AuthToken).where(AuthToken.token_hash == token_digest(token))
+    ).first()
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = utcnow()
+
+
+def list_users(*, session: Session, role: Role | None = None) -> list[User]:
+    query = select(User).order_by(func.lower(User.full_name))
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(session.exec(query).all())

@@ -1,0 +1,37 @@
+"""Server-rendered pages: Jinja2 templates and static files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+_MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+_OSLO = ZoneInfo("Europe/Oslo")
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def norwegian_date(value: datetime) -> str:
+    local = value.astimezone(_OSLO)
+    return f"{local.day}. {_MONTHS[local.month - 1]} {local.year}"
+
+
+templates.env.filters["norsk_dato"] = norwegian_date

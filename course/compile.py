@@ -1,0 +1,386 @@
+"""Compile one module's Markdown source into a validated, rendered ``Module``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from markdown_it.token import Token
+
+from course.frontmatter import split_front_matter
+from course.markdown import parser, render_tokens
+from course.models import Heading, Module, Option, Problem, Question, Quiz, Severity
+from course.quiz_syntax import QUIZ_CLOSE, QUIZ_OPEN
+
+FILE_NAME_RE = re.compile(r"^(?P<order>\d{2,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+_OPTION_RE = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>\S.*)$", re.DOTALL)
+_EMPTY_OPTION_RE = re.compile(r"^\[[ xX]\]\s*$")
+_QUESTION_ID_RE = re.compile(r"\s*\{#(?P<id>[^}]*)\}\s*$")
+_STRAY_FENCE_RE = re.compile(r"^\s*:{3,}")
+_VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+_OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def default_module_href(slug: str) -> str:
+    return f"/moduler/{slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleDefaults:
+    """What a module inherits from its file name and the course."""
+
+    slug: str | None = None
+    order: int | None = None
+    pass_mark: float = 0.8
+
+
+@dataclass(slots=True)
+class CompileResult:
+    module: Module | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
+def defaults_from_file_name(name: str, *, pass_mark: float) -> ModuleDefaults:
+    match = FILE_NAME_RE.match(name)
+    if match is None:
+        return ModuleDefaults(pass_mark=pass_mark)
+    return ModuleDefaults(match["slug"], int(match["order"]), pass_mark)
+
+
+def slugify(text: str) -> str:
+    """An ASCII id from heading text: 'Hva er første fase?' -> 'hva-er-forste-fase'."""
+    folded = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
+
+
+def _close_index(tokens: list[Token], start: int) -> int:
+    """Index of the token closing ``tokens[start]`` (itself for non-nesting tokens)."""
+    if tokens[start].nesting != 1:
+        return start
+    level = tokens[start].level
+    for index in range(start + 1, len(tokens)):
+        if tokens[index].level == level and tokens[index].nesting == -1:
+            return index
+    return len(tokens) - 1
+
+
+class _Compiler:
+    def __init__(
+        self,
+        *,
+        path: str,
+        line_offset: int,
+        link_targets: Mapping[str, str] | None,
+        module_href: Callable[[str], str],
+    ) -> None:
+        self.path = path
+        self.offset = line_offset
+        self.link_targets = link_targets
+        self.module_href = module_href
+        self.problems: list[Problem] = []
+
+    def line(self, token: Token) -> int:
+        return self.offset + (token.map[0] if token.map else 0) + 1
+
+    def error(self, token: Token | int, message: str) -> None:
+        line = token if isinstance(token, int) else self.line(token)
+        self.problems.append(Problem(self.path, line, message))
+
+    # -- links ------------------------------------------------------------
+    def resolve_links(self, tokens: list[Token], *, report: bool = True) -> None:
+        line = self.offset + 1
+        for token in tokens:
+            if token.map:
+                line = self.line(token)
+            for child in token.children or ():
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1  # a link further down a paragraph is on a later line
+                elif child.type == "link_open":
+                    self._resolve_link(child, line if report else None)
+
+    def inline(self, text: str) -> str:
+        """Question or option text as HTML, with links to modules rewritten like the body's."""
+        tokens = parser().parseInline(text, {})
+        self.resolve_links(tokens, report=False)  # reported with the quiz's block tokens
+        return render_tokens(tokens)
+
+    def _resolve_link(self, token: Token, line: int | None) -> None:
+        href = str(token.attrGet("href") or "")
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/|^#", href):
+            return
+        target, _, fragment = href.partition("#")
+        target = unquote(target)
+        if not target.endswith(".md"):
+            return
+        stem = target.rsplit("/", 1)[-1][: -len(".md")]
+        bare = re.sub(r"^\d+-", "", stem)
+        if self.link_targets is None:
+            slug: str | None = bare
+        else:
+            slug = self.link_targets.get(stem) or self.link_targets.get(bare)
+        if slug is None:
+            if line is not None:
+                self.error(line, f"link to a module that does not exist: {target}")
+            return
+        token.attrSet("href", self.module_href(slug) + (f"#{fragment}" if fragment else ""))
+
+    # -- quiz -------------------------------------------------------------
+    def quiz_questions(self, tokens: list[Token], start: int, end: int) -> list[Question]:
+        questions: list[Question] = []
+        current: dict[str, object] | None = None
+
+        def finish() -> None:
+            if current is not None:
+                question = self._build_question(current)
+                if question is not None:
+                    questions.append(question)
+
+        index = start + 1
+        while index < end:
+            token = tokens[index]
+            close = _close_index(tokens, index)
+            if token.type == QUIZ_OPEN:
+                finish()
+                current = None
+                self.error(token, "a quiz block inside a quiz block: close the first with ':::'")
+                questions.extend(self.quiz_questions(tokens, index, close))
+            elif token.type == "heading_open":
+                finish()
+                if token.tag != "h3":
+                    self.error(token, "a quiz question must be a level-3 heading (###)")
+                current = {"heading": tokens[index + 1], "options": [], "explanation": "",
+                           "details": [], "token": token}  # fmt: skip
+            elif token.type in ("bullet_list_open", "ordered_list_open"):
+                if current is None:
+                    self.error(token, "option outside a question: start the question with ###")
+                else:
+                    self._options(tokens, index, close, current)
+            elif token.type == "blockquote_open":
+                if current is None:
+                    self.error(token, "explanation outside a question: start with ###")
+                else:
+                    current["explanation"] = str(current["explanation"]) + render_tokens(
+                        tokens[index + 1 : close]
+                    )
+            elif current is None:
+                self.error(token, "text in a quiz must belong to a question: start with ###")
+            else:
+                details = current["details"]
+                assert isinstance(details, list)
+                details.extend(tokens[index : close + 1])
+            index = close + 1
+        finish()
+        return questions
+
+    def _options(
+        self, tokens: list[Token], start: int, end: int, current: dict[str, object]
+    ) -> None:
+        options = current["options"]
+        assert isinstance(options, list)
+        index = start + 1
+        while index < end:
+            item_close = _close_index(tokens, index)
+            item = tokens[index]
+            inner = tokens[index + 1 : item_close]
+            para = inner[1] if len(inner) > 1 and inner[0].type == "paragraph_open" else None
+            content = para.content if para is not None else ""
+            match = _OPTION_RE.match(content)
+            if match is None:
+                if _EMPTY_OPTION_RE.match(content):
+                    self.error(item, "option has no text")
+                else:
+                    self.error(item, "a list item in a quiz must be an option: '- [ ] text' "
+                               "or '- [x] text'")  # fmt: skip
+            else:
+                feedback = ""
+                pos = 3  # after paragraph_open, inline, paragraph_close
+                while pos < len(inner):
+                    sub_close = _close_index(inner, pos)
+                    if inner[pos].type == "blockquote_open":
+                        feedback += render_tokens(inner[pos + 1 : sub_close])
+                    else:
+                        self.error(inner[pos], "under an option only a '>' feedback quote "
+                                   "is allowed")  # fmt: skip
+                    pos = sub_close + 1
+                options.append((match["text"].strip(), match["mark"] != " ", feedback, item))
+            index = item_close + 1
+
+    def _build_question(self, current: dict[str, object]) -> Question | None:
+        heading = current["heading"]
+        head_token = current["token"]
+        options = current["options"]
+        assert isinstance(heading, Token) and isinstance(head_token, Token)
+        assert isinstance(options, list)
+        text = heading.content
+        explicit = _QUESTION_ID_RE.search(text)
+        if explicit:
+            text = text[: explicit.start()].strip()
+            question_id = explicit["id"]
+            if not _VALID_ID_RE.match(question_id):
+                self.error(head_token, f"invalid question id '{question_id}': use a-z, 0-9, "
+                           "'-' and '_', at most 80 characters")  # fmt: skip
+                return None
+        else:
+            question_id = slugify(text)
+        if not text:
+            self.error(head_token, "question has no text")
+            return None
+        if not question_id:
+            self.error(head_token, "cannot derive a question id from the text; add {#id}")
+            return None
+        if not options:
+            self.error(head_token, f"question '{text}' has no options")
+            return None
+        if len(options) > len(_OPTION_IDS):
+            self.error(head_token, f"question '{text}' has more than {len(_OPTION_IDS)} options")
+            return None
+        built = tuple(
+            Option(
+                id=_OPTION_IDS[i],
+                text=option_text,
+                html=self.inline(option_text),
+                correct=correct,
+                feedback_html=feedback or None,
+            )
+            for i, (option_text, correct, feedback, _) in enumerate(options)
+        )
+        correct_count = sum(o.correct for o in built)
+        if correct_count == 0:
+            self.error(head_token, f"question '{text}' has no correct option (mark one '- [x]')")
+            return None
+        if not current["explanation"]:
+            self.problems.append(Problem(self.path, self.line(head_token), f"question '{text}' "
+                                         "has no explanation ('>' after the options)",
+                                         Severity.WARNING))  # fmt: skip
+        details = current["details"]
+        assert isinstance(details, list)
+        return Question(
+            id=question_id,
+            text=text,
+            html=self.inline(text),
+            kind="single" if correct_count == 1 else "multiple",
+            options=built,
+            explanation_html=str(current["explanation"]),
+            details_html=render_tokens(details) if details else "",
+            line=self.line(head_token),
+        )
+
+
+def compile_module(
+    source: str,
+    *,
+    path: str,
+    defaults: ModuleDefaults,
+    link_targets: Mapping[str, str] | None = None,
+    module_href: Callable[[str], str] = default_module_href,
+) -> CompileResult:
+    """Validate and render one module.
+
+    Args:
+        source: the module's Markdown, front matter included.
+        path: the name used in problems (a file path or a module slug).
+        defaults: slug, order and pass mark inherited from file name and course.
+        link_targets: file stems and slugs of all modules, to check links
+            between modules; ``None`` trusts every ``NN-slug.md`` link.
+        module_href: builds the URL a module link is rewritten to.
+
+    Returns:
+        The module (``None`` when there are errors) and every problem found.
+    """
+    if "\x00" in source:
+        # No database stores text with NUL characters, and no Markdown needs one.
+        line = source.count("\n", 0, source.index("\x00")) + 1
+        return CompileResult(None, [Problem(path, line, "contains a NUL character")])
+    front = split_front_matter(source, path=path)
+    problems = list(front.problems)
+    compiler = _Compiler(
+        path=path, line_offset=front.body_line, link_targets=link_targets, module_href=module_href
+    )
+    tokens = parser().parse(front.body, {})
+    compiler.resolve_links(tokens)  # before the quiz is rendered: explanations have links too
+
+    body_tokens: list[Token] = []
+    questions: list[Question] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == QUIZ_OPEN:
+            close = next(i for i in range(index, len(tokens)) if tokens[i].type == QUIZ_CLOSE
+                         and tokens[i].level == token.level)  # fmt: skip
+            if not token.meta.get("closed"):
+                compiler.error(token, "quiz block is not closed with ':::'")
+            questions.extend(compiler.quiz_questions(tokens, index, close))
+            index = close + 1
+            continue
+        body_tokens.append(token)
+        index += 1
+
+    seen: dict[str, int] = {}
+    for question in questions:
+        if question.id in seen:
+            compiler.error(question.line, f"duplicate question id '{question.id}' "
+                           f"(first used on line {seen[question.id]})")  # fmt: skip
+        else:
+            seen[question.id] = question.line
+
+    words, has_text, toc = 0, False, []
+    for position, token in enumerate(body_tokens):
+        if token.type != "inline":
+            continue
+        words += len(token.content.split())
+        opener = body_tokens[position - 1] if position else None
+        if opener is not None and opener.type == "heading_open":
+            if opener.tag in ("h2", "h3"):
+                toc.append(Heading(int(opener.tag[1]), str(opener.attrGet("id") or ""),
+                                   token.content))  # fmt: skip
+        elif token.content.strip():
+            has_text = True
+        if opener is not None and opener.type == "paragraph_open":
+            for number, text in enumerate(token.content.split("\n")):
+                if _STRAY_FENCE_RE.match(text):
+                    compiler.error(compiler.line(token) + number, "':::' outside a quiz block: "
+                                   "a quiz starts with '::: quiz' and ends with ':::'")  # fmt: skip
+    if not has_text and front.closed:  # an unclosed front matter has swallowed the text
+        compiler.error(front.body_line + 1, "module has no text outside the quiz")
+
+    problems.extend(compiler.problems)
+    problems.sort(key=lambda p: p.line)
+    meta = front.meta
+    slug = (meta.slug if meta else None) or defaults.slug
+    order = meta.order if meta and meta.order is not None else defaults.order
+    if meta is not None and slug is None:
+        problems.append(Problem(path, 1, "no slug: name the file NN-slug.md or set 'slug'"))
+    if meta is not None and order is None:
+        problems.append(Problem(path, 1, "no order: name the file NN-slug.md or set 'order'"))
+    if (
+        meta is None
+        or slug is None
+        or order is None
+        or any(p.severity is Severity.ERROR for p in problems)
+    ):
+        return CompileResult(None, problems)
+
+    pass_mark = meta.pass_mark if meta.pass_mark is not None else defaults.pass_mark
+    module = Module(
+        slug=slug,
+        title=meta.title,
+        order=order,
+        estimated_minutes=meta.estimated_minutes,
+        required=meta.required,
+        objectives=tuple(meta.objectives),
+        html=render_tokens(body_tokens),
+        toc=tuple(toc),
+        quiz=Quiz(pass_mark, tuple(questions)) if questions else None,
+        words=words,
+        source=source,
+        pass_mark=meta.pass_mark,
+    )
+    return CompileResult(module, problems)

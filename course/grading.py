@@ -1,0 +1,102 @@
+"""Server-side quiz grading: answers in, score and per-question results out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from course.models import Quiz
+
+Answers = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerProblem:
+    """One invalid part of submitted answers; ``loc`` follows pydantic's convention."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
+class InvalidAnswers(ValueError):
+    def __init__(self, problems: Sequence[AnswerProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    id: str
+    correct: bool
+    selected: tuple[str, ...]
+    explanation_html: str
+    feedback_html: tuple[tuple[str, str], ...]  # (option id, feedback) for selected options
+
+
+@dataclass(frozen=True, slots=True)
+class GradeResult:
+    score: float
+    passed: bool
+    correct_count: int
+    question_count: int
+    questions: tuple[QuestionResult, ...]
+
+
+def validate_answers(quiz: Quiz, answers: Answers) -> dict[str, tuple[str, ...]]:
+    """Check ids and choice counts; return answers normalised to sorted, unique option ids."""
+    problems: list[AnswerProblem] = []
+    normalised: dict[str, tuple[str, ...]] = {}
+    for question_id, selected in answers.items():
+        question = quiz.question(question_id)
+        if question is None:
+            problems.append(AnswerProblem(("answers", question_id), "unknown question id"))
+            continue
+        for position, option_id in enumerate(selected):
+            if option_id not in question.option_ids:
+                problems.append(AnswerProblem(("answers", question_id, position),
+                                              f"unknown option id '{option_id}'"))  # fmt: skip
+        unique = tuple(sorted(set(selected)))
+        if question.kind == "single" and len(unique) > 1:
+            problems.append(AnswerProblem(("answers", question_id),
+                                          "single-choice question: choose one option"))  # fmt: skip
+        normalised[question_id] = unique
+    if problems:
+        raise InvalidAnswers(problems)
+    return normalised
+
+
+def grade(quiz: Quiz, answers: Answers) -> GradeResult:
+    """Grade answers against the quiz; unanswered questions count as wrong.
+
+    A question is correct when exactly its correct options are chosen.
+    Raises ``InvalidAnswers`` for unknown ids or several choices on a single-choice question.
+    """
+    chosen = validate_answers(quiz, answers)
+    results = []
+    for question in quiz.questions:
+        selected = chosen.get(question.id, ())
+        feedback = tuple(
+            (option.id, option.feedback_html)
+            for option in question.options
+            if option.id in selected and option.feedback_html
+        )
+        results.append(
+            QuestionResult(
+                id=question.id,
+                correct=frozenset(selected) == question.correct_option_ids,
+                selected=selected,
+                explanation_html=question.explanation_html,
+                feedback_html=feedback,
+            )
+        )
+    correct = sum(r.correct for r in results)
+    total = len(results)
+    ratio = Fraction(correct, total) if total else Fraction(1)
+    return GradeResult(
+        score=round(float(ratio), 4),
+        passed=ratio >= Fraction(str(quiz.pass_mark)),
+        correct_count=correct,
+        question_count=total,
+        questions=tuple(results),
+    )

@@ -1,0 +1,162 @@
+"""Load a content directory (course.toml + NN-slug.md files) into a ``Course``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from course.compile import FILE_NAME_RE, compile_module, defaults_from_file_name
+from course.frontmatter import SLUG_RE, split_front_matter
+from course.models import Course, CourseInfo, Module, Problem, Severity
+
+COURSE_FILE = "course.toml"
+MAX_FILE_BYTES = 1_000_000
+
+
+class CourseMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    slug: str = Field(pattern=SLUG_RE.pattern, max_length=80)
+    version: str = Field(min_length=1, max_length=40)
+    issuer: str = Field(min_length=1, max_length=200)
+    language: str = Field(default="nb", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+    description: str = ""
+    pass_mark: float = Field(default=0.8, ge=0, le=1)
+    estimated_hours: float | None = Field(default=None, gt=0)
+
+
+@dataclass(slots=True)
+class LoadResult:
+    course: Course | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
+def read_text(path: Path, *, display: str) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 file; a decoding error names the line of the first bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(display, 1, f"cannot read file: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(display, 1, f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Problem(display, line, "file is not valid UTF-8 "
+                             f"(byte 0x{data[exc.start]:02x})")  # fmt: skip
+    # Kept exactly as written (BOM and line endings too), so that an import
+    # followed by an export gives the same bytes; the parser normalises.
+    return text, None
+
+
+def load_course_info(directory: Path) -> tuple[CourseInfo | None, list[Problem]]:
+    path = directory / COURSE_FILE
+    display = str(path)
+    text, problem = read_text(path, display=display)
+    if problem is not None:
+        return None, [problem]
+    assert text is not None
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else max(len(text.splitlines()), 1)  # end of document
+        return None, [Problem(display, line, f"invalid TOML: {exc}")]
+    try:
+        meta = CourseMeta.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = str(error["loc"][0]) if error["loc"] else ""
+            pattern = rf"^[ \t]*(?:{re.escape(key)}[ \t]*=|\[+[ \t]*{re.escape(key)}[ \t]*[\].])"
+            found = re.search(pattern, text, re.MULTILINE) if key else None
+            line = text.count("\n", 0, found.start()) + 1 if found else 1
+            problems.append(Problem(display, line, f"course '{key}': {error['msg']}"))
+        return None, problems
+    return CourseInfo(**meta.model_dump()), []
+
+
+def load_course(directory: Path) -> LoadResult:
+    """Load and validate every module in ``directory``; collect every problem."""
+    if not directory.is_dir():
+        return LoadResult(None, [Problem(str(directory), 0, "content directory does not exist")])
+    info, problems = load_course_info(directory)
+    pass_mark = info.pass_mark if info else 0.8
+
+    sources: list[tuple[Path, str]] = []
+    module_files = 0
+    for path in sorted(directory.glob("*.md")):
+        if not FILE_NAME_RE.match(path.name):
+            if path.name.lower() != "readme.md":
+                problems.append(Problem(str(path), 1, "not a module: name module files "
+                                        "NN-slug.md (ignored)", Severity.WARNING))  # fmt: skip
+            continue
+        module_files += 1
+        text, problem = read_text(path, display=str(path))
+        if problem is not None:
+            problems.append(problem)
+        elif text is not None:
+            sources.append((path, text))
+
+    # Every module's slug, before compiling, so links between modules can be checked.
+    link_targets: dict[str, str] = {}
+    keys: list[tuple[Path, str, int]] = []  # slug and order of every readable front matter
+    for path, text in sources:
+        defaults = defaults_from_file_name(path.name, pass_mark=pass_mark)
+        meta = split_front_matter(text, path=str(path)).meta
+        slug = (meta.slug if meta else None) or defaults.slug
+        if slug:
+            link_targets[path.stem] = slug
+            link_targets.setdefault(slug, slug)
+        order = meta.order if meta and meta.order is not None else defaults.order
+        if meta is not None and slug is not None and order is not None:
+            keys.append((path, slug, order))
+
+    compiled: list[Module] = []
+    for path, text in sources:
+        result = compile_module(
+            text,
+            path=str(path),
+            defaults=defaults_from_file_name(path.name, pass_mark=pass_mark),
+            link_targets=link_targets,
+        )
+        problems.extend(result.problems)
+        if result.module is not None:
+            compiled.append(result.module)
+
+    # Also for modules with other errors, so that every problem is reported in one run.
+    problems.extend(_cross_module_problems(keys))
+    if not module_files:  # unreadable module files are reported above
+        problems.append(Problem(str(directory), 0, "no module files (NN-slug.md) found"))
+    if info is None or any(p.severity is Severity.ERROR for p in problems):
+        return LoadResult(None, problems)
+    modules = sorted(compiled, key=lambda m: (m.order, m.slug))
+    return LoadResult(Course(info, tuple(modules)), problems)
+
+
+def _cross_module_problems(keys: list[tuple[Path, str, int]]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_slug: dict[str, Path] = {}
+    by_order: dict[int, Path] = {}
+    for path, slug, order in keys:
+        if slug in by_slug:
+            other = by_slug[slug].name
+            problems.append(Problem(str(path), 1, f"duplicate slug '{slug}' "
+                                    f"(also in {other})"))  # fmt: skip
+        by_slug.setdefault(slug, path)
+        if order in by_order:
+            other = by_order[order].name
+            problems.append(Problem(str(path), 1, f"duplicate order {order} "
+                                    f"(also in {other})"))  # fmt: skip
+        by_order.setdefault(order, path)
+    return problems

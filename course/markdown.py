@@ -1,0 +1,69 @@
+"""The one configured Markdown parser and the HTML sanitiser for course text.
+
+Raw HTML is off (``js-default`` preset), markdown-it refuses ``javascript:``,
+``vbscript:`` and ``data:`` link targets, and every rendered fragment goes
+through an nh3 allow-list as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from course.quiz_syntax import quiz_plugin
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "section", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "*": {"id"},
+    "a": {"href", "title", "class"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "li": {"class"},
+    "section": {"class"},
+    "sup": {"class"},
+    "hr": {"class"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@cache
+def parser() -> MarkdownIt:
+    """The course Markdown parser: CommonMark + tables, footnotes, anchors, quizzes."""
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md.use(footnote_plugin).use(quiz_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=3)
+    return md
+
+
+def sanitize(html: str) -> str:
+    """Reduce HTML to the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_tokens(tokens: Sequence[Token], env: dict[str, object] | None = None) -> str:
+    md = parser()
+    return sanitize(md.renderer.render(list(tokens), md.options, env or {}))
+
+
+def render_inline(text: str) -> str:
+    """Render one line of inline Markdown (question or option text) safely."""
+    return sanitize(parser().renderInline(text))

@@ -1,0 +1,110 @@
+"""Role checks on every endpoint, per role."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.models import Role
+from tests.api.test_errors import PUBLIC
+from tests.factories import user_headers
+
+STAFF = {Role.INSTRUCTOR, Role.ADMIN}
+NEW_USER = {"email": "ny@asker.kommune.no", "full_name": "Ny Bruker", "municipality": "Asker"}
+# (method, path, json body, roles allowed)
+ENDPOINTS = [
+    ("GET", "/api/v1/me", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/course", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/progress", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "GET",
+        "/api/v1/modules/hvorfor-innovasjon",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "POST",
+        "/api/v1/modules/hvorfor-innovasjon/read",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "POST",
+        "/api/v1/modules/hvorfor-innovasjon/attempts",
+        {"answers": {}},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    ("POST", "/api/v1/auth/logout", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("POST", "/api/v1/certificate", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/certificate.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("POST", "/api/v1/certificates/ABCD-EFGH-JKM/revoke", {"reason": "Feil"}, {Role.ADMIN}),
+    # Authoring: mutations aim at a missing module or send invalid content, so that
+    # authorised calls (404/422) leave the shared course untouched.
+    ("GET", "/api/v1/modules", None, STAFF),
+    ("POST", "/api/v1/modules", {"slug": "ny-modul", "markdown": "ugyldig"}, STAFF),
+    ("PUT", "/api/v1/course/modules", {"slugs": []}, STAFF),
+    ("DELETE", "/api/v1/modules/finnes-ikke", None, STAFF),
+    ("GET", "/api/v1/modules/hvorfor-innovasjon/source", None, STAFF),
+    ("PUT", "/api/v1/modules/finnes-ikke/source", {"markdown": "x", "base_revision": 1}, STAFF),
+    ("POST", "/api/v1/preview", {"markdown": "# Hei"}, STAFF),
+    ("GET", "/api/v1/modules/hvorfor-innovasjon/revisions", None, STAFF),
+    ("GET", "/api/v1/modules/hvorfor-innovasjon/revisions/1", None, STAFF),
+    ("POST", "/api/v1/modules/finnes-ikke/revisions/1/restore", None, STAFF),
+    ("GET", "/api/v1/users", None, {Role.ADMIN}),
+    ("POST", "/api/v1/users", NEW_USER, {Role.ADMIN}),
+    # Administration: user 999999 does not exist, so authorised calls (404/422) change nothing.
+    ("GET", "/api/v1/users/999999", None, {Role.ADMIN}),
+    ("PATCH", "/api/v1/users/999999", {"full_name": "Ny"}, {Role.ADMIN}),
+    ("POST", "/api/v1/users/999999/deactivate", None, {Role.ADMIN}),
+    ("POST", "/api/v1/users/999999/reactivate", None, {Role.ADMIN}),
+    ("PUT", "/api/v1/users/999999/role", {"role": "admin"}, {Role.ADMIN}),
+    ("POST", "/api/v1/users/999999/password-reset", None, {Role.ADMIN}),
+    ("POST", "/api/v1/users/999999/erase", None, {Role.ADMIN}),
+    ("POST", "/api/v1/users/import", None, {Role.ADMIN}),
+    ("GET", "/api/v1/reports/roster", None, {Role.ADMIN}),
+    ("GET", "/api/v1/reports/municipalities", None, {Role.ADMIN}),
+    ("GET", "/api/v1/audit", None, {Role.ADMIN}),
+    ("GET", "/api/v1/me/export", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+]
+
+
+def _template(path: str) -> str:
+    for slug in ("hvorfor-innovasjon", "finnes-ikke"):
+        path = path.replace(slug, "{slug}")
+    path = path.replace("/users/999999", "/users/{user_id}")
+    return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
+
+
+def test_every_api_route_is_in_the_role_table(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    routes = {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        for method in operations
+        if path.startswith("/api/v1/") and path not in PUBLIC
+    }
+    listed = {(method, _template(path)) for method, path, _, _ in ENDPOINTS}
+    assert routes == listed
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS)
+def test_role_boundaries(
+    client: TestClient,
+    engine: Engine,
+    role: Role,
+    method: str,
+    path: str,
+    body: object,
+    allowed: set[Role],
+) -> None:
+    anonymous = client.request(method, path, json=body)
+    assert anonymous.status_code == 401
+    headers = user_headers(client, engine, role=role)
+    response = client.request(method, path, json=body, headers=headers)
+    if role in allowed:  # authorised; the request itself may still be refused (404, 409)
+        assert response.status_code in (200, 201, 204, 404, 409, 422), response.text
+    else:
+        assert response.status_code == 403
+        assert response.json()["code"] == "forbidden"

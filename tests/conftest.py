@@ -1,0 +1,168 @@
+"""Shared fixtures: real databases (an SQLite file, and PostgreSQL when configured).
+
+Set INNOSTUDY_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres)
+to run every database test on PostgreSQL too; a scratch database is created per
+test session (and per xdist worker) and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from api import migrate
+from api.config import SHIPPED_CONTENT
+from api.db import make_engine
+from api.models import metadata
+from api.services.content import sync_content
+from course.loader import load_course
+from course.models import Course
+
+POSTGRES_URL = os.environ.get("INNOSTUDY_TEST_POSTGRES_URL")
+CONTENT_TABLES = {"course_module", "module_revision"}
+
+
+@pytest.fixture(scope="session")
+def shipped_course() -> Course:
+    result = load_course(SHIPPED_CONTENT)
+    assert result.course is not None, result.errors
+    return result.course
+
+
+class Databases:
+    """Creates real, migrated databases of one kind for a test session."""
+
+    def __init__(self, kind: str, tmp: Path) -> None:
+        self.kind = kind
+        self.tmp = tmp
+        self.created: list[str] = []
+        self.engines: list[Engine] = []
+
+    def new_url(self) -> str:
+        name = f"innostudy_test_{uuid.uuid4().hex[:12]}"
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.tmp / (name + '.db')}"
+        assert POSTGRES_URL is not None
+        admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        url = make_url(POSTGRES_URL).set(database=name)
+        return url.render_as_string(hide_password=False)
+
+    def new_engine(self, course: Course | None = None) -> Engine:
+        """A new migrated database, with ``course`` imported if given."""
+        engine = make_engine(self.new_url())
+        migrate.upgrade(engine)
+        self.engines.append(engine)
+        if course is not None:
+            with Session(engine) as session:
+                sync_content(session=session, course=course)
+                session.commit()
+        return engine
+
+    def drop_all(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        if not self.created:
+            return
+        assert POSTGRES_URL is not None
+        admin = create_engine(
+            make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("INNOSTUDY_REQUIRE_POSTGRES") and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "INNOSTUDY_REQUIRE_POSTGRES is set but INNOSTUDY_TEST_POSTGRES_URL is not"
+        )
+
+
+def _kinds() -> list[object]:
+    postgres = pytest.param(
+        "postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(
+                POSTGRES_URL is None, reason="INNOSTUDY_TEST_POSTGRES_URL is not set"
+            ),
+        ],
+    )
+    return ["sqlite", postgres]
+
+
+@pytest.fixture(scope="session", params=_kinds())
+def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Databases]:
+    dbs = Databases(str(request.param), tmp_path_factory.mktemp(str(request.param)))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def session_engine(databases: Databases, shipped_course: Course) -> Engine:
+    """One migrated database per kind and session, with the shipped course imported."""
+    return databases.new_engine(shipped_course)
+
+
+@pytest.fixture
+def engine(session_engine: Engine) -> Iterator[Engine]:
+    """The session database, emptied of everything but course content after each test."""
+    yield session_engine
+    with session_engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in CONTENT_TABLES:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db_kind(databases: Databases) -> str:
+    return databases.kind
+
+
+class LiveServer:
+    """A real uvicorn server on a loopback port, running the app in a thread."""
+
+    def __init__(self, app: object) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

@@ -1,0 +1,80 @@
+"""Small helpers that build test data through the same services the API uses."""
+
+from __future__ import annotations
+
+import itertools
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.db import transaction
+from api.models import Role, User
+from api.schemas import UserCreate
+from api.services.users import create_user
+
+PASSWORD = "riktig-hest-batteri"
+_counter = itertools.count(1)
+
+
+def make_user(
+    engine: Engine,
+    *,
+    role: Role = Role.LEARNER,
+    full_name: str = "Kari Nordmann",
+    email: str | None = None,
+    municipality: str = "Asker",
+    password: str = PASSWORD,
+) -> User:
+    email = email or f"bruker{next(_counter)}@asker.kommune.no"
+    with transaction(engine, write=True) as session:
+        return create_user(
+            session=session,
+            data=UserCreate(
+                email=email,
+                full_name=full_name,
+                role=role,
+                municipality=municipality,
+                municipality_number="3203",
+                department="Helse og omsorg",
+                password=password,
+            ),
+        )
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def user_headers(
+    client: TestClient, engine: Engine, role: Role = Role.LEARNER, **kwargs: str
+) -> dict[str, str]:
+    user = make_user(engine, role=role, **kwargs)
+    return login(client, user.email)
+
+
+def complete_course(engine: Engine, user: User) -> None:
+    """Read every module and pass every quiz through the learning services."""
+    from api.config import SHIPPED_CONTENT
+    from api.services import content, learning
+    from course.loader import load_course
+
+    course = load_course(SHIPPED_CONTENT).course
+    assert course is not None and user.id is not None
+    cache = content.RenderCache()
+    with transaction(engine, write=True) as session:
+        modules = content.live_modules(session=session, info=course.info, cache=cache)
+        for module in modules:
+            learning.mark_read(session=session, user_id=user.id, module=module, modules=modules)
+            quiz = module.content.quiz
+            if quiz is not None:
+                answers = {q.id: sorted(q.correct_option_ids) for q in quiz.questions}
+                learning.submit_attempt(
+                    session=session,
+                    user_id=user.id,
+                    module=module,
+                    answers=answers,
+                    revision=None,
+                    modules=modules,
+                )
