@@ -185,24 +185,16 @@ def _download(
         raise UnprocessableError(
             [{"loc": ["query", name], "msg": message} for name, message in query.errors.items()]
         )
-    f = query.filters
-    # The API's own route: the same export, audit row and file name, and the XLSX is
-    # built in a worker thread, as for the API.
-    response = reports.roster(
-        admin=admin,
+    # The API's own export: the same file, audit row and name, and the XLSX is built
+    # in a worker thread, as for the API.
+    return reports.export_roster(
         engine=engine,
+        admin=admin,
         info=info,
         modules=modules,
+        filters=query.filters,
         format=format,
-        delimiter=reports.Delimiter.SEMICOLON,
-        municipality=f.municipality,
-        department=f.department,
-        status=f.status,
-        completed_from=f.completed_from,
-        completed_to=f.completed_to,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @router.get("/admin/kursliste.csv", dependencies=[audited(Action.ROSTER_EXPORT, target="roster")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Generator, Sequence
 from contextlib import closing
 from datetime import date, datetime
 from enum import StrEnum
@@ -20,12 +20,15 @@ from api import presenters_admin as present
 from api.auditing import audit_refusals, record_read
 from api.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
 from api.errors import Forbidden, NotAuthenticated, UnprocessableError, responses
+from api.models import User
 from api.schemas import NO_CONTROL_CHARACTERS
 from api.schemas_admin import MunicipalitySummary, RosterEntry
 from api.services import roster as roster_service
 from api.services import roster_export
 from api.services.audit import Action
+from api.services.content import LiveModule
 from api.services.roster import EARLIEST, LATEST
+from course.models import CourseInfo
 from course.progress import ModuleStatus
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -141,6 +144,28 @@ def roster(
         completed_from=completed_from,
         completed_to=completed_to,
     )
+    return export_roster(
+        engine=engine,
+        admin=admin,
+        info=info,
+        modules=modules,
+        filters=filters,
+        format=format,
+        delimiter=delimiter,
+    )
+
+
+def export_roster(
+    *,
+    engine: Engine,
+    admin: User,
+    info: CourseInfo,
+    modules: Sequence[LiveModule],
+    filters: roster_service.RosterFilters,
+    format: RosterFormat,
+    delimiter: Delimiter = Delimiter.SEMICOLON,
+) -> StreamingResponse:
+    """The roster as a streamed download, recorded in the audit log (API and admin pages)."""
     roster = roster_service.Roster(roster_service.roster_modules(modules), info.version, filters)
     record_read(
         engine=engine,
@@ -154,7 +179,7 @@ def roster(
     return StreamingResponse(
         _body(engine, roster, format, delimiter),
         media_type=_MEDIA_TYPES[format],
-        headers={"Content-Disposition": disposition},
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
 
 

@@ -74,7 +74,9 @@ def authenticate(
     A failure is recorded in the request's transaction, which
     ``InvalidCredentials`` commits although it ends the request.
     """
-    email = normalise_email(email)
+    # Whatever a client typed is only compared, never trusted: control characters
+    # (PostgreSQL cannot even hold NUL) become U+FFFD, which no stored address contains.
+    email = "".join(ch if ch.isprintable() else "\ufffd" for ch in normalise_email(email))[:254]
     window_start = utcnow() - window
     for where, limit in (
         (LoginFailure.email == email, max_per_account),
@@ -89,7 +91,7 @@ def authenticate(
     user = get_user_by_email(session=session, email=email)
     ok, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
-        session.add(LoginFailure(email=email[:254], client=client[:64], at=utcnow()))
+        session.add(LoginFailure(email=email, client=client[:64], at=utcnow()))
         raise InvalidCredentials()
     if new_hash:
         user.password_hash = new_hash

@@ -151,3 +151,19 @@ def test_login_form_errors_are_422_not_500(client: TestClient) -> None:
         client.post("/api/v1/auth/token", json={"username": "x", "password": "y"}).status_code
         == 422
     )
+
+
+@pytest.mark.parametrize("username", ["\x00", "kari\x00@asker.kommune.no", "a\x1fb", "x" * 5000])
+def test_control_characters_and_huge_usernames_are_plain_401s(
+    client: TestClient, engine: Engine, username: str
+) -> None:
+    # PostgreSQL refuses NUL in text; a login attempt must never reach it raw.
+    make_user(engine, email="kari@asker.kommune.no")
+    response = client.post("/api/v1/auth/token", data={"username": username, "password": "x"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_credentials"
+    # The real account was not locked by the odd attempt and still logs in.
+    ok = client.post(
+        "/api/v1/auth/token", data={"username": "kari@asker.kommune.no", "password": PASSWORD}
+    )
+    assert ok.status_code == 200
