@@ -16,8 +16,9 @@ from api.errors import DomainError
 from api.services import audit
 
 T = TypeVar("T")
-err = Console(stderr=True)
-out = Console()
+# Lines such as `file:line: message` are read by people and by scripts: never wrap them.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 class Context:

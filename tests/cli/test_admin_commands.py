@@ -43,8 +43,14 @@ def account(engine: Engine, user_id: int | None) -> User:
         return found
 
 
-def test_import_dry_run_lists_every_problem_as_file_and_line(cli_env: Engine) -> None:
-    path = FIXTURES / "bad-rows.csv"
+def test_import_dry_run_lists_every_problem_as_file_and_line(
+    cli_env: Engine, tmp_path: Path
+) -> None:
+    # A long path: each problem stays on one line, however narrow the terminal.
+    folder = tmp_path / ("ansattlister-fra-kommunene-" * 4)
+    folder.mkdir()
+    path = folder / "bad-rows.csv"
+    path.write_bytes((FIXTURES / "bad-rows.csv").read_bytes())
     result = runner.invoke(app, ["users", "import", str(path), "--dry-run"])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.startswith(str(path))]
