@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
 from api import cli_admin
+from api.cli_admin.common import err, out
 from api.config import Settings
 from api.db import make_engine, transaction
 from api.models import Role
 from course.loader import load_course
+from course.messages import count, number
 from course.models import Severity
 
 app = typer.Typer(no_args_is_help=True, help="innostudy: innovasjonsstudiet for kommunesektoren")
@@ -26,8 +27,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(content_app, name="content")
 app.add_typer(certificates_app, name="certificates")
-err = Console(stderr=True)
-out = Console()
 
 
 def _settings() -> Settings:
@@ -48,12 +47,13 @@ def validate(
     for problem in result.problems:
         print(problem, file=sys.stderr if problem.severity is Severity.ERROR else sys.stdout)
     if result.course is None:
-        print(f"{len(result.errors)} error(s) in {directory}", file=sys.stderr)
+        print(f"{number(len(result.errors))} feil i {directory}", file=sys.stderr)
         raise typer.Exit(1)
     course = result.course
     print(
-        f"ok: {len(course.modules)} modules, {course.question_count} questions, "
-        f"{course.word_count} words"
+        f"OK: {count(len(course.modules), 'modul', 'moduler')}, "
+        f"{count(course.question_count, 'spørsmål', 'spørsmål')}, "
+        f"{count(course.word_count, 'ord', 'ord')}"
     )
 
 
@@ -73,7 +73,7 @@ def _sync(settings: Settings, directory: Path) -> list[str]:
     result = load_course(directory)
     if result.course is None:
         for problem in result.errors:
-            err.print(str(problem), markup=False)
+            print(problem, file=sys.stderr)  # one line each, as `validate` prints: never wrapped
         raise typer.Exit(1)
     with transaction(make_engine(settings.effective_database_url), write=True) as session:
         return sync_content(session=session, course=result.course)

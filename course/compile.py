@@ -128,7 +128,7 @@ class _Compiler:
             slug = self.link_targets.get(stem) or self.link_targets.get(bare)
         if slug is None:
             if line is not None:
-                self.error(line, f"link to a module that does not exist: {target}")
+                self.error(line, f"lenke til en modul som ikke finnes: «{target}»")
             return
         token.attrSet("href", self.module_href(slug) + (f"#{fragment}" if fragment else ""))
 
@@ -150,28 +150,34 @@ class _Compiler:
             if token.type == QUIZ_OPEN:
                 finish()
                 current = None
-                self.error(token, "a quiz block inside a quiz block: close the first with ':::'")
+                self.error(
+                    token, "en quizblokk inne i en annen quizblokk: lukk den første med «:::»"
+                )
                 questions.extend(self.quiz_questions(tokens, index, close))
             elif token.type == "heading_open":
                 finish()
                 if token.tag != "h3":
-                    self.error(token, "a quiz question must be a level-3 heading (###)")
+                    self.error(token, "et quizspørsmål må være en overskrift på nivå 3 («###»)")
                 current = {"heading": tokens[index + 1], "options": [], "explanation": "",
                            "details": [], "token": token}  # fmt: skip
             elif token.type in ("bullet_list_open", "ordered_list_open"):
                 if current is None:
-                    self.error(token, "option outside a question: start the question with ###")
+                    self.error(
+                        token, "svaralternativ utenfor et spørsmål: start spørsmålet med «###»"
+                    )
                 else:
                     self._options(tokens, index, close, current)
             elif token.type == "blockquote_open":
                 if current is None:
-                    self.error(token, "explanation outside a question: start with ###")
+                    self.error(token, "forklaring utenfor et spørsmål: start spørsmålet med «###»")
                 else:
                     current["explanation"] = str(current["explanation"]) + render_tokens(
                         tokens[index + 1 : close]
                     )
             elif current is None:
-                self.error(token, "text in a quiz must belong to a question: start with ###")
+                self.error(
+                    token, "tekst i en quiz må høre til et spørsmål: start spørsmålet med «###»"
+                )
             else:
                 details = current["details"]
                 assert isinstance(details, list)
@@ -195,10 +201,10 @@ class _Compiler:
             match = _OPTION_RE.match(content)
             if match is None:
                 if _EMPTY_OPTION_RE.match(content):
-                    self.error(item, "option has no text")
+                    self.error(item, "svaralternativet mangler tekst")
                 else:
-                    self.error(item, "a list item in a quiz must be an option: '- [ ] text' "
-                               "or '- [x] text'")  # fmt: skip
+                    self.error(item, "et listepunkt i en quiz må være et svaralternativ: "
+                               "«- [ ] tekst» eller «- [x] tekst»")  # fmt: skip
             else:
                 feedback = ""
                 pos = 3  # after paragraph_open, inline, paragraph_close
@@ -207,8 +213,8 @@ class _Compiler:
                     if inner[pos].type == "blockquote_open":
                         feedback += render_tokens(inner[pos + 1 : sub_close])
                     else:
-                        self.error(inner[pos], "under an option only a '>' feedback quote "
-                                   "is allowed")  # fmt: skip
+                        self.error(inner[pos], "under et svaralternativ kan det bare stå et "
+                                   "sitat med tilbakemelding («>»)")  # fmt: skip
                     pos = sub_close + 1
                 options.append((match["text"].strip(), match["mark"] != " ", feedback, item))
             index = item_close + 1
@@ -225,22 +231,29 @@ class _Compiler:
             text = text[: explicit.start()].strip()
             question_id = explicit["id"]
             if not _VALID_ID_RE.match(question_id):
-                self.error(head_token, f"invalid question id '{question_id}': use a-z, 0-9, "
-                           "'-' and '_', at most 80 characters")  # fmt: skip
+                self.error(head_token, f"ugyldig spørsmåls-id «{question_id}»: bruk bare a–z, "
+                           "0–9, «-» og «_», begynn med en bokstav eller et siffer, og bruk "
+                           "høyst 80 tegn")  # fmt: skip
                 return None
         else:
             question_id = slugify(text)
         if not text:
-            self.error(head_token, "question has no text")
+            self.error(head_token, "spørsmålet mangler tekst")
             return None
         if not question_id:
-            self.error(head_token, "cannot derive a question id from the text; add {#id}")
+            self.error(
+                head_token,
+                "kan ikke lage en spørsmåls-id av teksten: legg til «{#id}» "
+                "til slutt i overskriften",
+            )
             return None
         if not options:
-            self.error(head_token, f"question '{text}' has no options")
+            self.error(head_token, f"spørsmålet «{text}» har ingen svaralternativer")
             return None
         if len(options) > len(_OPTION_IDS):
-            self.error(head_token, f"question '{text}' has more than {len(_OPTION_IDS)} options")
+            self.error(
+                head_token, f"spørsmålet «{text}» har mer enn {len(_OPTION_IDS)} svaralternativer"
+            )
             return None
         built = tuple(
             Option(
@@ -254,11 +267,13 @@ class _Compiler:
         )
         correct_count = sum(o.correct for o in built)
         if correct_count == 0:
-            self.error(head_token, f"question '{text}' has no correct option (mark one '- [x]')")
+            self.error(
+                head_token, f"spørsmålet «{text}» har ikke noe riktig svar (merk ett med «- [x]»)"
+            )
             return None
         if not current["explanation"]:
-            self.problems.append(Problem(self.path, self.line(head_token), f"question '{text}' "
-                                         "has no explanation ('>' after the options)",
+            self.problems.append(Problem(self.path, self.line(head_token), f"spørsmålet «{text}» "
+                                         "har ingen forklaring («>» etter svaralternativene)",
                                          Severity.WARNING))  # fmt: skip
         details = current["details"]
         assert isinstance(details, list)
@@ -298,7 +313,8 @@ def compile_module(
     if "\x00" in source:
         # No database stores text with NUL characters, and no Markdown needs one.
         line = source.count("\n", 0, source.index("\x00")) + 1
-        return CompileResult(None, [Problem(path, line, "contains a NUL character")])
+        message = "inneholder et NUL-tegn (tegnkode 0), som ikke er tillatt"
+        return CompileResult(None, [Problem(path, line, message)])
     front = split_front_matter(source, path=path)
     problems = list(front.problems)
     compiler = _Compiler(
@@ -316,7 +332,7 @@ def compile_module(
             close = next(i for i in range(index, len(tokens)) if tokens[i].type == QUIZ_CLOSE
                          and tokens[i].level == token.level)  # fmt: skip
             if not token.meta.get("closed"):
-                compiler.error(token, "quiz block is not closed with ':::'")
+                compiler.error(token, "quizblokken er ikke lukket med «:::»")
             questions.extend(compiler.quiz_questions(tokens, index, close))
             index = close + 1
             continue
@@ -326,8 +342,9 @@ def compile_module(
     seen: dict[str, int] = {}
     for question in questions:
         if question.id in seen:
-            compiler.error(question.line, f"duplicate question id '{question.id}' "
-                           f"(first used on line {seen[question.id]})")  # fmt: skip
+            compiler.error(question.line, f"spørsmåls-id «{question.id}» er allerede brukt på "
+                           f"linje {seen[question.id]}: gi spørsmålet en annen id med "
+                           "«{#id}»")  # fmt: skip
         else:
             seen[question.id] = question.line
 
@@ -346,20 +363,22 @@ def compile_module(
         if opener is not None and opener.type == "paragraph_open":
             for number, text in enumerate(token.content.split("\n")):
                 if _STRAY_FENCE_RE.match(text):
-                    compiler.error(compiler.line(token) + number, "':::' outside a quiz block: "
-                                   "a quiz starts with '::: quiz' and ends with ':::'")  # fmt: skip
+                    compiler.error(compiler.line(token) + number, "«:::» utenfor en quizblokk: "
+                                   "en quiz begynner med «::: quiz» og slutter med "
+                                   "«:::»")  # fmt: skip
     if not has_text and front.closed:  # an unclosed front matter has swallowed the text
-        compiler.error(front.body_line + 1, "module has no text outside the quiz")
+        compiler.error(front.body_line + 1, "modulen har ingen tekst utenfor quizen")
 
     problems.extend(compiler.problems)
     problems.sort(key=lambda p: p.line)
     meta = front.meta
     slug = (meta.slug if meta else None) or defaults.slug
     order = meta.order if meta and meta.order is not None else defaults.order
+    fix = "gi filen navnet NN-slug.md, eller sett «{}» i front matter"
     if meta is not None and slug is None:
-        problems.append(Problem(path, 1, "no slug: name the file NN-slug.md or set 'slug'"))
+        problems.append(Problem(path, 1, "mangler slug: " + fix.format("slug")))
     if meta is not None and order is None:
-        problems.append(Problem(path, 1, "no order: name the file NN-slug.md or set 'order'"))
+        problems.append(Problem(path, 1, "mangler rekkefølge: " + fix.format("order")))
     if (
         meta is None
         or slug is None

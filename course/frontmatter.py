@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from yaml.constructor import ConstructorError
 
+from course.messages import MODULE_SLUG_RULE, NOT_BLANK, field_problem, yaml_problem
 from course.models import Problem, Severity
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -32,14 +33,14 @@ class ModuleMeta(BaseModel):
     @classmethod
     def _title_not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("must not be blank")
+            raise ValueError(NOT_BLANK)
         return value.strip()
 
     @field_validator("slug")
     @classmethod
     def _slug_format(cls, value: str | None) -> str | None:
         if value is not None and not SLUG_RE.match(value):
-            raise ValueError("must be lowercase letters a-z, digits and hyphens")
+            raise ValueError(MODULE_SLUG_RULE)
         return value
 
     @field_validator("pass_mark", mode="before")
@@ -58,6 +59,18 @@ class FrontMatter:
     closed: bool = True  # False when the front matter runs to the end of the file
 
 
+_KINDS = {
+    "int": "et gyldig heltall",
+    "float": "et gyldig tall",
+    "bool": "en gyldig sannhetsverdi (true eller false)",
+    "timestamp": "en gyldig dato",
+}
+
+
+class _BadScalar(ConstructorError):
+    """A value YAML could not construct; ``problem`` is already in Norwegian."""
+
+
 class _Loader(yaml.SafeLoader):
     """A safe loader that reports bad scalars (``2024-13-45``, ``!!int x``) as YAML errors."""
 
@@ -66,9 +79,10 @@ class _Loader(yaml.SafeLoader):
             return super().construct_object(node, deep)
         except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
             kind = str(node.tag).rsplit(":", 1)[-1]
-            what = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else "value"
-            raise ConstructorError(None, None, f"{what} is not a valid {kind}",
-                                   node.start_mark) from exc  # fmt: skip
+            what = f"«{node.value}»" if isinstance(node, yaml.ScalarNode) else "verdien"
+            expected = _KINDS.get(kind, f"en gyldig verdi av typen «{kind}»")
+            raise _BadScalar(None, None, f"{what} er ikke {expected}",
+                             node.start_mark) from exc  # fmt: skip
 
 
 def _key_line(yaml_text: str, key: str, first_line: int) -> int:
@@ -87,11 +101,11 @@ def split_front_matter(text: str, *, path: str) -> FrontMatter:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        problem = Problem(path, 1, "missing front matter: the file must start with a line '---'")
+        problem = Problem(path, 1, "mangler front matter: filen må begynne med en linje «---»")
         return FrontMatter(None, text, 0, (problem,))
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
-        problem = Problem(path, 1, "front matter is not closed with a line '---'")
+        problem = Problem(path, 1, "front matter er ikke avsluttet med en linje «---»")
         return FrontMatter(None, "", len(lines), (problem,), closed=False)
 
     yaml_text = "\n".join(lines[1:end])
@@ -103,22 +117,22 @@ def split_front_matter(text: str, *, path: str) -> FrontMatter:
         mark = getattr(exc, "problem_mark", None)
         index = mark.index if mark is not None else getattr(exc, "position", 0)
         line = 2 + yaml_text.count("\n", 0, index)
-        reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "invalid YAML"
+        reason = str(exc.problem) if isinstance(exc, _BadScalar) else yaml_problem(exc)
         return FrontMatter(None, body, end + 1, (Problem(path, line, f"front matter: {reason}"),))
     except RecursionError:
-        problem = Problem(path, 2, "front matter: nested too deeply")
+        problem = Problem(path, 2, "front matter: for mange nivåer inni hverandre")
         return FrontMatter(None, body, end + 1, (problem,))
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problem = Problem(path, 2, "front matter must be a mapping of keys to values")
+        problem = Problem(path, 2, "front matter må bestå av nøkler og verdier («nøkkel: verdi»)")
         return FrontMatter(None, body, end + 1, (problem,))
 
     problems: list[Problem] = []
     for key in data:
         if not isinstance(key, str):
             line = _key_line(yaml_text, str(key), 2)
-            problems.append(Problem(path, line, f"front matter key {key!r} must be text"))
+            problems.append(Problem(path, line, f"nøkkelen {key!r} i front matter må være tekst"))
     if problems:
         return FrontMatter(None, body, end + 1, tuple(problems))
     try:
@@ -126,11 +140,10 @@ def split_front_matter(text: str, *, path: str) -> FrontMatter:
     except ValidationError as exc:
         for error in exc.errors():
             key = str(error["loc"][0]) if error["loc"] else "title"
-            where = ".".join(str(part) for part in error["loc"]) or key
             message = (
-                "missing title"
+                "mangler tittel: legg til «title: …» i front matter"
                 if error["type"] == "missing" and key == "title"
-                else (f"front matter '{where}': {error['msg']}")
+                else field_problem(error, place="front matter")
             )
             problems.append(Problem(path, _key_line(yaml_text, key, 2), message))
         return FrontMatter(None, body, end + 1, tuple(problems))
@@ -140,7 +153,7 @@ def split_front_matter(text: str, *, path: str) -> FrontMatter:
             Problem(
                 path,
                 _key_line(yaml_text, key, 2),
-                f"unknown front matter key '{key}' (ignored)",
+                f"ukjent nøkkel «{key}» i front matter (ignoreres)",
                 Severity.WARNING,
             )
         )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from course.compile import FILE_NAME_RE, compile_module, defaults_from_file_name
 from course.frontmatter import SLUG_RE, split_front_matter
+from course.messages import field_problem, number, os_problem, toml_problem
 from course.models import Course, CourseInfo, Module, Problem, Severity
 
 COURSE_FILE = "course.toml"
@@ -45,15 +46,15 @@ def read_text(path: Path, *, display: str) -> tuple[str | None, Problem | None]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, Problem(display, 1, f"cannot read file: {exc.strerror or exc}")
+        return None, Problem(display, 1, f"kan ikke lese filen: {os_problem(exc)}")
     if len(data) > MAX_FILE_BYTES:
-        return None, Problem(display, 1, f"file is larger than {MAX_FILE_BYTES} bytes")
+        return None, Problem(display, 1, f"filen er større enn {number(MAX_FILE_BYTES)} byte")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(display, line, "file is not valid UTF-8 "
-                             f"(byte 0x{data[exc.start]:02x})")  # fmt: skip
+        return None, Problem(display, line, "filen er ikke gyldig UTF-8 "
+                             f"(byte 0x{data[exc.start]:02x}): lagre den som UTF-8")  # fmt: skip
     # Kept exactly as written (BOM and line endings too), so that an import
     # followed by an export gives the same bytes; the parser normalises.
     return text, None
@@ -71,7 +72,7 @@ def load_course_info(directory: Path) -> tuple[CourseInfo | None, list[Problem]]
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else max(len(text.splitlines()), 1)  # end of document
-        return None, [Problem(display, line, f"invalid TOML: {exc}")]
+        return None, [Problem(display, line, toml_problem(exc))]
     try:
         meta = CourseMeta.model_validate(data)
     except ValidationError as exc:
@@ -81,7 +82,7 @@ def load_course_info(directory: Path) -> tuple[CourseInfo | None, list[Problem]]
             pattern = rf"^[ \t]*(?:{re.escape(key)}[ \t]*=|\[+[ \t]*{re.escape(key)}[ \t]*[\].])"
             found = re.search(pattern, text, re.MULTILINE) if key else None
             line = text.count("\n", 0, found.start()) + 1 if found else 1
-            problems.append(Problem(display, line, f"course '{key}': {error['msg']}"))
+            problems.append(Problem(display, line, field_problem(error, place=COURSE_FILE)))
         return None, problems
     return CourseInfo(**meta.model_dump()), []
 
@@ -89,7 +90,7 @@ def load_course_info(directory: Path) -> tuple[CourseInfo | None, list[Problem]]
 def load_course(directory: Path) -> LoadResult:
     """Load and validate every module in ``directory``; collect every problem."""
     if not directory.is_dir():
-        return LoadResult(None, [Problem(str(directory), 0, "content directory does not exist")])
+        return LoadResult(None, [Problem(str(directory), 0, "innholdsmappen finnes ikke")])
     info, problems = load_course_info(directory)
     pass_mark = info.pass_mark if info else 0.8
 
@@ -98,8 +99,8 @@ def load_course(directory: Path) -> LoadResult:
     for path in sorted(directory.glob("*.md")):
         if not FILE_NAME_RE.match(path.name):
             if path.name.lower() != "readme.md":
-                problems.append(Problem(str(path), 1, "not a module: name module files "
-                                        "NN-slug.md (ignored)", Severity.WARNING))  # fmt: skip
+                message = "ikke en modul: modulfiler må hete NN-slug.md (filen ignoreres)"
+                problems.append(Problem(str(path), 1, message, Severity.WARNING))
             continue
         module_files += 1
         text, problem = read_text(path, display=str(path))
@@ -137,7 +138,7 @@ def load_course(directory: Path) -> LoadResult:
     # Also for modules with other errors, so that every problem is reported in one run.
     problems.extend(_cross_module_problems(keys))
     if not module_files:  # unreadable module files are reported above
-        problems.append(Problem(str(directory), 0, "no module files (NN-slug.md) found"))
+        problems.append(Problem(str(directory), 0, "fant ingen modulfiler (NN-slug.md)"))
     if info is None or any(p.severity is Severity.ERROR for p in problems):
         return LoadResult(None, problems)
     modules = sorted(compiled, key=lambda m: (m.order, m.slug))
@@ -151,12 +152,12 @@ def _cross_module_problems(keys: list[tuple[Path, str, int]]) -> list[Problem]:
     for path, slug, order in keys:
         if slug in by_slug:
             other = by_slug[slug].name
-            problems.append(Problem(str(path), 1, f"duplicate slug '{slug}' "
-                                    f"(also in {other})"))  # fmt: skip
+            problems.append(Problem(str(path), 1, f"dobbel slug «{slug}» "
+                                    f"(brukes også i {other})"))  # fmt: skip
         by_slug.setdefault(slug, path)
         if order in by_order:
             other = by_order[order].name
-            problems.append(Problem(str(path), 1, f"duplicate order {order} "
-                                    f"(also in {other})"))  # fmt: skip
+            problems.append(Problem(str(path), 1, f"dobbelt rekkefølgenummer {order} "
+                                    f"(brukes også i {other})"))  # fmt: skip
         by_order.setdefault(order, path)
     return problems

@@ -28,7 +28,7 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        prefix = "advarsel: " if self.severity is Severity.WARNING else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 

@@ -8,7 +8,7 @@ from fastapi import Request, Response
 from sqlmodel import Session
 
 from api.deps import CourseInfoDep, LiveModules, RenderCacheDep, SessionDep, SettingsDep
-from api.errors import CertificateNotFound, StaleRevision
+from api.errors import CertificateNotFound, StaleRevision, UnprocessableError
 from api.pages.deps import FormDep, PageUser, form_text, page_router
 from api.pages.render import redirect, render
 from api.services import certificates as certificate_service
@@ -135,6 +135,14 @@ def submit_quiz(
             "Her er den nye utgaven: svar på nytt."
         )
         return _quiz_page(request, module, message=message, status_code=409)
+    except UnprocessableError:
+        # Answers the form cannot send (two choices on a radio question, an unknown option):
+        # the grader's reasons are English field messages for API clients, so say it here.
+        message = (
+            "Noen av svarene passer ikke til spørsmålene, for eksempel flere valg på et "
+            "spørsmål der du skal velge ett. Svar på nytt."
+        )
+        return _quiz_page(request, module, message=message, status_code=422)
     return redirect(request, f"/moduler/{module.slug}/forsok/{outcome.attempt.id}")
 
 

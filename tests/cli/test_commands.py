@@ -125,3 +125,17 @@ def test_content_import_then_export_round_trips_byte_for_byte(
         assert (tmp_path / "ut" / name).read_bytes() == (source / name).read_bytes(), name
     again = runner.invoke(app, ["content", "sync", str(tmp_path / "ut")])
     assert "0 module(s) changed" in again.output
+
+
+def test_content_sync_refuses_invalid_content_with_the_validators_lines(
+    cli_env: Engine, tmp_path: Path
+) -> None:
+    source = tmp_path / "kurs"
+    shutil.copytree(SHIPPED_CONTENT, source)
+    first = sorted(source.glob("[0-9]*.md"))[0]
+    first.write_text(first.read_text().replace("title:", "tittel:", 1))
+    result = runner.invoke(app, ["content", "sync", str(source)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{first}:2: mangler tittel: legg til «title: …» i front matter"
+    ]

@@ -14,39 +14,50 @@ from tests.course.helpers import (
     problem_lines,
 )
 
-DUPLICATE = "duplicate question id 'innovasjon' (first used on line 8)"
-BAD_ID = "use a-z, 0-9, '-' and '_', at most 80 characters"
-NOT_OPTION = "a list item in a quiz must be an option: '- [ ] text' or '- [x] text'"
-STRAY = "':::' outside a quiz block: a quiz starts with '::: quiz' and ends with ':::'"
+DUPLICATE = (
+    "spørsmåls-id «innovasjon» er allerede brukt på linje 8: gi spørsmålet en annen id med «{#id}»"
+)
+BAD_ID = (
+    "bruk bare a–z, 0–9, «-» og «_», begynn med en bokstav eller et siffer, og bruk høyst 80 tegn"
+)
+NOT_OPTION = "et listepunkt i en quiz må være et svaralternativ: «- [ ] tekst» eller «- [x] tekst»"
+STRAY = "«:::» utenfor en quizblokk: en quiz begynner med «::: quiz» og slutter med «:::»"
+MISSING = "lenke til en modul som ikke finnes"
 CASES = {
     "duplicate_question_ids": [f"01-intro.md:13: {DUPLICATE}", f"01-intro.md:18: {DUPLICATE}"],
-    "question_without_options": ["01-intro.md:8: question 'Hva er innovasjon?' has no options"],
+    "question_without_options": [
+        "01-intro.md:8: spørsmålet «Hva er innovasjon?» har ingen svaralternativer"
+    ],
     "question_without_correct_option": [
-        "01-intro.md:8: question 'Hva er innovasjon?' has no correct option (mark one '- [x]')"
+        "01-intro.md:8: spørsmålet «Hva er innovasjon?» har ikke noe riktig svar "
+        "(merk ett med «- [x]»)"
     ],
     "option_outside_question": [
-        "01-intro.md:8: option outside a question: start the question with ###"
+        "01-intro.md:8: svaralternativ utenfor et spørsmål: start spørsmålet med «###»"
     ],
-    "unclosed_quiz_block": ["01-intro.md:7: quiz block is not closed with ':::'"],
-    "module_without_text": ["01-intro.md:4: module has no text outside the quiz"],
+    "unclosed_quiz_block": ["01-intro.md:7: quizblokken er ikke lukket med «:::»"],
+    "module_without_text": ["01-intro.md:4: modulen har ingen tekst utenfor quizen"],
     "link_to_missing_module": [
-        "01-intro.md:13: link to a module that does not exist: 03-prosessen.md",
-        "01-intro.md:15: link to a module that does not exist: 09-finnes-ikke.md",
-        "01-intro.md:8: link to a module that does not exist: 08-spredning.md",
+        f"01-intro.md:13: {MISSING}: «03-prosessen.md»",
+        f"01-intro.md:15: {MISSING}: «09-finnes-ikke.md»",
+        f"01-intro.md:8: {MISSING}: «08-spredning.md»",
     ],
-    "list_item_not_option": [f"01-intro.md:10: {NOT_OPTION}", "01-intro.md:11: option has no text"],
+    "list_item_not_option": [
+        f"01-intro.md:10: {NOT_OPTION}",
+        "01-intro.md:11: svaralternativet mangler tekst",
+    ],
     "heading_not_level_3": [
-        "01-intro.md:13: a quiz question must be a level-3 heading (###)",
-        "01-intro.md:8: a quiz question must be a level-3 heading (###)",
+        "01-intro.md:13: et quizspørsmål må være en overskrift på nivå 3 («###»)",
+        "01-intro.md:8: et quizspørsmål må være en overskrift på nivå 3 («###»)",
     ],
     "invalid_question_id": [
-        f"01-intro.md:13: invalid question id 'hva er samskaping': {BAD_ID}",
-        f"01-intro.md:18: invalid question id '': {BAD_ID}",
-        f"01-intro.md:8: invalid question id 'Innovasjon': {BAD_ID}",
+        f"01-intro.md:13: ugyldig spørsmåls-id «hva er samskaping»: {BAD_ID}",
+        f"01-intro.md:18: ugyldig spørsmåls-id «»: {BAD_ID}",
+        f"01-intro.md:8: ugyldig spørsmåls-id «Innovasjon»: {BAD_ID}",
     ],
     "quiz_fence_outside_quiz": [f"01-intro.md:12: {STRAY}", f"01-intro.md:7: {STRAY}"],
     "quiz_inside_quiz": [
-        "01-intro.md:13: a quiz block inside a quiz block: close the first with ':::'"
+        "01-intro.md:13: en quizblokk inne i en annen quizblokk: lukk den første med «:::»"
     ],
 }
 
@@ -116,6 +127,10 @@ def test_question_without_explanation_is_a_warning() -> None:
     result = compile_source(module_source("Tekst.\n\n::: quiz\n### Q?\n- [x] Ja\n:::\n"))
     assert result.module is not None
     assert [(p.line, p.severity) for p in result.problems] == [(8, Severity.WARNING)]
+    assert [str(p) for p in result.problems] == [
+        "01-modul.md:8: advarsel: spørsmålet «Q?» har ingen forklaring («>» etter "
+        "svaralternativene)"
+    ]
 
 
 def test_text_under_a_question_becomes_its_details() -> None:
@@ -128,23 +143,24 @@ def test_text_under_a_question_becomes_its_details() -> None:
 def test_text_before_the_first_question_is_an_error() -> None:
     body = "Tekst.\n\n::: quiz\nInnledning.\n> Forklaring.\n### Q?\n- [x] Ja\n> F.\n:::\n"
     assert compile_lines(module_source(body)) == [
-        "01-modul.md:8: text in a quiz must belong to a question: start with ###",
-        "01-modul.md:9: explanation outside a question: start with ###",
+        "01-modul.md:8: tekst i en quiz må høre til et spørsmål: start spørsmålet med «###»",
+        "01-modul.md:9: forklaring utenfor et spørsmål: start spørsmålet med «###»",
     ]
 
 
 def test_anything_but_feedback_under_an_option_is_an_error() -> None:
     body = "Tekst.\n\n::: quiz\n### Q?\n- [x] Ja\n  - [ ] Nei\n> F.\n:::\n"
     assert compile_lines(module_source(body)) == [
-        "01-modul.md:10: under an option only a '>' feedback quote is allowed"
+        "01-modul.md:10: under et svaralternativ kan det bare stå et sitat med tilbakemelding («>»)"
     ]
 
 
 def test_question_without_text_or_id_is_an_error() -> None:
     body = "Tekst.\n\n::: quiz\n### {#id}\n- [x] Ja\n\n### ???\n- [x] Ja\n:::\n"
     assert compile_lines(module_source(body)) == [
-        "01-modul.md:8: question has no text",
-        "01-modul.md:11: cannot derive a question id from the text; add {#id}",
+        "01-modul.md:8: spørsmålet mangler tekst",
+        "01-modul.md:11: kan ikke lage en spørsmåls-id av teksten: legg til «{#id}» til slutt i "
+        "overskriften",
     ]
 
 
@@ -152,7 +168,7 @@ def test_more_options_than_letters_is_an_error() -> None:
     options = "".join(f"- [x] Svar {n}\n" for n in range(27))
     body = f"Tekst.\n\n::: quiz\n### Q?\n{options}:::\n"
     assert compile_lines(module_source(body)) == [
-        "01-modul.md:8: question 'Q?' has more than 26 options"
+        "01-modul.md:8: spørsmålet «Q?» har mer enn 26 svaralternativer"
     ]
 
 
@@ -198,7 +214,7 @@ def test_link_by_slug_or_file_stem_is_accepted() -> None:
 def test_link_on_a_later_line_of_a_paragraph_is_reported_there() -> None:
     body = "En\nto\\\ntre [x](04-borte.md)\n"
     assert compile_lines(module_source(body), link_targets={}) == [
-        "01-modul.md:7: link to a module that does not exist: 04-borte.md"
+        f"01-modul.md:7: {MISSING}: «04-borte.md»"
     ]
 
 
@@ -223,8 +239,9 @@ def test_slug_and_order_come_from_the_file_name_unless_set() -> None:
 def test_module_without_slug_or_order_is_an_error() -> None:
     result = compile_module(module_source(), path="notes.md", defaults=ModuleDefaults())
     assert [str(p) for p in result.problems] == [
-        "notes.md:1: no slug: name the file NN-slug.md or set 'slug'",
-        "notes.md:1: no order: name the file NN-slug.md or set 'order'",
+        "notes.md:1: mangler slug: gi filen navnet NN-slug.md, eller sett «slug» i front matter",
+        "notes.md:1: mangler rekkefølge: gi filen navnet NN-slug.md, eller sett «order» i "
+        "front matter",
     ]
 
 
@@ -249,4 +266,6 @@ def test_a_nul_character_is_an_error_at_its_line() -> None:
         "---\ntitle: T\n---\nTekst\x00her.\n", path="m.md", defaults=ModuleDefaults("m", 1)
     )
     assert result.module is None
-    assert [str(p) for p in result.problems] == ["m.md:4: contains a NUL character"]
+    assert [str(p) for p in result.problems] == [
+        "m.md:4: inneholder et NUL-tegn (tegnkode 0), som ikke er tillatt"
+    ]

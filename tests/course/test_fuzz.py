@@ -53,11 +53,24 @@ def line_count(text: str | bytes) -> int:
     return len(re.split(r"\r\n|\r|\n", text))
 
 
+# Quoted parts of a message repeat the content; what is left is the validator's own wording.
+QUOTED = re.compile(r"«[^»]*»|'[^']*'|\"[^\"]*\"")
+ENGLISH = re.compile(
+    r"\b(the|is|are|not|should|must|expected|found|invalid|allowed|missing|cannot|line|column"
+    r"|input|field|error|value|string)\b",
+    re.IGNORECASE,
+)
+
+
 def check_problems(problems: Iterable[Problem], files: dict[str, str | bytes]) -> None:
-    """Every problem names a path, a line inside its file (0 = the whole file), and a message."""
+    """Every problem names a path, a line inside its file (0 = the whole file), and a message.
+
+    The message is in Norwegian: an untranslated library message would show English words.
+    """
     for problem in problems:
         assert problem.path, problem
         assert problem.message.strip(), problem
+        assert not ENGLISH.search(QUOTED.sub("", problem.message)), problem
         assert isinstance(problem.severity, Severity), problem
         assert problem.line >= 0, problem
         if problem.path in files:
@@ -302,7 +315,7 @@ def test_random_quiz_is_compiled_exactly_or_reported(
         assert result.module is None
         return
     if result.module is None:  # the only other possible errors: ids from the text
-        assert all("question id" in p.message for p in result.errors), result.problems
+        assert all("spørsmåls-id" in p.message for p in result.errors), result.problems
         return
     compiled = result.module.quiz.questions if result.module.quiz else ()
     assert len(compiled) == len(quiz)

@@ -9,40 +9,47 @@ import pytest
 from course.loader import load_course, load_course_info
 from tests.course.helpers import COURSE_TOML, FIXTURES, module_source, problem_lines, write_course
 
-NOT_A_MODULE = "warning: not a module: name module files NN-slug.md (ignored)"
+NOT_A_MODULE = "advarsel: ikke en modul: modulfiler må hete NN-slug.md (filen ignoreres)"
 CASES = {
-    "unreadable_file": ["01-intro.md:7: file is not valid UTF-8 (byte 0xe5)"],
+    "unreadable_file": [
+        "01-intro.md:7: filen er ikke gyldig UTF-8 (byte 0xe5): lagre den som UTF-8"
+    ],
     "duplicate_slugs": [
-        "02-intro.md:1: duplicate slug 'intro' (also in 01-intro.md)",
-        "03-samskaping.md:1: duplicate slug 'intro' (also in 01-intro.md)",
+        "02-intro.md:1: dobbel slug «intro» (brukes også i 01-intro.md)",
+        "03-samskaping.md:1: dobbel slug «intro» (brukes også i 01-intro.md)",
     ],
     "duplicate_order": [
-        "01-samskaping.md:1: duplicate order 1 (also in 01-intro.md)",
-        "02-spredning.md:1: duplicate order 1 (also in 01-intro.md)",
+        "01-samskaping.md:1: dobbelt rekkefølgenummer 1 (brukes også i 01-intro.md)",
+        "02-spredning.md:1: dobbelt rekkefølgenummer 1 (brukes også i 01-intro.md)",
     ],
     "invalid_course_toml": [
-        "course.toml:3: invalid TOML: Expected newline or end of document after a statement "
-        "(at line 3, column 14)"
+        "course.toml:3: ugyldig TOML i kolonne 14: forventet linjeskift etter «nøkkel = verdi» "
+        "(tekst må stå i anførselstegn)"
     ],
     "course_toml_missing_key": [
-        "course.toml:1: course 'issuer': Field required",
-        "course.toml:4: course 'passmark': Extra inputs are not permitted",
+        "course.toml:1: «issuer» i course.toml mangler, men er påkrevd",
+        "course.toml:4: «passmark» i course.toml er ikke en kjent nøkkel: fjern den eller rett "
+        "skrivefeilen",
     ],
     # Several errors in several files, all reported in one run.
     "every_problem_reported": [
-        "01-intro.md:14: question 'Hva er samskaping?' has no options",
-        "01-intro.md:3: front matter 'estimated_minutes': Input should be greater than 0",
-        "01-intro.md:6: link to a module that does not exist: 03-prosessen.md",
-        "01-intro.md:8: quiz block is not closed with ':::'",
-        "01-intro.md:9: question 'Hva er innovasjon?' has no correct option (mark one '- [x]')",
-        "02-spredning.md:5: file is not valid UTF-8 (byte 0xe5)",
-        "03-kultur.md:11: a list item in a quiz must be an option: '- [ ] text' or '- [x] text'",
-        "03-kultur.md:14: duplicate question id 'hva-er-kultur' (first used on line 9)",
-        "03-kultur.md:3: warning: unknown front matter key 'tags' (ignored)",
+        "01-intro.md:14: spørsmålet «Hva er samskaping?» har ingen svaralternativer",
+        "01-intro.md:3: «estimated_minutes» i front matter må være større enn 0",
+        "01-intro.md:6: lenke til en modul som ikke finnes: «03-prosessen.md»",
+        "01-intro.md:8: quizblokken er ikke lukket med «:::»",
+        "01-intro.md:9: spørsmålet «Hva er innovasjon?» har ikke noe riktig svar "
+        "(merk ett med «- [x]»)",
+        "02-spredning.md:5: filen er ikke gyldig UTF-8 (byte 0xe5): lagre den som UTF-8",
+        "03-kultur.md:11: et listepunkt i en quiz må være et svaralternativ: «- [ ] tekst» eller "
+        "«- [x] tekst»",
+        "03-kultur.md:14: spørsmåls-id «hva-er-kultur» er allerede brukt på linje 9: gi "
+        "spørsmålet en annen id med «{#id}»",
+        "03-kultur.md:3: advarsel: ukjent nøkkel «tags» i front matter (ignoreres)",
         # 03-kultur.md has errors of its own, and its order is still checked.
-        "04-ledelse.md:1: duplicate order 3 (also in 03-kultur.md)",
-        "05-samskaping.md:3: front matter 'required': Input should be a valid boolean",
-        "course.toml:2: course 'slug': String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'",
+        "04-ledelse.md:1: dobbelt rekkefølgenummer 3 (brukes også i 03-kultur.md)",
+        "05-samskaping.md:3: «required» i front matter må være true eller false",
+        "course.toml:2: «slug» i course.toml kan bare ha små bokstaver a–z, tall og bindestrek "
+        "mellom ordene, f.eks. «mitt-kurs»",
         f"notater.md:1: {NOT_A_MODULE}",
     ],
 }
@@ -75,20 +82,18 @@ def test_valid_course_loads_in_order() -> None:
 
 def test_missing_directory_is_reported() -> None:
     result = load_course(FIXTURES / "finnes-ikke")
-    assert [(p.line, p.message) for p in result.problems] == [
-        (0, "content directory does not exist")
-    ]
+    assert [(p.line, p.message) for p in result.problems] == [(0, "innholdsmappen finnes ikke")]
 
 
 def test_directory_without_modules_is_an_error(tmp_path: Path) -> None:
     write_course(tmp_path, {"README.md": "# Les meg\n"})
-    assert problem_lines(tmp_path) == [f"{tmp_path}:0: no module files (NN-slug.md) found"]
+    assert problem_lines(tmp_path) == [f"{tmp_path}:0: fant ingen modulfiler (NN-slug.md)"]
 
 
 def test_missing_course_toml_is_reported(tmp_path: Path) -> None:
     write_course(tmp_path, {"01-intro.md": module_source()})
     (tmp_path / "course.toml").unlink()
-    assert problem_lines(tmp_path) == ["course.toml:1: cannot read file: No such file or directory"]
+    assert problem_lines(tmp_path) == ["course.toml:1: kan ikke lese filen: filen finnes ikke"]
 
 
 def test_toml_error_at_end_of_file_names_the_last_line(tmp_path: Path) -> None:
@@ -102,7 +107,7 @@ def test_course_key_in_a_table_is_reported_at_the_table(tmp_path: Path) -> None:
     (tmp_path / "course.toml").write_text(toml)
     _, problems = load_course_info(tmp_path)
     assert [(p.line, p.message) for p in problems] == [
-        (5, "course 'issuer': Input should be a valid string")
+        (5, "«issuer» i course.toml må være tekst (sett verdien i anførselstegn)")
     ]
 
 
@@ -116,13 +121,15 @@ def test_crlf_and_bom_give_the_same_lines_as_lf(tmp_path: Path) -> None:
 
 def test_file_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
     write_course(tmp_path, {"01-intro.md": module_source("x " * 600_000)})
-    assert problem_lines(tmp_path) == ["01-intro.md:1: file is larger than 1000000 bytes"]
+    assert problem_lines(tmp_path) == ["01-intro.md:1: filen er større enn 1 000 000 byte"]
 
 
 def test_module_file_that_is_a_directory_is_reported(tmp_path: Path) -> None:
     write_course(tmp_path, {})
     (tmp_path / "01-intro.md").mkdir()
-    assert problem_lines(tmp_path) == ["01-intro.md:1: cannot read file: Is a directory"]
+    assert problem_lines(tmp_path) == [
+        "01-intro.md:1: kan ikke lese filen: det er en mappe, ikke en fil"
+    ]
 
 
 def test_course_key_after_a_blank_line_is_reported_at_its_line(tmp_path: Path) -> None:

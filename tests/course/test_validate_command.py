@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def _in_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_valid_directory_prints_a_summary_and_exits_0() -> None:
     result = runner.invoke(app, ["validate", "valid_course"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "ok: 2 modules, 3 questions, 37 words\n"
+    assert result.stdout == "OK: 2 moduler, 3 spørsmål, 37 ord\n"
     assert result.stderr == ""
 
 
@@ -29,31 +30,40 @@ def test_invalid_directory_prints_every_problem_and_exits_1() -> None:
     result = runner.invoke(app, ["validate", "every_problem_reported"])
     assert result.exit_code == 1
     errors = result.stderr.splitlines()
-    assert errors[-1] == "11 error(s) in every_problem_reported"
-    assert "every_problem_reported/03-kultur.md:11: a list item in a quiz must be an option: " \
-        "'- [ ] text' or '- [x] text'" in errors  # fmt: skip
-    assert "every_problem_reported/02-spredning.md:5: file is not valid UTF-8 (byte 0xe5)" in errors
+    assert errors[-1] == "11 feil i every_problem_reported"
+    assert "every_problem_reported/03-kultur.md:11: et listepunkt i en quiz må være et " \
+        "svaralternativ: «- [ ] tekst» eller «- [x] tekst»" in errors  # fmt: skip
+    assert "every_problem_reported/02-spredning.md:5: filen er ikke gyldig UTF-8 (byte 0xe5): " \
+        "lagre den som UTF-8" in errors  # fmt: skip
     assert len(errors) == 12
     warnings = result.stdout.splitlines()
     assert warnings == [
-        "every_problem_reported/notater.md:1: warning: not a module: name module files "
-        "NN-slug.md (ignored)",
-        "every_problem_reported/03-kultur.md:3: warning: unknown front matter key 'tags' (ignored)",
+        "every_problem_reported/notater.md:1: advarsel: ikke en modul: modulfiler må hete "
+        "NN-slug.md (filen ignoreres)",
+        "every_problem_reported/03-kultur.md:3: advarsel: ukjent nøkkel «tags» i front matter "
+        "(ignoreres)",
     ]
 
 
 @pytest.mark.parametrize(
     ("scenario", "line"),
     [
-        ("invalid_yaml", "01-intro.md:3: front matter: mapping values are not allowed here"),
-        ("unreadable_file", "01-intro.md:7: file is not valid UTF-8 (byte 0xe5)"),
-        ("unclosed_quiz_block", "01-intro.md:7: quiz block is not closed with ':::'"),
+        (
+            "invalid_yaml",
+            "01-intro.md:3: front matter: kolon på et sted der det ikke er tillatt "
+            "(sett en verdi som inneholder «: » i anførselstegn, og sjekk innrykket)",
+        ),
+        (
+            "unreadable_file",
+            "01-intro.md:7: filen er ikke gyldig UTF-8 (byte 0xe5): lagre den som UTF-8",
+        ),
+        ("unclosed_quiz_block", "01-intro.md:7: quizblokken er ikke lukket med «:::»"),
     ],
 )
 def test_error_line_is_file_line_message(scenario: str, line: str) -> None:
     result = runner.invoke(app, ["validate", scenario])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"{scenario}/{line}", f"1 error(s) in {scenario}"]
+    assert result.stderr.splitlines() == [f"{scenario}/{line}", f"1 feil i {scenario}"]
     assert result.stdout == ""
 
 
@@ -61,15 +71,16 @@ def test_warnings_alone_do_not_fail_validation() -> None:
     result = runner.invoke(app, ["validate", "unknown_key"])
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "unknown_key/01-intro.md:3: warning: unknown front matter key 'estimatd_minutes' (ignored)",
-        "ok: 1 modules, 0 questions, 4 words",
+        "unknown_key/01-intro.md:3: advarsel: ukjent nøkkel «estimatd_minutes» i front matter "
+        "(ignoreres)",
+        "OK: 1 modul, 0 spørsmål, 4 ord",
     ]
 
 
 def test_missing_directory_fails() -> None:
     result = runner.invoke(app, ["validate", "finnes-ikke"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == "finnes-ikke:0: content directory does not exist"
+    assert result.stderr.splitlines()[0] == "finnes-ikke:0: innholdsmappen finnes ikke"
 
 
 def test_shipped_course_validates(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,8 +88,8 @@ def test_shipped_course_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["validate", "modules/"])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert result.stdout.startswith("ok: ")  # and no warnings before it
-    assert len(result.stdout.splitlines()) == 1
+    # No warnings before the summary; more than 9 999 words are grouped: "18 255 ord".
+    assert re.fullmatch(r"OK: \d+ moduler, \d+ spørsmål, \d{1,3}(?: \d{3})+ ord\n", result.stdout)
 
 
 def test_default_directory_is_modules(monkeypatch: pytest.MonkeyPatch) -> None:
