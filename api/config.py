@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     certificate_signer_title: str = "innostudy"
     certificate_logo: Path | None = None
 
+    accessibility_contact: str | None = Field(default=None, max_length=200)
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

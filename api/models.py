@@ -91,6 +91,8 @@ class CourseModule(SQLModel, table=True):
     position: int = 0
     current_revision: int = 0
     imported_sha256: str | None = Field(default=None, max_length=64)
+    # The file's position when last imported: a sync moves the module only if it changed.
+    imported_position: int | None = None
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 

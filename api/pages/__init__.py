@@ -12,11 +12,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import admin, admin_reports, auth, instructor, learner, public
+from api.pages import (
+    admin,
+    admin_reports,
+    auth,
+    instructor,
+    instructor_modules,
+    learner,
+    public,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     learner.router,
+    instructor_modules.router,
     instructor.router,
     admin.router,
     admin_reports.router,

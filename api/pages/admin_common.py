@@ -107,8 +107,12 @@ def audited(action: str, *, target: str | None = None) -> Any:
             session.expunge(actor)  # keep its loaded attributes through the rollback
             if not exc.commit_changes:
                 session.rollback()
-            user_id = request.path_params.get("user_id")
-            where = audit.user_target(user_id) if user_id is not None else target
+            params = request.path_params
+            where = target
+            if "user_id" in params:
+                where = audit.user_target(params["user_id"])
+            elif "slug" in params:  # instructor pages
+                where = f"module:{params['slug']}"
             _refusal(session, actor, action, where or request.url.path, exc)
             session.commit()
             raise

@@ -61,6 +61,7 @@ ACTION_LABELS = {
     Action.MODULE_EDIT: "Modul redigert",
     Action.MODULE_RESTORE: "Revisjon gjenopprettet",
     Action.MODULE_ARCHIVE: "Modul arkivert",
+    Action.MODULE_UNARCHIVE: "Modul hentet tilbake",
     Action.MODULE_REORDER: "Moduler ordnet på nytt",
 }
 OUTCOME_LABELS = {Outcome.OK: "Utført", Outcome.DENIED: "Avvist", Outcome.FAILED: "Mislyktes"}

@@ -1,4 +1,7 @@
-"""Instructor pages: module list, editor with live preview, revision history with restore."""
+"""Instructor pages: editor with live preview, revision history with restore.
+
+The module list, new modules, archiving and the order are in ``instructor_modules``.
+"""
 
 from __future__ import annotations
 
@@ -68,13 +71,6 @@ def _editor(
     return render(request, "pages/editor.html", context, status_code=status_code)
 
 
-@router.get("/instruktor")
-def module_list(request: Request, session: SessionDep, staff: StaffPageUser) -> Response:
-    """Every module with its current revision, archived ones last."""
-    modules = authoring.list_modules(session=session)
-    return render(request, "pages/instructor.html", {"modules": modules})
-
-
 @router.get("/instruktor/moduler/{slug}")
 def editor_page(
     slug: str, request: Request, session: SessionDep, staff: StaffPageUser, info: CourseInfoDep
@@ -90,6 +86,7 @@ def editor_page(
         row,
         Draft(current.source, current.number),
         saved=int(saved) if saved and saved.isdigit() else None,
+        created=request.query_params.get("opprettet") == "1",
     )
 
 

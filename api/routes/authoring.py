@@ -88,6 +88,17 @@ def archive_module(slug: SlugPath, session: SessionDep, staff: StaffUser) -> Res
     return Response(status_code=204)
 
 
+@router.post(
+    "/modules/{slug}/unarchive",
+    responses=responses(*GUARDED, ModuleNotFound),
+    dependencies=[audit_refusals(audit.Action.MODULE_UNARCHIVE)],
+)
+def unarchive_module(slug: SlugPath, session: SessionDep, staff: StaffUser) -> AuthoringModule:
+    """Bring an archived module back into the course, last; 404 if it is not archived."""
+    row = authoring.unarchive_module(session=session, slug=slug, actor=staff)
+    return presenters.authoring_module(row, authoring.current_revision(session=session, row=row))
+
+
 @router.get("/modules/{slug}/source", responses=responses(*GUARDED, ModuleNotFound))
 def get_source(slug: SlugPath, session: SessionDep, staff: StaffUser) -> ModuleSource:
     """The module's current Markdown and revision number."""

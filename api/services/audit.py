@@ -41,6 +41,7 @@ class Action(StrEnum):
     MODULE_EDIT = "module.edit"
     MODULE_RESTORE = "module.restore"
     MODULE_ARCHIVE = "module.archive"
+    MODULE_UNARCHIVE = "module.unarchive"
     MODULE_REORDER = "module.reorder"
 
 

@@ -90,7 +90,7 @@ def validate(
         link_targets=targets,
     )
     if check_slug and result.module is not None and result.module.slug != slug:
-        message = f"front matter slug '{result.module.slug}' does not match the module '{slug}'"
+        message = f"slug «{result.module.slug}» i front matter stemmer ikke med modulen «{slug}»"
         result.problems.append(Problem(slug, 1, message))
         result.module = None
     return result
@@ -176,6 +176,14 @@ def save_source(
     return Saved(row, revision, warnings)
 
 
+def _next_position(session: Session) -> int:
+    """The position after the course's last live module."""
+    highest = session.exec(
+        select(func.max(CourseModule.position)).where(col(CourseModule.archived_at).is_(None))
+    ).one()
+    return (highest or 0) + 1
+
+
 def create_module(
     *,
     session: Session,
@@ -188,10 +196,7 @@ def create_module(
     if session.exec(select(CourseModule.id).where(CourseModule.slug == slug)).first():
         raise ModuleExists()
     if position is None:
-        highest = session.exec(
-            select(func.max(CourseModule.position)).where(col(CourseModule.archived_at).is_(None))
-        ).one()
-        position = (highest or 0) + 1
+        position = _next_position(session)
     result = validate(session=session, markdown=markdown, slug=slug, position=position, info=info)
     warnings = _checked(result)
     assert result.module is not None
@@ -222,6 +227,29 @@ def archive_module(*, session: Session, slug: str, actor: User) -> CourseModule:
     row.archived_at = utcnow()
     audit.record(
         session=session, actor=actor, action=audit.Action.MODULE_ARCHIVE, target=f"module:{slug}"
+    )
+    session.flush()
+    return row
+
+
+def unarchive_module(*, session: Session, slug: str, actor: User) -> CourseModule:
+    """Bring an archived module back into the course, last; learners' history counts again.
+
+    Raises ``ModuleNotFound`` when no archived module has ``slug`` (as archiving
+    an archived module does). The current revision is not validated again: it
+    compiled when saved, and the editor shows any link it has lost since.
+    """
+    row = module_row(session=session, slug=slug, include_archived=True, lock=True)
+    if row.archived_at is None:
+        raise ModuleNotFound()
+    row.position = _next_position(session)
+    row.archived_at = None
+    audit.record(
+        session=session,
+        actor=actor,
+        action=audit.Action.MODULE_UNARCHIVE,
+        target=f"module:{slug}",
+        details={"position": row.position},
     )
     session.flush()
     return row

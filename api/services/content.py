@@ -144,6 +144,8 @@ def sync_content(*, session: Session, course: Course) -> list[str]:
 
     A file counts as changed when it differs from what was last imported from a
     file, so edits made through the API survive a restart with unchanged files.
+    Likewise a module moves to its file's position only when that position
+    differs from the one last imported, so a reorder made by an instructor stays.
     """
     changed = []
     now = utcnow()
@@ -155,7 +157,9 @@ def sync_content(*, session: Session, course: Course) -> list[str]:
             row = CourseModule(slug=module.slug, position=module.order, created_at=now)
             session.add(row)
             session.flush()
-        row.position = module.order
+        elif row.imported_position is not None and row.imported_position != module.order:
+            row.position = module.order
+        row.imported_position = module.order
         if row.imported_sha256 == digest:
             continue
         assert row.id is not None

@@ -93,16 +93,29 @@ def test_a_stale_base_revision_is_409_and_overwrites_nothing(
         (
             lambda md: md.replace("::: quiz", "::: quiz", 1).rsplit(":::", 1)[0],
             None,
-            "quiz block is not closed",
+            "quizblokken er ikke lukket med «:::»",
         ),
-        (lambda md: md.replace("title:", "tittel:", 1), 2, "missing title"),
+        (
+            lambda md: md.replace("title:", "tittel:", 1),
+            2,
+            "mangler tittel: legg til «title: …» i front matter",
+        ),
         (
             lambda md: md + "\nSe [modulen](99-finnes-ikke.md).\n",
             None,
-            "link to a module that does not exist",
+            "lenke til en modul som ikke finnes: «99-finnes-ikke.md»",
         ),
-        (lambda md: md.replace("- [x]", "- [ ]"), None, "has no correct option"),
-        (lambda md: md + "\nNUL: \x00\n", None, "contains a NUL character"),
+        (lambda md: md.replace("- [x]", "- [ ]"), None, "har ikke noe riktig svar (merk ett med"),
+        (
+            lambda md: md + "\nNUL: \x00\n",
+            None,
+            "inneholder et NUL-tegn (tegnkode 0), som ikke er tillatt",
+        ),
+        (
+            lambda md: md.replace("---\n", "---\nslug: annen\n", 1),
+            1,
+            f"slug «annen» i front matter stemmer ikke med modulen «{SLUG}»",
+        ),
     ],
 )
 def test_invalid_markdown_is_422_with_validator_lines_and_nothing_is_stored(
@@ -223,9 +236,9 @@ def test_preview_shows_answers_and_every_problem_without_saving(
         "/api/v1/preview", headers=instructor, json={"markdown": "---\n---\n::: quiz\n- [x] a\n"}
     ).json()
     assert broken["html"] is None
-    messages = {(e["line"], e["message"].split(":")[0]) for e in broken["errors"]}
-    assert (2, "missing title") in messages
-    assert any("quiz block is not closed" in e["message"] for e in broken["errors"])
+    messages = {(e["line"], e["message"]) for e in broken["errors"]}
+    assert (2, "mangler tittel: legg til «title: …» i front matter") in messages
+    assert (3, "quizblokken er ikke lukket med «:::»") in messages
     assert fresh_client.get("/api/v1/modules", headers=instructor).json()[0]["revision"] == 1
 
 
@@ -387,4 +400,58 @@ def test_instructor_actions_are_in_the_audit_log(
         ("module.edit", f"module:{SLUG}", "denied", "instructor"),
         ("module.restore", f"module:{SLUG}", "ok", "instructor"),
         ("module.archive", "module:spredning", "ok", "instructor"),
+    ]
+
+
+def test_an_archived_module_comes_back_last_with_the_learners_history(
+    fresh_client: TestClient,
+    fresh_engine: Engine,
+    instructor: dict[str, str],
+    shipped_course: Course,
+) -> None:
+    module = shipped_course.modules[0]
+    learner = user_headers(fresh_client, fresh_engine)
+    fresh_client.post(f"/api/v1/modules/{module.slug}/read", headers=learner)
+    fresh_client.post(
+        f"/api/v1/modules/{module.slug}/attempts",
+        headers=learner,
+        json={"answers": correct_answers(module)},
+    )
+    url = f"/api/v1/modules/{module.slug}/unarchive"
+    assert fresh_client.post(url, headers=instructor).status_code == 404  # not archived
+    assert (
+        fresh_client.delete(f"/api/v1/modules/{module.slug}", headers=instructor).status_code == 204
+    )
+    outline = fresh_client.get("/api/v1/course", headers=learner).json()["modules"]
+    assert module.slug not in [m["slug"] for m in outline]
+
+    back = fresh_client.post(url, headers=instructor)
+    assert back.status_code == 200
+    body = back.json()
+    assert (body["slug"], body["title"], body["revision"], body["archived_at"]) == (
+        module.slug,
+        module.title,
+        1,
+        None,
+    )
+    assert body["position"] == max(m.order for m in shipped_course.modules[1:]) + 1
+    outline = fresh_client.get("/api/v1/course", headers=learner).json()["modules"]
+    assert (outline[-1]["slug"], outline[-1]["status"]) == (module.slug, "completed")
+    assert len(outline) == len(shipped_course.modules)
+    assert fresh_client.post(url, headers=instructor).status_code == 404  # already back
+    missing = fresh_client.post("/api/v1/modules/finnes-ikke/unarchive", headers=instructor)
+    assert missing.status_code == 404
+
+    admin = user_headers(fresh_client, fresh_engine, Role.ADMIN)
+    events = fresh_client.get("/api/v1/audit", headers=admin).json()
+    unarchived = [
+        (e["target"], e["outcome"], e["details"])
+        for e in reversed(events)
+        if e["action"] == "module.unarchive"
+    ]
+    assert unarchived == [
+        (f"module:{module.slug}", "failed", {"code": "module_not_found", "status": 404}),
+        (f"module:{module.slug}", "ok", {"position": body["position"]}),
+        (f"module:{module.slug}", "failed", {"code": "module_not_found", "status": 404}),
+        ("module:finnes-ikke", "failed", {"code": "module_not_found", "status": 404}),
     ]

@@ -7,10 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.app import create_app
 from api.config import Settings
+from api.models import CourseModule, Role
+from api.services import authoring
 from api.services.content import sync_content
 from course.models import Course
 from tests.conftest import Databases
@@ -60,3 +62,41 @@ def test_an_edit_by_another_process_is_served_at_once(
             after = client.get(f"/api/v1/modules/{module.slug}", headers=headers).json()
             assert after["revision"] == before["revision"] + 1
             assert "Oppdatert: " in after["html"]
+
+
+def _order(engine: object) -> list[str]:
+    with Session(engine) as session:  # type: ignore[call-overload]
+        return [m.slug for m in live_modules_in_order(session)]
+
+
+def live_modules_in_order(session: Session) -> list[CourseModule]:
+    query = select(CourseModule).where(col(CourseModule.archived_at).is_(None))
+    return list(session.exec(query.order_by(col(CourseModule.position), col(CourseModule.slug))))
+
+
+def test_a_sync_keeps_an_instructors_order_until_a_file_moves(
+    databases: Databases, shipped_course: Course
+) -> None:
+    engine = databases.new_engine(shipped_course)
+    instructor = make_user(engine, role=Role.INSTRUCTOR)
+    file_order = [m.slug for m in shipped_course.modules]
+    assert _order(engine) == file_order
+    chosen = [file_order[2], *file_order[:2], *file_order[3:]]
+    with Session(engine) as session:
+        authoring.reorder(session=session, slugs=chosen, actor=instructor)
+        session.commit()
+
+    # A restart imports the same files: the instructor's order stays.
+    with Session(engine) as session:
+        assert sync_content(session=session, course=shipped_course) == []
+        session.commit()
+    assert _order(engine) == chosen
+
+    # A file that moved (renamed from NN- to a later number) moves its module, and only it.
+    last = shipped_course.modules[-1].order
+    moved = replace(shipped_course.modules[0], order=last + 1)
+    course = replace(shipped_course, modules=(moved, *shipped_course.modules[1:]))
+    with Session(engine) as session:
+        assert sync_content(session=session, course=course) == []
+        session.commit()
+    assert _order(engine) == [s for s in chosen if s != moved.slug] + [moved.slug]

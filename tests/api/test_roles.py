@@ -45,6 +45,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/modules", {"slug": "ny-modul", "markdown": "ugyldig"}, STAFF),
     ("PUT", "/api/v1/course/modules", {"slugs": []}, STAFF),
     ("DELETE", "/api/v1/modules/finnes-ikke", None, STAFF),
+    ("POST", "/api/v1/modules/finnes-ikke/unarchive", None, STAFF),
     ("GET", "/api/v1/modules/hvorfor-innovasjon/source", None, STAFF),
     ("PUT", "/api/v1/modules/finnes-ikke/source", {"markdown": "x", "base_revision": 1}, STAFF),
     ("POST", "/api/v1/preview", {"markdown": "# Hei"}, STAFF),

@@ -24,6 +24,7 @@ def test_public_pages_have_no_serious_accessibility_violations(
         "feil-404": "/finnes-ikke",
         "kontroller-kursbevis": "/verify",
         "kontroll-ukjent-kode": "/verify/ABCD-EFGH-JKM",
+        "tilgjengelighet": "/tilgjengelighet",
     }
     for name, path in pages.items():
         page.goto(site.url + path)
@@ -85,6 +86,7 @@ def test_instructor_pages_have_no_serious_accessibility_violations(
         "instruktor-moduler": "/instruktor",
         "redigering": f"/instruktor/moduler/{slug}",
         "historikk": f"/instruktor/moduler/{slug}/historikk",
+        "instruktor-arkiver": f"/instruktor/moduler/{slug}/arkiver",
     }.items():
         page.goto(site.url + path)
         check_page_at_both_widths(page, axe_source, name)

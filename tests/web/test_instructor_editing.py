@@ -35,7 +35,7 @@ def test_instructor_fixes_a_validation_error_saves_and_restores_the_old_revision
     textarea.fill(broken)
     problems = page.locator("#problemer")
     expect(problems).to_contain_text(f"Linje {quiz_line}")
-    expect(problems).to_contain_text("not closed")
+    expect(problems).to_contain_text("quizblokken er ikke lukket med «:::»")
     expect(textarea).to_have_attribute("aria-invalid", "true")
     page.get_by_role("link", name=f"Linje {quiz_line}").click()
     selected = page.evaluate(
