@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 WRITE = {"innostudy_write": True}
+_BUSY_TIMEOUT_MS = 15000
+
+
+class WriteBusy(Exception):
+    """Another writer holds the SQLite database, and the transaction was not to wait."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,7 +29,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -38,6 +45,19 @@ class _SQLiteWriteGate:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+
+    def enter(self, dbapi_connection: Any, *, wait: bool) -> None:
+        """Take both locks for ``dbapi_connection``; ``WriteBusy`` if held and not ``wait``."""
+        if not self.lock.acquire(blocking=wait):
+            raise WriteBusy()
+        try:
+            if wait:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+            else:
+                _begin_immediate_nowait(dbapi_connection)
+        except BaseException:
+            self.lock.release()
+            raise
 
     def begin(self, connection: Any) -> None:
         if not connection.get_execution_options().get("innostudy_write", False):
@@ -56,6 +76,22 @@ class _SQLiteWriteGate:
             self.lock.release()
 
 
+def _begin_immediate_nowait(dbapi_connection: Any) -> None:
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:  # another process writes
+            raise WriteBusy() from exc
+        raise
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+
+
+# The write gate of each SQLite engine made by ``make_engine``.
+_GATES: weakref.WeakKeyDictionary[Engine, _SQLiteWriteGate] = weakref.WeakKeyDictionary()
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -67,6 +103,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", gate.begin)
         event.listen(engine, "commit", gate.end)
         event.listen(engine, "rollback", gate.end)
+        _GATES[engine] = gate
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
@@ -84,3 +121,33 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def dbapi_write(engine: Engine, *, wait: bool = True) -> Iterator[Any]:
+    """A write transaction on a pooled DBAPI connection: committed at the end, else rolled back.
+
+    For hot paths that run a few plain statements, without the cost of a
+    SQLAlchemy connection. On SQLite it goes through the same write gate as
+    ``transaction(write=True)``; with ``wait=False`` it raises ``WriteBusy``
+    rather than wait for another writer.
+    """
+    gate = _GATES.get(engine)
+    if gate is None and engine.dialect.name == "sqlite":
+        raise RuntimeError("dbapi_write needs an SQLite engine made by make_engine (its gate)")
+    pooled = engine.raw_connection()
+    try:
+        connection: Any = pooled.driver_connection
+        if gate is not None:
+            gate.enter(connection, wait=wait)
+        try:
+            yield connection
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            if gate is not None:
+                gate.lock.release()
+    finally:
+        pooled.close()

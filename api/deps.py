@@ -13,12 +13,21 @@ from starlette.concurrency import run_in_threadpool
 
 from api import presenters
 from api.config import Settings
-from api.db import WRITE, transaction
+from api.db import WRITE, WriteBusy, dbapi_write, transaction
 from api.errors import DomainError, Forbidden, ModuleNotFound, NotAuthenticated
-from api.hotpath import EncodedJson, HotPath, Principal
+from api.hotpath import (
+    EncodedJson,
+    HotPath,
+    NotRendered,
+    Principal,
+    Statements,
+    cached_live_modules,
+    cached_module,
+)
 from api.models import Role, User
 from api.services import content as content_service
 from api.services import users as user_service
+from api.services.progress_writes import CourseModules
 from course.models import CourseInfo
 
 T = TypeVar("T")
@@ -133,30 +142,49 @@ async def get_principal(request: Request, token: TokenDep) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+WriteWork = Callable[[Statements, content_service.LiveModule, CourseModules], T]
+
+
 class WriteUnit:
-    """A hot write: one short write transaction, run start to end in one worker thread.
+    """A hot write: one short write transaction of plain SQL on a module (``api.hotpath``).
 
     Hot write routes authenticate with ``CurrentPrincipal`` (no transaction) and
-    do all their work here, so the write lock is never held while the request
-    waits for the thread pool between dependencies.
+    do all their work here. On SQLite the work runs inline on the event loop when
+    nothing can make it wait: the write gate is free and the modules are rendered
+    already; the whole transaction then costs less than handing it to a thread.
+    Otherwise, and always on PostgreSQL, it runs in a worker thread, which renders
+    missing modules outside the write transaction.
     """
 
     def __init__(self, request: Request) -> None:
-        self.engine = get_engine(request)
+        self.hot = _hot_path(request)
         self.info = get_course_info(request)
         self.cache = get_render_cache(request)
 
-    async def run(self, work: Callable[[Session, list[content_service.LiveModule]], T]) -> T:
-        """Run ``work(session, live modules)`` in a write transaction."""
+    async def run(self, slug: str, work: WriteWork[T]) -> T:
+        """Run ``work(statements, live module, course modules)``; 404 if ``slug`` is not live."""
+        if self.hot.inline:
+            try:
+                return self._call(slug, work, wait=False)
+            except (WriteBusy, NotRendered):
+                pass  # wait for the other writer, or render, in a worker thread
+        return await run_in_threadpool(self._call_in_thread, slug, work)
 
-        def call() -> T:
-            with transaction(self.engine, write=True) as session:
-                modules = content_service.live_modules(
-                    session=session, info=self.info, cache=self.cache
-                )
-                return work(session, modules)
+    def _call_in_thread(self, slug: str, work: WriteWork[T]) -> T:
+        while True:
+            try:
+                return self._call(slug, work, wait=True)
+            except NotRendered:  # render outside the write transaction, then try again
+                with transaction(self.hot.engine) as session:
+                    content_service.live_modules(session=session, info=self.info, cache=self.cache)
 
-        return await run_in_threadpool(call)
+    def _call(self, slug: str, work: WriteWork[T], *, wait: bool) -> T:
+        with dbapi_write(self.hot.engine, wait=wait) as connection:
+            db = self.hot.statements(connection)
+            module = cached_module(db, self.cache, slug)
+            if module is None:
+                raise ModuleNotFound()
+            return work(db, module, lambda: cached_live_modules(db, self.cache))
 
 
 async def get_write_unit(request: Request) -> WriteUnit:

@@ -32,7 +32,8 @@ from api.schemas import (
 )
 from api.services.authoring import Saved
 from api.services.content import LiveModule
-from api.services.learning import AttemptOutcome, ModuleHistory, Outline
+from api.services.learning import ModuleHistory, Outline
+from api.services.progress_writes import AttemptOutcome
 from course.compile import CompileResult
 from course.models import CourseInfo, Problem
 
@@ -106,7 +107,6 @@ def module_json(module: LiveModule) -> bytes:
 
 def attempt_result(outcome: AttemptOutcome) -> AttemptResult:
     attempt = outcome.attempt
-    assert attempt.id is not None
     return AttemptResult(
         id=attempt.id,
         score=attempt.score,
@@ -126,6 +126,10 @@ def attempt_result(outcome: AttemptOutcome) -> AttemptResult:
             for q in outcome.result.questions
         ],
     )
+
+
+def attempt_json(outcome: AttemptOutcome) -> bytes:
+    return attempt_result(outcome).model_dump_json().encode()
 
 
 def progress_public(outline: Outline, histories: list[ModuleHistory]) -> ProgressPublic:

@@ -92,6 +92,20 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``sqlite_only`` check SQLite's own machinery: they have no PostgreSQL run."""
+    postgres_runs = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("databases") == "postgres"  # type: ignore[attr-defined]
+    ]
+    if postgres_runs:
+        config.hook.pytest_deselected(items=postgres_runs)
+        items[:] = [item for item in items if item not in postgres_runs]
+
+
 def _kinds() -> list[object]:
     postgres = pytest.param(
         "postgres",

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response
-from sqlmodel import Session
+from fastapi import APIRouter, Request, Response
 
 from api import presenters
 from api.deps import (
@@ -23,6 +20,7 @@ from api.errors import (
     UnprocessableError,
     responses,
 )
+from api.hotpath import Statements
 from api.schemas import (
     AttemptCreate,
     AttemptResult,
@@ -31,8 +29,9 @@ from api.schemas import (
     ProgressPublic,
     ReadResult,
 )
-from api.services import content, learning
+from api.services import learning, progress_writes
 from api.services.content import LiveModule
+from api.services.progress_writes import CourseModules
 
 router = APIRouter(tags=["learning"])
 
@@ -51,52 +50,48 @@ def course_outline(
     response_model=ModulePublic,
     responses=responses(NotAuthenticated, ModuleNotFound),
 )
-async def get_module(
-    principal: CurrentPrincipal,
-    body: ModuleJson,
-    accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Response:
+async def get_module(request: Request, principal: CurrentPrincipal, body: ModuleJson) -> Response:
     """A module's text as HTML and its quiz, without correct answers or explanations."""
-    return body.response(accept_encoding)
+    return body.response(request.headers.get("accept-encoding"))
 
 
 @router.post("/modules/{slug}/read", responses=responses(NotAuthenticated, ModuleNotFound))
 async def mark_read(slug: SlugPath, principal: CurrentPrincipal, unit: WriteUnitDep) -> ReadResult:
     """Mark the module's text as read (idempotent)."""
 
-    def work(session: Session, modules: list[LiveModule]) -> ReadResult:
-        module = content.pick(modules, slug)
-        row = learning.mark_read(
-            session=session, user_id=principal.id, module=module, modules=modules
+    def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> ReadResult:
+        mark = progress_writes.mark_read(
+            db=db, user_id=principal.id, module=module, course_modules=course_modules
         )
-        assert row.read_at is not None
-        return ReadResult(status=learning.status_of_row(row), read_at=row.read_at)
+        return ReadResult(status=mark.status, read_at=mark.read_at)
 
-    return await unit.run(work)
+    return await unit.run(slug, work)
 
 
 @router.post(
     "/modules/{slug}/attempts",
     status_code=201,
+    response_model=AttemptResult,
     responses=responses(NotAuthenticated, ModuleNotFound, StaleRevision, UnprocessableError),
 )
 async def submit_attempt(
     body: AttemptCreate, slug: SlugPath, principal: CurrentPrincipal, unit: WriteUnitDep
-) -> AttemptResult:
+) -> Response:
     """Grade a quiz attempt on the server; returns the score and per-question explanations."""
 
-    def work(session: Session, modules: list[LiveModule]) -> AttemptResult:
-        outcome = learning.submit_attempt(
-            session=session,
+    def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> bytes:
+        outcome = progress_writes.submit_attempt(
+            db=db,
             user_id=principal.id,
-            module=content.pick(modules, slug),
+            module=module,
             answers=body.answers,
             revision=body.revision,
-            modules=modules,
+            course_modules=course_modules,
         )
-        return presenters.attempt_result(outcome)
+        return presenters.attempt_json(outcome)
 
-    return await unit.run(work)
+    content = await unit.run(slug, work)
+    return Response(content, status_code=201, media_type="application/json")
 
 
 @router.get("/progress", responses=responses(NotAuthenticated))

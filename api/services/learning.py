@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from api.errors import NotFound, StaleRevision, UnprocessableError
-from api.models import Enrollment, ModuleProgress, QuizAttempt, utcnow
+from api.errors import NotFound
+from api.hotpath import Statements
+from api.models import Enrollment, ModuleProgress, QuizAttempt
+from api.services import progress_writes
 from api.services.content import LiveModule, RenderCache, revision_content
-from course.grading import Answers, GradeResult, InvalidAnswers, grade
+from api.services.progress_writes import AttemptOutcome, ReadMark, summarise
+from api.services.progress_writes import QuizNotFound as QuizNotFound
+from course.grading import Answers, GradeResult, grade
 from course.models import CourseInfo
-from course.progress import CourseProgress, ModuleStatus, course_progress, module_complete
+from course.progress import CourseProgress, ModuleStatus
 from course.progress import module_status as status_of
-
-
-class QuizNotFound(NotFound):
-    code = "quiz_not_found"
-    message = "Modulen har ingen quiz."
 
 
 class AttemptNotFound(NotFound):
@@ -35,14 +33,6 @@ class Outline:
     modules: list[tuple[LiveModule, ModuleStatus]]
     progress: CourseProgress
     completed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptOutcome:
-    attempt: QuizAttempt
-    result: GradeResult
-    module_completed: bool
-    course_completed: bool
 
 
 def status_of_row(row: ModuleProgress | None) -> ModuleStatus:
@@ -61,23 +51,7 @@ def _progress_rows(*, session: Session, user_id: int) -> dict[int, ModuleProgres
 
 
 def _summary(modules: Sequence[LiveModule], rows: Mapping[int, ModuleProgress]) -> CourseProgress:
-    return course_progress(
-        modules=[(m.slug, m.content.required) for m in modules],
-        completed=[
-            m.slug for m in modules if status_of_row(rows.get(m.id)) is ModuleStatus.COMPLETED
-        ],
-    )
-
-
-def _enrollment(*, session: Session, user_id: int, lock: bool = False) -> Enrollment:
-    query = select(Enrollment).where(Enrollment.user_id == user_id)
-    found = session.exec(query.with_for_update() if lock else query).first()
-    if found is None:
-        _insert_ignore(
-            session, Enrollment, {"user_id": user_id, "enrolled_at": utcnow()}, ["user_id"]
-        )
-        found = session.exec(query.with_for_update() if lock else query).one()
-    return found
+    return summarise(modules, {i for i, row in rows.items() if row.completed_at is not None})
 
 
 def outline(*, session: Session, user_id: int, modules: Sequence[LiveModule]) -> Outline:
@@ -91,73 +65,23 @@ def outline(*, session: Session, user_id: int, modules: Sequence[LiveModule]) ->
     )
 
 
-def _insert_ignore(
-    session: Session, table: type, values: Mapping[str, object], keys: list[str]
-) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.exec(insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
-
-
-def _locked_progress(*, session: Session, user_id: int, module: LiveModule) -> ModuleProgress:
-    """The learner's progress row for a module, created if needed and locked for update."""
-    query = (
-        select(ModuleProgress)
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = session.exec(query).first()
-    if row is None:
-        # Another request may insert it first; the unique constraint keeps one row.
-        values = {"user_id": user_id, "module_id": module.id, "attempt_count": 0}
-        _insert_ignore(session, ModuleProgress, values, ["user_id", "module_id"])
-        row = session.exec(query).one()
-    return row
-
-
-def _complete_if_done(
-    *,
-    session: Session,
-    user_id: int,
-    row: ModuleProgress,
-    module: LiveModule,
-    modules: Sequence[LiveModule],
-) -> tuple[bool, bool]:
-    """Apply the completion rules; returns (module just completed, course just completed)."""
-    module_done = False
-    if row.completed_at is None and module_complete(
-        read=row.read_at is not None,
-        has_quiz=module.content.quiz is not None,
-        passed=row.passed_at is not None,
-    ):
-        row.completed_at = utcnow()
-        module_done = True
+@contextmanager
+def _statements(session: Session) -> Iterator[Statements]:
+    """Plain SQL inside ``session``'s transaction, after its pending changes."""
     session.flush()
-    if not module_done:
-        return False, False
-    enrollment = _enrollment(session=session, user_id=user_id, lock=True)
-    if enrollment.completed_at is not None:
-        return True, False
+    yield Statements.of(session.connection())
+    # The statements bypassed the ORM: objects it loaded before may now be stale.
     session.expire_all()
-    rows = _progress_rows(session=session, user_id=user_id)
-    if _summary(modules, rows).all_required_completed:
-        enrollment = _enrollment(session=session, user_id=user_id)
-        enrollment.completed_at = utcnow()
-        session.flush()
-        return True, True
-    return True, False
 
 
 def mark_read(
     *, session: Session, user_id: int, module: LiveModule, modules: Sequence[LiveModule]
-) -> ModuleProgress:
+) -> ReadMark:
     """Record that the learner has read the module's text (idempotent)."""
-    row = _locked_progress(session=session, user_id=user_id, module=module)
-    if row.read_at is None:
-        row.read_at = utcnow()
-    _complete_if_done(session=session, user_id=user_id, row=row, module=module, modules=modules)
-    return row
+    with _statements(session) as db:
+        return progress_writes.mark_read(
+            db=db, user_id=user_id, module=module, course_modules=lambda: modules
+        )
 
 
 def submit_attempt(
@@ -170,42 +94,15 @@ def submit_attempt(
     modules: Sequence[LiveModule],
 ) -> AttemptOutcome:
     """Grade answers on the server, keep the attempt, and update progress together."""
-    quiz = module.content.quiz
-    if quiz is None:
-        raise QuizNotFound()
-    if revision is not None and revision != module.revision:
-        raise StaleRevision()
-    try:
-        result = grade(quiz, answers)
-    except InvalidAnswers as exc:
-        raise UnprocessableError(
-            [
-                {"loc": ["body", *p.loc], "msg": p.message, "type": "value_error"}
-                for p in exc.problems
-            ]
-        ) from exc
-
-    row = _locked_progress(session=session, user_id=user_id, module=module)
-    now = utcnow()
-    attempt = QuizAttempt(
-        user_id=user_id,
-        module_id=module.id,
-        revision=module.revision,
-        answers=json.dumps({q.id: list(q.selected) for q in result.questions}),
-        score=result.score,
-        passed=result.passed,
-        created_at=now,
-    )
-    session.add(attempt)
-    row.attempt_count += 1
-    row.best_score = max(row.best_score or 0.0, result.score)
-    if result.passed and row.passed_at is None:
-        row.passed_at = now
-    module_done, course_done = _complete_if_done(
-        session=session, user_id=user_id, row=row, module=module, modules=modules
-    )
-    session.flush()
-    return AttemptOutcome(attempt, result, module_done, course_done)
+    with _statements(session) as db:
+        return progress_writes.submit_attempt(
+            db=db,
+            user_id=user_id,
+            module=module,
+            answers=answers,
+            revision=revision,
+            course_modules=lambda: modules,
+        )
 
 
 @dataclass(frozen=True, slots=True)

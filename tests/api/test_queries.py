@@ -1,4 +1,4 @@
-"""GET /api/v1/course runs a fixed number of SQL statements, whatever the module count."""
+"""The course outline and a quiz attempt run a fixed number of SQL statements, any module count."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
@@ -66,3 +67,45 @@ def test_course_outline_query_count_does_not_grow_with_modules(
     many = _statements_for_outline(databases, shipped_course, tmp_path, 24)
     assert few == many
     assert many <= 6
+
+
+def _statements_for_attempt(
+    databases: Databases, course: Course, tmp_path: Path, count: int
+) -> list[str]:
+    """Every statement SQLite runs for one quiz attempt (hot path: plain DBAPI, no events)."""
+    engine = databases.new_engine(_course_with(course, count))
+    user = make_user(engine)
+    engine.dispose()
+    statements: list[str] = []
+    recording = False
+
+    def trace(connection: Any, _record: Any) -> None:
+        connection.set_trace_callback(lambda sql: statements.append(sql) if recording else None)
+
+    event.listen(engine, "connect", trace)
+    app = create_app(Settings(data_dir=tmp_path, secret_key="y" * 40), engine=engine)
+    module = course.modules[0]
+    assert module.quiz is not None
+    url = f"/api/v1/modules/{module.slug}-0/attempts"
+    answers = {q.id: sorted(q.correct_option_ids) for q in module.quiz.questions}
+    with TestClient(app) as client:
+        headers = login(client, user.email)
+        assert client.post(url, headers=headers, json={"answers": answers}).status_code == 201
+        recording = True
+        response = client.post(url, headers=headers, json={"answers": answers})
+        recording = False
+    assert response.status_code == 201
+    assert response.json()["score"] == 1.0
+    return statements
+
+
+@pytest.mark.sqlite_only  # counted with SQLite's trace callback
+def test_attempt_statement_count_does_not_grow_with_modules(
+    databases: Databases, shipped_course: Course, tmp_path: Path
+) -> None:
+    few = _statements_for_attempt(databases, shipped_course, tmp_path, 3)
+    many = _statements_for_attempt(databases, shipped_course, tmp_path, 24)
+    assert len(few) == len(many)
+    # Token; BEGIN IMMEDIATE between two busy_timeout pragmas; module; progress row; attempt;
+    # progress update; COMMIT.
+    assert len(many) <= 9, many

@@ -1,0 +1,231 @@
+"""The learner's progress writes in plain SQL: read marks, quiz attempts, completion.
+
+Every quiz attempt and read mark runs these inside one short write transaction
+(``api.deps.WriteUnit`` for the API, the request's session for pages). Through
+ORM objects an attempt cost about 1.8 ms of CPU; as a few statements on the
+DBAPI connection (``api.hotpath.Statements``) about 0.15 ms, commit included.
+The rules stay in ``course``: grading in ``course.grading``, completion in
+``course.progress``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from api.errors import NotFound, StaleRevision, UnprocessableError
+from api.hotpath import Statements
+from api.models import utcnow
+from api.services.content import LiveModule
+from course.grading import Answers, GradeResult, InvalidAnswers, grade
+from course.models import Quiz
+from course.progress import CourseProgress, ModuleStatus, course_progress, module_complete
+from course.progress import module_status as status_of
+
+# The course's live modules, asked for only when a module was just completed.
+CourseModules = Callable[[], Sequence[LiveModule]]
+
+_PROGRESS = """
+SELECT id, read_at, passed_at IS NOT NULL, completed_at IS NOT NULL, best_score, attempt_count
+FROM module_progress WHERE user_id = :user_id AND module_id = :module_id
+"""
+_NEW_PROGRESS = """
+INSERT INTO module_progress (user_id, module_id, attempt_count) VALUES (:user_id, :module_id, 0)
+ON CONFLICT (user_id, module_id) DO NOTHING
+"""
+# Timestamps are set once: a NULL parameter keeps the stored value.
+_RECORD_READ = """
+UPDATE module_progress
+SET read_at = COALESCE(read_at, :read_at), completed_at = COALESCE(completed_at, :completed_at)
+WHERE id = :id
+"""
+_RECORD_ATTEMPT = """
+UPDATE module_progress SET attempt_count = attempt_count + 1, best_score = :best_score,
+passed_at = COALESCE(passed_at, :passed_at), completed_at = COALESCE(completed_at, :completed_at)
+WHERE id = :id
+"""
+_NEW_ATTEMPT = """
+INSERT INTO quiz_attempt (user_id, module_id, revision, answers, score, passed, created_at)
+VALUES (:user_id, :module_id, :revision, :answers, :score, :passed, :created_at) RETURNING id
+"""
+_COMPLETED_MODULES = """
+SELECT module_id FROM module_progress WHERE user_id = :user_id AND completed_at IS NOT NULL
+"""
+_ENROLLMENT = "SELECT completed_at IS NOT NULL FROM enrollment WHERE user_id = :user_id"
+_NEW_ENROLLMENT = """
+INSERT INTO enrollment (user_id, enrolled_at) VALUES (:user_id, :now)
+ON CONFLICT (user_id) DO NOTHING
+"""
+_COMPLETE_COURSE = "UPDATE enrollment SET completed_at = :now WHERE user_id = :user_id"
+
+
+class QuizNotFound(NotFound):
+    code = "quiz_not_found"
+    message = "Modulen har ingen quiz."
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """A learner's progress row for one module, as these writes need it."""
+
+    id: int
+    read_at: datetime | None
+    passed: bool
+    completed: bool
+    best_score: float | None
+    attempt_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMark:
+    read_at: datetime
+    status: ModuleStatus
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAttempt:
+    id: int
+    revision: int
+    score: float
+    passed: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptOutcome:
+    attempt: RecordedAttempt
+    result: GradeResult
+    module_completed: bool
+    course_completed: bool
+
+
+def summarise(modules: Sequence[LiveModule], completed_ids: Collection[int]) -> CourseProgress:
+    """Course progress over ``modules`` given the ids of the learner's completed modules."""
+    return course_progress(
+        modules=[(m.slug, m.content.required) for m in modules],
+        completed=[m.slug for m in modules if m.id in completed_ids],
+    )
+
+
+def mark_read(
+    *, db: Statements, user_id: int, module: LiveModule, course_modules: CourseModules
+) -> ReadMark:
+    """Record that the learner has read the module's text (idempotent)."""
+    row = _locked_progress(db, user_id=user_id, module_id=module.id)
+    completes = not row.completed and module_complete(
+        read=True, has_quiz=module.content.quiz is not None, passed=row.passed
+    )
+    read_at = row.read_at if row.read_at is not None else utcnow()
+    if row.read_at is None or completes:
+        db.run(
+            _RECORD_READ,
+            {
+                "id": row.id,
+                "read_at": db.timestamp(read_at),
+                "completed_at": db.timestamp(utcnow()) if completes else None,
+            },
+        )
+    if completes:
+        _complete_course_if_done(db, user_id=user_id, course_modules=course_modules)
+    completed = row.completed or completes
+    attempted = row.attempt_count > 0
+    return ReadMark(read_at, status_of(completed=completed, read=True, attempted=attempted))
+
+
+def submit_attempt(
+    *,
+    db: Statements,
+    user_id: int,
+    module: LiveModule,
+    answers: Answers,
+    revision: int | None,
+    course_modules: CourseModules,
+) -> AttemptOutcome:
+    """Grade answers on the server, keep the attempt, and update progress together."""
+    quiz = module.content.quiz
+    if quiz is None:
+        raise QuizNotFound()
+    if revision is not None and revision != module.revision:
+        raise StaleRevision()
+    result = _grade(quiz, answers)
+
+    row = _locked_progress(db, user_id=user_id, module_id=module.id)
+    now = utcnow()
+    inserted = db.one(
+        _NEW_ATTEMPT,
+        {
+            "user_id": user_id,
+            "module_id": module.id,
+            "revision": module.revision,
+            "answers": json.dumps({q.id: list(q.selected) for q in result.questions}),
+            "score": result.score,
+            "passed": result.passed,
+            "created_at": db.timestamp(now),
+        },
+    )
+    assert inserted is not None
+    completes = not row.completed and module_complete(
+        read=row.read_at is not None, has_quiz=True, passed=row.passed or result.passed
+    )
+    db.run(
+        _RECORD_ATTEMPT,
+        {
+            "id": row.id,
+            "best_score": max(row.best_score or 0.0, result.score),
+            "passed_at": db.timestamp(now) if result.passed and not row.passed else None,
+            "completed_at": db.timestamp(utcnow()) if completes else None,
+        },
+    )
+    course_done = completes and _complete_course_if_done(
+        db, user_id=user_id, course_modules=course_modules
+    )
+    attempt = RecordedAttempt(int(inserted[0]), module.revision, result.score, result.passed, now)
+    return AttemptOutcome(attempt, result, completes, course_done)
+
+
+def _grade(quiz: Quiz, answers: Answers) -> GradeResult:
+    try:
+        return grade(quiz, answers)
+    except InvalidAnswers as exc:
+        raise UnprocessableError(
+            [
+                {"loc": ["body", *p.loc], "msg": p.message, "type": "value_error"}
+                for p in exc.problems
+            ]
+        ) from exc
+
+
+def _locked_progress(db: Statements, *, user_id: int, module_id: int) -> _Progress:
+    """The learner's progress row for a module, created if needed and locked for update."""
+    params = {"user_id": user_id, "module_id": module_id}
+    found = db.one(_PROGRESS + db.for_update, params)
+    if found is None:
+        # Another request may insert it first; the unique constraint keeps one row.
+        db.run(_NEW_PROGRESS, params)
+        found = db.one(_PROGRESS + db.for_update, params)
+        assert found is not None
+    row_id, read_at, passed, completed, best_score, attempt_count = found
+    return _Progress(
+        int(row_id), db.datetime(read_at), bool(passed), bool(completed), best_score, attempt_count
+    )
+
+
+def _complete_course_if_done(
+    db: Statements, *, user_id: int, course_modules: CourseModules
+) -> bool:
+    """Record the course as completed once every required module is; True if it just was."""
+    params = {"user_id": user_id}
+    enrollment = db.one(_ENROLLMENT + db.for_update, params)
+    if enrollment is None:
+        db.run(_NEW_ENROLLMENT, {"user_id": user_id, "now": db.timestamp(utcnow())})
+        enrollment = db.one(_ENROLLMENT + db.for_update, params)
+        assert enrollment is not None
+    if enrollment[0]:
+        return False
+    completed = {int(module_id) for (module_id,) in db.all(_COMPLETED_MODULES, params)}
+    if not summarise(course_modules(), completed).all_required_completed:
+        return False
+    db.run(_COMPLETE_COURSE, {"user_id": user_id, "now": db.timestamp(utcnow())})
+    return True
