@@ -109,13 +109,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         )
 
     app.add_middleware(SecurityHeaders)
+    # Routes are matched in order: the learners' hot routes first.
+    app.include_router(learning.router, prefix=API_PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(certificates.pages)
     for router in (
         auth.router,
         me.router,
-        learning.router,
         authoring.router,
         certificates.router,
         users.router,

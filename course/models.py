@@ -51,23 +51,28 @@ class Question:
     explanation_html: str
     details_html: str = ""
     line: int = 0
+    # Derived once: grading asks for them on every attempt.
+    option_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+    correct_option_ids: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def correct_option_ids(self) -> frozenset[str]:
-        return frozenset(o.id for o in self.options if o.correct)
-
-    @property
-    def option_ids(self) -> frozenset[str]:
-        return frozenset(o.id for o in self.options)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "option_ids", frozenset(o.id for o in self.options))
+        correct = frozenset(o.id for o in self.options if o.correct)
+        object.__setattr__(self, "correct_option_ids", correct)
 
 
 @dataclass(frozen=True, slots=True)
 class Quiz:
     pass_mark: float
     questions: tuple[Question, ...]
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first question wins a duplicate id (the validator refuses those anyway).
+        object.__setattr__(self, "_by_id", {q.id: q for q in reversed(self.questions)})
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._by_id.get(question_id)
 
 
 @dataclass(frozen=True, slots=True)
