@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -103,6 +104,22 @@ def _serve(directory: Path, engine: Engine) -> Iterator[WebSite]:
     with LiveServer(app) as server:
         app.state.settings = app.state.settings.model_copy(update={"base_url": server.url})
         yield WebSite(app, engine, server)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, shipped_course: Course) -> Iterator[Engine]:
+    """A database of its own, for page tests over plain HTTP that change data."""
+    engine = new_web_engine(tmp_path, shipped_course)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def client(tmp_path: Path, engine: Engine) -> Iterator[TestClient]:
+    """The web pages over plain HTTP (through the ASGI app), on ``engine``."""
+    app = create_app(web_settings(tmp_path), engine=engine)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="session")

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from api.app import create_app
 from api.models import QuizAttempt
 from course.models import Course
 from tests.factories import make_user
-from tests.web.conftest import new_web_engine, web_settings
 from tests.web.test_web_security import csrf_from, log_in
-
-
-@pytest.fixture
-def engine(tmp_path: Path, shipped_course: Course) -> Iterator[Engine]:
-    engine = new_web_engine(tmp_path, shipped_course)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def client(tmp_path: Path, engine: Engine) -> Iterator[TestClient]:
-    app = create_app(web_settings(tmp_path), engine=engine)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
 
 
 @pytest.mark.parametrize("chosen", [["a", "b"], ["z"]], ids=["two-choices", "unknown-option"])
