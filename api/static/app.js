@@ -22,19 +22,6 @@
     }
   });
 
-  // A link to a slow download (the certificate PDF) says so while the file is made.
-  document.addEventListener("click", function (event) {
-    var link = event.target instanceof Element ? event.target.closest("a[data-busy]") : null;
-    if (!link || link.classList.contains("is-busy")) return;
-    var label = link.textContent;
-    link.classList.add("is-busy");
-    link.textContent = link.getAttribute("data-busy");
-    window.setTimeout(function () {
-      link.textContent = label;
-      link.classList.remove("is-busy");
-    }, 4000);
-  });
-
   // Coming back with the browser's back button shows the page as it was left: reset it.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;

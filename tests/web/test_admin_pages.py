@@ -141,12 +141,16 @@ def test_admin_filters_the_roster_and_downloads_it_as_csv_and_xlsx(
     page.get_by_role("button", name="Vis").click()
     table = page.get_by_role("region", name="Deltakere")
     expect(table.locator("tbody tr")).to_have_count(2)
-    expect(page.get_by_role("status")).to_have_text("2 deltakere")
+    expect(page.get_by_role("status").filter(has_text="deltakere")).to_have_text("2 deltakere")
     check_page_at_both_widths(page, axe_source, "admin-kursliste")
 
+    # download.js fetches the file and says so in a live region beside the links.
+    progress = page.locator(".download-status").get_by_role("status")
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Last ned CSV").click()
-    assert csv_download.value.suggested_filename.endswith(".csv")
+    assert re.fullmatch(r"deltakere-\d{4}-\d{2}-\d{2}\.csv", csv_download.value.suggested_filename)
+    finished = rf"^Ferdig: {re.escape(csv_download.value.suggested_filename)} \(\d+\xa0kB\)$"
+    expect(progress).to_have_text(re.compile(finished))
     data = csv_download.value.path().read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for æ, ø, å
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
@@ -161,6 +165,9 @@ def test_admin_filters_the_roster_and_downloads_it_as_csv_and_xlsx(
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Last ned Excel (XLSX)").click()
     assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    expect(progress).to_have_text(
+        re.compile(rf"^Ferdig: {re.escape(xlsx_download.value.suggested_filename)} \(\d+\xa0kB\)$")
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
     sheet_rows = list(workbook["Deltakere"].iter_rows(values_only=True))
     names = list(sheet_rows[0])

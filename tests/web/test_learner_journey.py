@@ -73,6 +73,10 @@ def test_learner_reads_passes_every_quiz_and_downloads_the_certificate(
         page.get_by_role("link", name="Last ned kursbevis (PDF)").click()
     download = download_info.value
     assert download.suggested_filename.startswith("kursbevis-")
+    finished = rf"^Ferdig: {re.escape(download.suggested_filename)} \(\d+\xa0kB\)$"
+    expect(page.locator(".download-status").get_by_role("status")).to_have_text(
+        re.compile(finished)
+    )
     pdf = download.path().read_bytes()
     assert pdf.startswith(b"%PDF")
     text = " ".join(pypdf.PdfReader(download.path()).pages[0].extract_text().split())
