@@ -173,19 +173,11 @@ class HotPath:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.inline = engine.dialect.name == "sqlite"
-        if self.inline:
-            self._token_sql, self._module_sql = _TOKEN_SQL, _MODULE_SQL
-        else:
-            self._token_sql, self._module_sql = _pyformat(_TOKEN_SQL), _pyformat(_MODULE_SQL)
 
     def _fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
         connection = self.engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-            cursor.close()
-            return tuple(row) if row is not None else None
+            return self.statements(connection.driver_connection).one(sql, params)
         finally:
             connection.close()
 
@@ -194,7 +186,7 @@ class HotPath:
 
     async def principal(self, token: str) -> Principal | None:
         params = {"digest": token_digest(token), "now": _bind_timestamp(utcnow(), self.inline)}
-        row = await self._run(lambda: self._fetch(self._token_sql, params))
+        row = await self._run(lambda: self._fetch(_TOKEN_SQL, params))
         return Principal(int(row[0]), str(row[1])) if row else None
 
     def statements(self, dbapi_connection: Any) -> Statements:
@@ -202,5 +194,5 @@ class HotPath:
 
     async def module_ref(self, slug: str) -> tuple[int, int] | None:
         """(module id, current revision) of a live module."""
-        row = await self._run(lambda: self._fetch(self._module_sql, {"slug": slug}))
+        row = await self._run(lambda: self._fetch(_MODULE_SQL, {"slug": slug}))
         return (int(row[0]), int(row[1])) if row else None
