@@ -10,12 +10,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.config import Settings
-from api.db import make_engine
-from api.errors import DomainError
-from api.hotpath import EncodedJson, HotPath
-from api.pages import ROUTERS as PAGE_ROUTERS
-from api.pages.errors import domain_error_page, error_page, is_page_request
+from api.core.config import Settings
+from api.core.db import make_engine
+from api.core.errors import DomainError
+from api.http.hotpath import EncodedJson, HotPath
+from api.http.security_headers import SecurityHeaders
 from api.routes import (
     admin,
     audit_log,
@@ -31,10 +30,10 @@ from api.routes import (
     users,
 )
 from api.services.content import RenderCache, RevisionCache
-from api.web import STATIC_DIR
-from api.web_security import SecurityHeaders
-from course.loader import load_course
-from course.models import CourseInfo
+from api.services.content import course_info as content_course_info
+from api.web import ROUTERS as PAGE_ROUTERS
+from api.web.errors import domain_error_page, error_page, is_page_request
+from api.web.templating import STATIC_DIR
 
 logger = logging.getLogger("innostudy")
 API_PREFIX = "/api/v1"
@@ -44,17 +43,6 @@ _HTTP_MESSAGES = {
     405: "Metoden er ikke tillatt her.",
     413: "Forespørselen er for stor.",
 }
-
-
-class ContentInvalid(RuntimeError):
-    pass
-
-
-def load_course_info(settings: Settings) -> CourseInfo:
-    result = load_course(settings.content_dir)
-    if result.course is None:
-        raise ContentInvalid("\n".join(str(p) for p in result.errors))
-    return result.course.info
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -68,7 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.effective_database_url)
-    app.state.course_info = load_course_info(settings)
+    app.state.course_info = content_course_info(settings.content_dir)
     app.state.render_cache = RenderCache()
     app.state.module_json_cache = RevisionCache[EncodedJson]()
     app.state.hot_path = HotPath(app.state.engine)
@@ -113,7 +101,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(learning.router, prefix=API_PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
-    app.include_router(certificates.pages)
     for router in (
         auth.router,
         me.router,
@@ -131,7 +118,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         password_setup.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(password_setup.pages)
     for router in PAGE_ROUTERS:  # the web interface
         app.include_router(router)
     return app

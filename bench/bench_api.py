@@ -121,12 +121,12 @@ def prepare(data_dir: Path) -> tuple[dict[str, str], str, str, dict[str, list[st
     env = {**os.environ, "INNOSTUDY_DATA_DIR": str(data_dir),
            "INNOSTUDY_SECRET_KEY": secrets.token_urlsafe(40)}  # fmt: skip
     os.environ.update(env)
-    from api import migrate
-    from api.config import Settings
-    from api.db import make_engine, transaction
-    from api.models import Role
-    from api.schemas import UserCreate
+    from api.core.config import Settings
+    from api.core.db import make_engine, transaction
+    from api.data import migrate
+    from api.data.models import Role
     from api.services.content import sync_content
+    from api.services.contracts import UserCreate
     from api.services.users import create_user, issue_token
     from course.loader import load_course
 

@@ -53,8 +53,8 @@ ADMIN = "admin@benk.kommune.no"
 def _roster(url: str) -> Any:
     from sqlmodel import Session
 
-    from api.config import SHIPPED_CONTENT
-    from api.db import make_engine
+    from api.core.config import SHIPPED_CONTENT
+    from api.core.db import make_engine
     from api.services import content, roster
     from course.loader import load_course
 
@@ -280,12 +280,12 @@ def child_build(url: str, rows: int) -> None:
     from sqlalchemy import text
     from sqlmodel import Session
 
-    from api import migrate
-    from api.config import SHIPPED_CONTENT
-    from api.db import make_engine, transaction
-    from api.models import Role
-    from api.schemas import UserCreate
+    from api.core.config import SHIPPED_CONTENT
+    from api.core.db import make_engine, transaction
+    from api.data import migrate
+    from api.data.models import Role
     from api.services.content import sync_content
+    from api.services.contracts import UserCreate
     from api.services.users import create_user
     from course.loader import load_course
     from tests.api.roster_data import build_roster

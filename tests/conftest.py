@@ -17,10 +17,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api import migrate
-from api.config import SHIPPED_CONTENT
-from api.db import make_engine
-from api.models import metadata
+from api.core.config import SHIPPED_CONTENT
+from api.core.db import make_engine
+from api.data import migrate
+from api.data.models import metadata
 from api.services.content import sync_content
 from course.loader import load_course
 from course.models import Course

@@ -7,9 +7,9 @@ import itertools
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.db import transaction
-from api.models import Role, User
-from api.schemas import UserCreate
+from api.core.db import transaction
+from api.data.models import Role, User
+from api.services.contracts import UserCreate
 from api.services.users import create_user
 
 PASSWORD = "riktig-hest-batteri"
@@ -56,7 +56,7 @@ def user_headers(
 
 def complete_course(engine: Engine, user: User) -> None:
     """Read every module and pass every quiz through the learning services."""
-    from api.config import SHIPPED_CONTENT
+    from api.core.config import SHIPPED_CONTENT
     from api.services import content, learning
     from course.loader import load_course
 

@@ -6,10 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
 
-from api import presenters_admin as present
-from api.auditing import audit_refusals
-from api.deps import AdminUser, SessionDep, SettingsDep
-from api.errors import (
+from api.core.errors import (
     EmailTaken,
     Forbidden,
     ImportInvalid,
@@ -19,9 +16,13 @@ from api.errors import (
     UserNotFound,
     responses,
 )
-from api.schemas_admin import ImportReport, RoleChange, SetupCode, UserAdmin, UserUpdate
+from api.http import presenters_admin as present
+from api.http.auditing import audit_refusals
+from api.http.deps import AdminUser, SessionDep, SettingsDep
+from api.http.schemas_admin import ImportReport, RoleChange, SetupCode, UserAdmin
 from api.services import admin_users, privacy, user_import
 from api.services.audit import Action
+from api.services.contracts import UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 GUARDED = (NotAuthenticated, Forbidden)

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api import presenters_admin as present
-from api.deps import AdminUser, SessionDep
-from api.errors import Forbidden, NotAuthenticated, responses
-from api.schemas import NO_CONTROL_CHARACTERS
-from api.schemas_admin import AuditEventPublic
+from api.core.errors import Forbidden, NotAuthenticated, responses
+from api.http import presenters_admin as present
+from api.http.deps import AdminUser, SessionDep
+from api.http.schemas_admin import AuditEventPublic
 from api.services import audit
+from api.services.contracts import NO_CONTROL_CHARACTERS
 from api.services.roster import EARLIEST, LATEST, oslo_midnight_utc
 
 router = APIRouter(tags=["audit"])

@@ -6,16 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import CurrentUser, SessionDep, SettingsDep, TokenDep
-from api.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, responses
-from api.schemas import Token
+from api.core.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, responses
+from api.http.deps import CurrentUser, SessionDep, SettingsDep, TokenDep, client_address
+from api.http.schemas import Token
 from api.services import users as user_service
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/token", responses=responses(InvalidCredentials, TooManyAttempts))

@@ -6,10 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api import presenters
-from api.auditing import audit_refusals
-from api.deps import CourseInfoDep, SessionDep, SlugPath, StaffUser
-from api.errors import (
+from api.core.errors import (
     ContentInvalid,
     Forbidden,
     ModuleExists,
@@ -20,7 +17,10 @@ from api.errors import (
     UnprocessableError,
     responses,
 )
-from api.schemas import (
+from api.http import presenters
+from api.http.auditing import audit_refusals
+from api.http.deps import CourseInfoDep, SessionDep, SlugPath, StaffUser
+from api.http.schemas import (
     AuthoringModule,
     ModuleCreate,
     ModuleOrder,

@@ -2,13 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Response
 
-from api import presenters
-from api.auditing import audit_refusals
-from api.deps import AdminUser, CourseInfoDep, CurrentUser, LiveModules, SessionDep, SettingsDep
-from api.errors import (
+from api.core.errors import (
     CertificateNotFound,
     CourseNotCompleted,
     Forbidden,
@@ -16,14 +12,22 @@ from api.errors import (
     UnprocessableError,
     responses,
 )
-from api.schemas import CertificateIssued, RevokeRequest, Verification
+from api.http import presenters
+from api.http.auditing import audit_refusals
+from api.http.deps import (
+    AdminUser,
+    CourseInfoDep,
+    CurrentUser,
+    LiveModules,
+    SessionDep,
+    SettingsDep,
+)
+from api.http.schemas import CertificateIssued, RevokeRequest, Verification
 from api.services import audit
 from api.services import certificates as service
-from api.web import templates
 from certificates.render import render_certificate
 
 router = APIRouter(tags=["certificates"])
-pages = APIRouter(include_in_schema=False)
 _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The certificate as PDF"}
 }
@@ -104,20 +108,3 @@ def revoke_certificate(
         target=f"certificate:{certificate.code}",
     )
     return presenters.verification(certificate)
-
-
-@pages.get("/verify/{code}", response_class=HTMLResponse)
-def verify_page(code: str, request: Request, session: SessionDep) -> HTMLResponse:
-    """Public verification page for people who scan the QR code."""
-    try:
-        result: Verification | None = presenters.verification(
-            service.by_code(session=session, code=code)
-        )
-    except CertificateNotFound:
-        result = None
-    return templates.TemplateResponse(
-        request,
-        "verify.html",
-        {"result": result, "code": code},
-        status_code=200 if result else 404,
-    )

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from api.deps import SessionDep
-from api.schemas import Health
+from api.http.deps import SessionDep
+from api.http.schemas import Health
 
 router = APIRouter(tags=["health"])
 

@@ -2,8 +2,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api import presenters
-from api.deps import (
+from api.core.errors import (
+    ModuleNotFound,
+    NotAuthenticated,
+    StaleRevision,
+    UnprocessableError,
+    responses,
+)
+from api.data.sql import Statements
+from api.http import presenters
+from api.http.deps import (
     CourseInfoDep,
     CurrentPrincipal,
     CurrentUser,
@@ -13,15 +21,7 @@ from api.deps import (
     SlugPath,
     WriteUnitDep,
 )
-from api.errors import (
-    ModuleNotFound,
-    NotAuthenticated,
-    StaleRevision,
-    UnprocessableError,
-    responses,
-)
-from api.hotpath import Statements
-from api.schemas import (
+from api.http.schemas import (
     AttemptCreate,
     AttemptResult,
     CourseOutline,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser
-from api.errors import NotAuthenticated, responses
-from api.schemas import UserPublic
+from api.core.errors import NotAuthenticated, responses
+from api.http.deps import CurrentUser
+from api.http.schemas import UserPublic
 
 router = APIRouter(tags=["me"])
 

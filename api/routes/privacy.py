@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, SessionDep
-from api.errors import NotAuthenticated, responses
-from api.schemas_admin import PersonalDataExport
+from api.core.errors import NotAuthenticated, responses
+from api.http.deps import CurrentUser, SessionDep
 from api.services import privacy
+from api.services.contracts import PersonalDataExport
 
 router = APIRouter(tags=["me"])
 

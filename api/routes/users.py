@@ -4,13 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auditing import audit_refusals
-from api.deps import AdminUser, SessionDep
-from api.errors import EmailTaken, Forbidden, NotAuthenticated, responses
-from api.models import Role
-from api.schemas import NO_CONTROL_CHARACTERS, UserCreate, UserPublic
+from api.core.errors import EmailTaken, Forbidden, NotAuthenticated, responses
+from api.data.models import Role
+from api.http.auditing import audit_refusals
+from api.http.deps import AdminUser, SessionDep
+from api.http.schemas import UserPublic
 from api.services import admin_users, audit
 from api.services import users as user_service
+from api.services.contracts import NO_CONTROL_CHARACTERS, UserCreate
 
 router = APIRouter(prefix="/users", tags=["users"])
 _GUARDED = (NotAuthenticated, Forbidden)

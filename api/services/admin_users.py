@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from api.errors import EmailTaken, OwnAccount, UserErased, UserInactive, UserNotFound
-from api.models import Role, User
-from api.schemas_admin import UserUpdate
+from api.core.errors import EmailTaken, OwnAccount, UserErased, UserInactive, UserNotFound
+from api.data.models import Role, User
 from api.services import audit, setup_codes
+from api.services.contracts import UserUpdate
 from api.services.users import get_user_by_email, normalise_email
 
 

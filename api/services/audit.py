@@ -20,7 +20,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from api.models import AuditEvent, User, utcnow
+from api.data.models import AuditEvent, User, utcnow
 
 
 class Action(StrEnum):

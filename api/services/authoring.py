@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.errors import (
+from api.core.errors import (
     ContentInvalid,
     ModuleExists,
     ModuleNotFound,
@@ -20,7 +20,7 @@ from api.errors import (
     StaleRevision,
     UnprocessableError,
 )
-from api.models import CourseModule, ModuleRevision, User, utcnow
+from api.data.models import CourseModule, ModuleRevision, User, utcnow
 from api.services import audit
 from api.services.content import sha256
 from course.compile import CompileResult, ModuleDefaults, compile_module

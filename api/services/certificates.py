@@ -10,9 +10,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from api.config import Settings
-from api.errors import CertificateNotFound, CourseNotCompleted
-from api.models import Certificate, Enrollment, ModuleProgress, User, utcnow
+from api.core.config import Settings
+from api.core.errors import CertificateNotFound, CourseNotCompleted
+from api.data.models import Certificate, Enrollment, ModuleProgress, User, utcnow
 from api.services.content import LiveModule
 from certificates.codes import new_code, normalize_code
 from certificates.render import CertificateData, CompletedModule

@@ -7,13 +7,16 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from sqlmodel import Session, col, select
 
-from api.errors import ModuleNotFound
-from api.models import CourseModule, ModuleRevision, utcnow
+from api.core.errors import ModuleNotFound
+from api.data.models import CourseModule, ModuleRevision, utcnow
+from api.data.sql import LIVE_MODULES_SQL, MODULE_SQL, Statements
 from course.compile import ModuleDefaults, compile_module
+from course.loader import load_course
 from course.models import Course, CourseInfo, Module
 
 T = TypeVar("T")
@@ -30,6 +33,18 @@ class LiveModule:
     @property
     def slug(self) -> str:
         return self.content.slug
+
+
+class CourseNotLoadable(RuntimeError):
+    """The course directory does not validate: the server cannot start on it."""
+
+
+def course_info(directory: Path) -> CourseInfo:
+    """The course's front matter from ``directory``; ``CourseNotLoadable`` listing every problem."""
+    result = load_course(directory)
+    if result.course is None:
+        raise CourseNotLoadable("\n".join(str(p) for p in result.errors))
+    return result.course.info
 
 
 class RevisionCache(Generic[T]):
@@ -216,3 +231,31 @@ def revision_content(
         )
         cache.put(key, found)
     return found
+
+
+class NotRendered(Exception):
+    """A module revision is not in the render cache yet; rendering takes tens of milliseconds."""
+
+
+def _cached(cache: RenderCache, module_id: int, revision: int) -> LiveModule:
+    content = cache.get((module_id, revision))
+    if content is None:
+        raise NotRendered()
+    return LiveModule(id=module_id, revision=revision, content=content)
+
+
+def cached_module(db: Statements, cache: RenderCache, slug: str) -> LiveModule | None:
+    """The live module ``slug`` as ``content.live_module`` gives it, or None if there is none.
+
+    One indexed query; ``NotRendered`` if its current revision is not in ``cache``.
+    """
+    row = db.one(MODULE_SQL, {"slug": slug})
+    return _cached(cache, int(row[0]), int(row[1])) if row else None
+
+
+def cached_live_modules(db: Statements, cache: RenderCache) -> list[LiveModule]:
+    """The course's current modules in order, as ``content.live_modules`` gives them.
+
+    One query; ``NotRendered`` if a current revision is not in ``cache``.
+    """
+    return [_cached(cache, int(i), int(revision)) for i, revision in db.all(LIVE_MODULES_SQL, {})]

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api.errors import NotFound
-from api.hotpath import Statements
-from api.models import Enrollment, ModuleProgress, QuizAttempt
+from api.core.errors import NotFound
+from api.data.models import Enrollment, ModuleProgress, QuizAttempt
+from api.data.sql import Statements
 from api.services import progress_writes
 from api.services.content import LiveModule, RenderCache, revision_content
 from api.services.progress_writes import AttemptOutcome, ReadMark, summarise

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-from api.errors import OwnAccount, UserErased
-from api.models import (
+from api.core.errors import OwnAccount, UserErased
+from api.data.models import (
     AuditEvent,
     AuthToken,
     Certificate,
@@ -38,7 +38,9 @@ from api.models import (
     User,
     utcnow,
 )
-from api.schemas_admin import (
+from api.services import audit
+from api.services.admin_users import get_user
+from api.services.contracts import (
     PersonalAccount,
     PersonalAttempt,
     PersonalAuditEvent,
@@ -49,8 +51,6 @@ from api.schemas_admin import (
     PersonalSession,
     PersonalSetupCode,
 )
-from api.services import audit
-from api.services.admin_users import get_user
 
 ERASED_NAME = "Slettet bruker"
 

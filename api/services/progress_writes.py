@@ -1,9 +1,9 @@
 """The learner's progress writes in plain SQL: read marks, quiz attempts, completion.
 
 Every quiz attempt and read mark runs these inside one short write transaction
-(``api.deps.WriteUnit`` for the API, the request's session for pages). Through
+(``api.http.deps.WriteUnit`` for the API, the request's session for pages). Through
 ORM objects an attempt cost about 1.8 ms of CPU; as a few statements on the
-DBAPI connection (``api.hotpath.Statements``) about 0.15 ms, commit included.
+DBAPI connection (``api.data.sql.Statements``) about 0.15 ms, commit included.
 The rules stay in ``course``: grading in ``course.grading``, completion in
 ``course.progress``.
 """
@@ -15,9 +15,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.errors import NotFound, StaleRevision, UnprocessableError
-from api.hotpath import Statements
-from api.models import utcnow
+from api.core.errors import NotFound, StaleRevision, UnprocessableError
+from api.data.models import utcnow
+from api.data.sql import Statements
 from api.services.content import LiveModule
 from course.grading import Answers, GradeResult, InvalidAnswers, grade
 from course.models import Quiz

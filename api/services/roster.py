@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
-from api.models import Role, metadata
+from api.data.models import Role, metadata
 from api.services.content import LiveModule
 from course.progress import ModuleStatus
 

@@ -16,9 +16,9 @@ from urllib.parse import quote
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from api.errors import InvalidSetupCode
-from api.models import AuthToken, PasswordSetupToken, User, utcnow
-from api.security import hash_password, token_digest
+from api.core.errors import InvalidSetupCode
+from api.core.security import hash_password, token_digest
+from api.data.models import AuthToken, PasswordSetupToken, User, utcnow
 from api.services import audit
 from certificates.codes import ALPHABET
 

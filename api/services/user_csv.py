@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
-from api.models import Role
+from api.data.models import Role
 
 REQUIRED = ("email", "full_name", "municipality")
 _HEADERS = {

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from api.errors import ImportInvalid
-from api.models import Enrollment, User, utcnow
+from api.core.errors import ImportInvalid
+from api.data.models import Enrollment, User, utcnow
 from api.services import audit, setup_codes, user_csv
 from api.services.user_csv import ImportRow, Problem
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from api.errors import EmailTaken, InvalidCredentials, TooManyAttempts
-from api.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
-from api.schemas import UserCreate
-from api.security import hash_password, new_token, token_digest, verify_password
+from api.core.errors import EmailTaken, InvalidCredentials, TooManyAttempts
+from api.core.security import hash_password, new_token, token_digest, verify_password
+from api.data.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
+from api.services.contracts import UserCreate
 
 
 def normalise_email(email: str) -> str:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from api.config import Settings
+from api.core.config import Settings
 from api.services.content import RenderCache
 from course.models import Course
 from tests.conftest import Databases

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
-from api.models import Certificate, CourseModule, Enrollment, ModuleProgress, User
+from api.data.models import Certificate, CourseModule, Enrollment, ModuleProgress, User
 
 MUNICIPALITIES = (
     ("Oslo", "0301"),

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from api.models import AuditEvent, Enrollment, PasswordSetupToken, Role, User
+from api.data.models import AuditEvent, Enrollment, PasswordSetupToken, Role, User
 from tests.factories import login, make_user
 
 FIXTURES = Path(__file__).parent / "fixtures"

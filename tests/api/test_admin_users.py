@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import AuditEvent, AuthToken, Role, User
+from api.data.models import AuditEvent, AuthToken, Role, User
 from tests.factories import PASSWORD, login, make_user
 
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, select
 
-from api.models import AuditEvent, Role, User
+from api.data.models import AuditEvent, Role, User
 from api.services import audit
 from api.services.audit import AuditLogIsAppendOnly
 from tests.factories import complete_course, login, make_user

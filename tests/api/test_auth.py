@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
-from api.models import AuthToken, User
+from api.data.models import AuthToken, User
 from tests.factories import PASSWORD, login, make_user
 
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from api.models import ModuleRevision, QuizAttempt, Role
+from api.data.models import ModuleRevision, QuizAttempt, Role
 from course.models import Course
 from tests.api.helpers import correct_answers
 from tests.factories import login, make_user, user_headers

@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from api.app import create_app
-from api.config import Settings
-from api.db import make_engine
-from api.models import Certificate, Role, User
+from api.core.config import Settings
+from api.core.db import make_engine
+from api.data.models import Certificate, Role, User
 from certificates.codes import normalize_code
 from course.models import Course
 from tests.certificates.helpers import decode_qr, page_text, read_pdf

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from api.models import Enrollment, ModuleProgress, QuizAttempt
+from api.data.models import Enrollment, ModuleProgress, QuizAttempt
 from course.models import Course
 from tests.api.helpers import correct_answers, wrong_answers
 from tests.conftest import LiveServer

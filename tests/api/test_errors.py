@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from api.models import ModuleProgress, QuizAttempt
+from api.data.models import ModuleProgress, QuizAttempt
 from course.models import Course
 from tests.api.helpers import correct_answers
 from tests.factories import user_headers

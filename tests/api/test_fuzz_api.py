@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as run_settings
 
 from api.app import create_app
-from api.config import Settings
-from api.models import Role
+from api.core.config import Settings
+from api.data.models import Role
 from course.models import Course
 from tests.conftest import Databases
 from tests.factories import user_headers

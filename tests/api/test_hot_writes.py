@@ -1,4 +1,4 @@
-"""Quiz attempts and read marks through the hot write path (``api.deps.WriteUnit``).
+"""Quiz attempts and read marks through the hot write path (``api.http.deps.WriteUnit``).
 
 On SQLite the write runs on the event loop when it cannot block, and falls back
 to a worker thread when another writer holds the database or a module must be
@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, func, select
 
-from api.db import transaction
-from api.deps import WriteUnit
-from api.models import AuthToken, ModuleProgress, QuizAttempt, Role
+from api.core.db import transaction
+from api.data.models import AuthToken, ModuleProgress, QuizAttempt, Role
+from api.http.deps import WriteUnit
 from api.services import content, learning
 from course.models import Course
 from tests.api.helpers import correct_answers

@@ -3,8 +3,8 @@ from __future__ import annotations
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, inspect
 
-from api import migrate
-from api.models import metadata
+from api.data import migrate
+from api.data.models import metadata
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

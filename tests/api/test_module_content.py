@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.app import create_app
-from api.config import Settings
-from api.models import CourseModule, Role
+from api.core.config import Settings
+from api.data.models import CourseModule, Role
 from api.services import authoring
 from api.services.content import sync_content
 from course.models import Course

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from api.models import (
+from api.data.models import (
     AuthToken,
     Certificate,
     CourseModule,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from api.app import create_app
-from api.config import Settings
+from api.core.config import Settings
 from course.models import Course
 from tests.conftest import Databases
 from tests.factories import login, make_user

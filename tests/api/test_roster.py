@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
-from api.db import transaction
-from api.models import AuditEvent, Enrollment, Role, User
-from api.schemas import UserCreate
+from api.core.db import transaction
+from api.data.models import AuditEvent, Enrollment, Role, User
 from api.services import certificates, content, learning, privacy
+from api.services.contracts import UserCreate
 from api.services.users import create_user
 from course.models import Course
 from tests.api.helpers import correct_answers, wrong_answers

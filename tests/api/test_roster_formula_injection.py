@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.models import Enrollment, Role, User, utcnow
+from api.data.models import Enrollment, Role, User, utcnow
 from api.services.roster_export import neutralise
 from tests.factories import login, make_user
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.models import Role
+from api.data.models import Role
 from tests.api.roster_data import MUNICIPALITIES, BuiltRoster, build_roster
 from tests.conftest import LiveServer
 from tests.factories import login, make_user

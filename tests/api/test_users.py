@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.models import Role
+from api.data.models import Role
 from tests.factories import user_headers
 
 

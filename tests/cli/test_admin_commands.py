@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from api.cli import app
-from api.models import AuditEvent, User
+from api.cli.main import app
+from api.data.models import AuditEvent, User
 from tests.api.roster_data import build_roster
 from tests.factories import complete_course, make_user
 

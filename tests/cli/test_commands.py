@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.cli import app
-from api.config import SHIPPED_CONTENT, Settings
+from api.cli.main import app
+from api.core.config import SHIPPED_CONTENT, Settings
 from tests.certificates.helpers import page_text
 from tests.factories import complete_course, login, make_user
 

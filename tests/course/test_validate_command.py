@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.main import app
 from tests.course.helpers import FIXTURES, SHIPPED
 
 runner = CliRunner()

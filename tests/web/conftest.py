@@ -21,10 +21,10 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api import migrate
 from api.app import create_app
-from api.config import PROJECT_ROOT, Settings
-from api.db import make_engine
+from api.core.config import PROJECT_ROOT, Settings
+from api.core.db import make_engine
+from api.data import migrate
 from api.services.content import sync_content
 from course.models import Course
 from tests.conftest import LiveServer

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import FilePayload, Page, expect
 from sqlmodel import Session, col, func, select
 
-from api.models import AuditEvent, Role, User
-from api.pages.deps import CSRF_COOKIE
+from api.data.models import AuditEvent, Role, User
+from api.web.deps import CSRF_COOKIE
 from tests.factories import make_user
 from tests.web.conftest import WebSite, check_page_at_both_widths
 from tests.web.helpers import log_in

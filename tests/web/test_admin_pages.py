@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import FilePayload, Page, expect
 from sqlmodel import Session, col, select
 
-from api.db import transaction
-from api.models import Certificate, Role, User
+from api.core.db import transaction
+from api.data.models import Certificate, Role, User
 from api.services import certificates as certificate_service
 from certificates.codes import new_code
 from course.models import Course

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.models import CourseModule, Role
+from api.data.models import CourseModule, Role
 from course.models import Course
 from tests.factories import make_user
 from tests.web.test_web_security import csrf_from, log_in

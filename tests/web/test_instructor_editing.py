@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from api.models import Role
+from api.data.models import Role
 from course.models import Course
 from tests.factories import make_user
 from tests.web.conftest import WebSite, check_page_at_both_widths, screenshot

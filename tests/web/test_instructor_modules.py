@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, col, select
 
-from api.models import CourseModule, Role
+from api.data.models import CourseModule, Role
 from course.models import Course
 from tests.factories import make_user
 from tests.web.conftest import DESKTOP, WebSite, check_page_at_both_widths, screenshot

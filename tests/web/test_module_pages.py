@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.app import create_app
-from api.config import Settings
-from api.models import AuditEvent, CourseModule, Role
+from api.core.config import Settings
+from api.data.models import AuditEvent, CourseModule, Role
 from course.models import Course
 from tests.conftest import Databases
 from tests.factories import login, make_user

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from api.models import QuizAttempt
+from api.data.models import QuizAttempt
 from course.models import Course
 from tests.factories import make_user
 from tests.web.test_web_security import csrf_from, log_in

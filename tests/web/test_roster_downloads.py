@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Download, Locator, Page, Route, expect
 
-from api.models import Role
+from api.data.models import Role
 from tests.factories import complete_course, make_user
 from tests.web.conftest import DESKTOP, WebSite, check_page
 from tests.web.helpers import log_in

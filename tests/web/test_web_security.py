@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from api.app import create_app
-from api.models import AuthToken, ModuleProgress, Role
-from api.web_security import CONTENT_SECURITY_POLICY
+from api.data.models import AuthToken, ModuleProgress, Role
+from api.http.security_headers import CONTENT_SECURITY_POLICY
 from course.models import Course
 from tests.factories import PASSWORD, make_user
 from tests.web.conftest import web_settings

@@ -1,0 +1,5 @@
+"""The ``innostudy`` command line."""
+
+from api.cli.main import app
+
+__all__ = ["app"]

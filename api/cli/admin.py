@@ -1,0 +1,32 @@
+"""Administration on the command line: ``innostudy users ...``, ``roster export``, ``reports``.
+
+Changes made here are audited with no actor (the audit log's mark for the
+command line); refusals are audited too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from api.cli import reports, users
+from api.cli.common import context
+from api.core.config import Settings
+
+
+def register(
+    app: typer.Typer,
+    users_app: typer.Typer,
+    *,
+    settings: Callable[[], Settings],
+    course_context: Callable[[Settings], tuple[Any, Any]],
+) -> None:
+    """Add the commands to ``innostudy`` (``api.cli.main`` hands over its settings and course)."""
+    context.settings = settings
+    context.course_context = course_context
+    for name, command in users.COMMANDS.items():
+        users_app.command(name)(command)
+    app.add_typer(reports.roster_app, name="roster")
+    app.add_typer(reports.reports_app, name="reports")

@@ -1,0 +1,70 @@
+"""Settings from ``INNOSTUDY_*`` environment variables (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_CONTENT = PROJECT_ROOT / "modules"
+_WEAK_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "innostudy"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INNOSTUDY_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    content_dir: Path = SHIPPED_CONTENT
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr | None = None
+
+    token_ttl_minutes: int = Field(default=8 * 60, gt=0)
+    login_window_seconds: int = Field(default=15 * 60, gt=0)
+    login_max_failures_per_account: int = Field(default=5, gt=0)
+    login_max_failures_per_client: int = Field(default=30, gt=0)
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+
+    certificate_issuer: str | None = None
+    certificate_signer_name: str = "Kursansvarlig"
+    certificate_signer_title: str = "innostudy"
+    certificate_logo: Path | None = None
+
+    accessibility_contact: str | None = Field(default=None, max_length=200)
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_secret(self) -> Settings:
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if value.lower() in _WEAK_SECRETS or len(value) < 32:
+                raise ValueError("INNOSTUDY_SECRET_KEY must be a random value of 32+ characters")
+        elif self.environment == "production":
+            raise ValueError("INNOSTUDY_SECRET_KEY must be set in production")
+        return self
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'innostudy.db').resolve()}"
+
+    @cached_property
+    def effective_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept in the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()

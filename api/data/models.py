@@ -1,0 +1,204 @@
+"""Database tables. Schema changes go through Alembic (``api/data/migrations``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, DateTime, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    full_name: str = Field(max_length=200)
+    role: str = Field(default=Role.LEARNER, max_length=20)
+    municipality: str = Field(max_length=100)
+    municipality_number: str | None = Field(default=None, max_length=4)
+    department: str | None = Field(default=None, max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Set when an administrator erased the person's data; the row stays for aggregates.
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AuthToken(SQLModel, table=True):
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class LoginFailure(SQLModel, table=True):
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    client: str = Field(max_length=64, index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class CourseModule(SQLModel, table=True):
+    __tablename__ = "course_module"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    position: int = 0
+    current_revision: int = 0
+    imported_sha256: str | None = Field(default=None, max_length=64)
+    # The file's position when last imported: a sync moves the module only if it changed.
+    imported_position: int | None = None
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ModuleRevision(SQLModel, table=True):
+    __tablename__ = "module_revision"
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="course_module.id", index=True)
+    number: int
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    source_sha256: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=500)
+    author_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Enrollment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True, ondelete="CASCADE")
+    enrolled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ModuleProgress(SQLModel, table=True):
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    module_id: int = Field(foreign_key="course_module.id", index=True)
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    passed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    best_score: float | None = None
+    attempt_count: int = 0
+
+
+class QuizAttempt(SQLModel, table=True):
+    __tablename__ = "quiz_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    module_id: int = Field(foreign_key="course_module.id", index=True)
+    revision: int
+    answers: str = Field(sa_column=Column(Text, nullable=False))
+    score: float
+    passed: bool
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Certificate(SQLModel, table=True):
+    """An issued kursbevis. One per learner and course version, enforced by the database.
+
+    Holder name, municipality and course title are copied at issue time, so the
+    certificate verifies as it was issued even if the account changes later.
+    """
+
+    __table_args__ = (UniqueConstraint("user_id", "course_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    course_slug: str = Field(max_length=80)
+    course_version: str = Field(max_length=40)
+    course_title: str = Field(max_length=200)
+    holder_name: str = Field(max_length=200)
+    municipality: str = Field(max_length=100)
+    completed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    issued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    revoked_reason: str | None = Field(default=None, max_length=500)
+    revoked_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # Set when the holder's data was erased: the name is gone, so the code no longer verifies.
+    holder_erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class PasswordSetupToken(SQLModel, table=True):
+    """A single-use code with which a person sets their own password (stored as SHA-256)."""
+
+    __tablename__ = "password_setup_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, to which target, and how it ended. Append-only (``api.services.audit``).
+
+    Holds ids, never personal data, so erasing a person leaves the log untouched.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    actor_role: str | None = Field(default=None, max_length=20)
+    action: str = Field(max_length=60, index=True)
+    target: str = Field(max_length=120, index=True)
+    outcome: str = Field(max_length=20)
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False))

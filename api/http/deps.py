@@ -1,0 +1,221 @@
+"""Request dependencies: the one session per request, the current user, role guards, loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Path, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.core.config import Settings
+from api.core.db import WRITE, WriteBusy, dbapi_write, transaction
+from api.core.errors import DomainError, Forbidden, ModuleNotFound, NotAuthenticated
+from api.data.models import Role, User
+from api.data.sql import Statements
+from api.http import presenters
+from api.http.hotpath import EncodedJson, HotPath, Principal
+from api.services import content as content_service
+from api.services import users as user_service
+from api.services.content import NotRendered, cached_live_modules, cached_module
+from api.services.progress_writes import CourseModules
+from course.models import CourseInfo
+
+T = TypeVar("T")
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_INVALID_TOKEN = "Innloggingen er ugyldig eller utløpt. Logg inn på nytt."
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed if the route succeeds, rolled back otherwise.
+
+    Requests that may write (POST, PUT, ...) start a write transaction at once,
+    which on SQLite means BEGIN IMMEDIATE. A domain error that records its own
+    outcome (``commit_changes``) still commits.
+    """
+    engine = get_engine(request)
+    bind = engine if request.method in _READ_METHODS else engine.execution_options(**WRITE)
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except DomainError as exc:
+            if exc.commit_changes:
+                session.commit()
+            else:
+                session.rollback()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, as the login throttle counts it."""
+    return request.client.host if request.client else "unknown"
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def get_course_info(request: Request) -> CourseInfo:
+    info: CourseInfo = request.app.state.course_info
+    return info
+
+
+def get_render_cache(request: Request) -> content_service.RenderCache:
+    cache: content_service.RenderCache = request.app.state.render_cache
+    return cache
+
+
+CourseInfoDep = Annotated[CourseInfo, Depends(get_course_info)]
+RenderCacheDep = Annotated[content_service.RenderCache, Depends(get_render_cache)]
+
+
+def get_current_user(session: SessionDep, token: TokenDep) -> User:
+    if not token:
+        raise NotAuthenticated()
+    user = user_service.user_for_token(session=session, token=token)
+    if user is None:
+        raise NotAuthenticated(_INVALID_TOKEN)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    def guard(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden()
+        return user
+
+    return guard
+
+
+AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+StaffUser = Annotated[User, Depends(require_role(Role.INSTRUCTOR, Role.ADMIN))]
+
+
+SlugPath = Annotated[str, Path(max_length=80, examples=["innovasjonsprosessen"])]
+
+
+def get_live_modules(
+    session: SessionDep, info: CourseInfoDep, cache: RenderCacheDep
+) -> list[content_service.LiveModule]:
+    return content_service.live_modules(session=session, info=info, cache=cache)
+
+
+def _hot_path(request: Request) -> HotPath:
+    hot: HotPath = request.app.state.hot_path
+    return hot
+
+
+async def get_principal(request: Request, token: TokenDep) -> Principal:
+    """Like ``CurrentUser`` for hot routes: the caller's id and role, without the ORM."""
+    if not token:
+        raise NotAuthenticated()
+    principal = await _hot_path(request).principal(token)
+    if principal is None:
+        raise NotAuthenticated(_INVALID_TOKEN)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+WriteWork = Callable[[Statements, content_service.LiveModule, CourseModules], T]
+
+
+class WriteUnit:
+    """A hot write: one short write transaction of plain SQL on a module (``api.http.hotpath``).
+
+    Hot write routes authenticate with ``CurrentPrincipal`` (no transaction) and
+    do all their work here. On SQLite the work runs inline on the event loop when
+    nothing can make it wait: the write gate is free and the modules are rendered
+    already; the whole transaction then costs less than handing it to a thread.
+    Otherwise, and always on PostgreSQL, it runs in a worker thread, which renders
+    missing modules outside the write transaction.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self.hot = _hot_path(request)
+        self.info = get_course_info(request)
+        self.cache = get_render_cache(request)
+
+    async def run(self, slug: str, work: WriteWork[T]) -> T:
+        """Run ``work(statements, live module, course modules)``; 404 if ``slug`` is not live."""
+        if self.hot.inline:
+            try:
+                return self._call(slug, work, wait=False)
+            except (WriteBusy, NotRendered):
+                pass  # wait for the other writer, or render, in a worker thread
+        return await run_in_threadpool(self._call_in_thread, slug, work)
+
+    def _call_in_thread(self, slug: str, work: WriteWork[T]) -> T:
+        while True:
+            try:
+                return self._call(slug, work, wait=True)
+            except NotRendered:  # render outside the write transaction, then try again
+                with transaction(self.hot.engine) as session:
+                    content_service.live_modules(session=session, info=self.info, cache=self.cache)
+
+    def _call(self, slug: str, work: WriteWork[T], *, wait: bool) -> T:
+        with dbapi_write(self.hot.engine, wait=wait) as connection:
+            db = self.hot.statements(connection)
+            module = cached_module(db, self.cache, slug)
+            if module is None:
+                raise ModuleNotFound()
+            return work(db, module, lambda: cached_live_modules(db, self.cache))
+
+
+async def get_write_unit(request: Request) -> WriteUnit:
+    return WriteUnit(request)
+
+
+WriteUnitDep = Annotated[WriteUnit, Depends(get_write_unit)]
+
+
+def _render_module_json(request: Request, slug: str) -> EncodedJson:
+    with transaction(get_engine(request)) as session:
+        module = content_service.live_module(
+            session=session,
+            info=get_course_info(request),
+            cache=get_render_cache(request),
+            slug=slug,
+        )
+    return EncodedJson.of(presenters.module_json(module))
+
+
+async def get_module_json(request: Request, slug: SlugPath) -> EncodedJson:
+    """The current revision's public JSON, encoded once per revision, or 404."""
+    ref = await _hot_path(request).module_ref(slug)
+    if ref is None:
+        raise ModuleNotFound()
+    cache: content_service.RevisionCache[EncodedJson] = request.app.state.module_json_cache
+    body = cache.get(ref)
+    if body is None:
+        body = await run_in_threadpool(_render_module_json, request, slug)
+        cache.put(ref, body)
+    return body
+
+
+ModuleJson = Annotated[EncodedJson, Depends(get_module_json)]
+LiveModules = Annotated[list[content_service.LiveModule], Depends(get_live_modules)]

@@ -1,0 +1,108 @@
+"""Request and response bodies of the administration API (users, reports, audit, privacy)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.data.models import Role
+from course.progress import ModuleStatus
+
+
+class UserAdmin(BaseModel):
+    """An account as administrators see it (erased accounts included)."""
+
+    id: int
+    email: str = Field(description="`erased-<id>@invalid` once the person's data is erased")
+    full_name: str
+    role: Role
+    municipality: str
+    municipality_number: str | None
+    department: str | None
+    is_active: bool
+    has_password: bool = Field(description="False until the person has set a password")
+    created_at: datetime
+    erased_at: datetime | None
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+
+
+class SetupCode(BaseModel):
+    """A single-use code (and link) with which the person sets their own password."""
+
+    user_id: int
+    email: str
+    code: str = Field(examples=["7K3M-Q9XD-4TJ2-8WNB"])
+    url: str
+    expires_at: datetime
+
+
+class PasswordSetup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(max_length=64, description="The code or the link's `kode` parameter")
+    password: str = Field(min_length=10, max_length=200)
+
+
+class ImportProblem(BaseModel):
+    line: int = Field(description="Line in the file, counting the header as line 1")
+    column: str | None = Field(description="Column name as in the file's header, if one")
+    message: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Data rows read (blank lines skipped)")
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[ImportProblem]
+    setup_codes: list[SetupCode] = Field(description="One per created account (empty on a dry run)")
+
+
+class AuditEventPublic(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int | None = Field(description="None for the command line")
+    actor_email: str | None
+    actor_role: str | None
+    action: str = Field(examples=["user.deactivate"])
+    target: str = Field(examples=["user:42"])
+    outcome: str = Field(examples=["ok", "denied", "failed"])
+    details: dict[str, Any]
+
+
+class MunicipalitySummary(BaseModel):
+    municipality: str
+    municipality_number: str | None
+    enrolled: int = Field(description="Learners enrolled (erased and deactivated included)")
+    started: int = Field(description="Learners who have read or attempted at least one module")
+    completed: int
+    completion_rate: float = Field(description="completed / enrolled, 0 to 1")
+
+
+class RosterEntry(BaseModel):
+    """One learner in the completion roster (the JSON format; CSV and XLSX have the same data)."""
+
+    user_id: int
+    full_name: str
+    email: str
+    municipality: str
+    municipality_number: str | None
+    department: str | None
+    active: bool
+    enrolled_on: date | None
+    status: ModuleStatus
+    modules_completed: int
+    modules_total: int
+    percent: int
+    best_scores: dict[str, float | None] = Field(description="Best quiz score (0–1) per module")
+    completed_on: date | None
+    certificate_code: str | None
+    certificate_status: str | None = Field(examples=["valid", "revoked"])

@@ -1,0 +1,168 @@
+"""Typed inputs and outputs of the services that every front door shares.
+
+The JSON API documents these models as they are (``api.http.schemas`` re-exports
+them), the pages and the command line validate with the same ones, and the
+services never depend on how a request arrived.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from api.data.models import Role
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+# For input: PostgreSQL cannot store NUL, and no control character belongs in a name.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+class UserBase(BaseModel):
+    email: EmailStr = Field(max_length=254, examples=["kari.nordmann@asker.kommune.no"])
+    full_name: Text = Field(examples=["Áigin Ŋuolla Čuđe"])
+    role: Role = Role.LEARNER
+    municipality: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ] = Field(examples=["Asker"])
+    municipality_number: MunicipalityNumber | None = Field(default=None, examples=["3203"])
+    department: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
+        None
+    )
+
+
+class UserCreate(UserBase):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+    @field_validator("full_name", "municipality", "department")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(NO_CONTROL_CHARACTERS, value):
+            raise ValueError("must not contain control characters")
+        return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS
+    ),
+]
+MunicipalityName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS
+    ),
+]
+Department = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_CONTROL_CHARACTERS)
+]
+
+
+class UserUpdate(BaseModel):
+    """Changed fields only; send `null` to clear the municipality number or department."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr | None = Field(default=None, max_length=254)
+    full_name: Name | None = None
+    municipality: MunicipalityName | None = None
+    municipality_number: MunicipalityNumber | None = None
+    department: Department | None = None
+
+    @field_validator("email", "full_name", "municipality", mode="before")
+    @classmethod
+    def _required_fields_cannot_be_cleared(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class PersonalAccount(BaseModel):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    municipality: str
+    municipality_number: str | None
+    department: str | None
+    is_active: bool
+    has_password: bool
+    created_at: datetime
+
+
+class PersonalModule(BaseModel):
+    slug: str
+    read_at: datetime | None
+    passed_at: datetime | None
+    completed_at: datetime | None
+    best_score: float | None
+    attempt_count: int
+
+
+class PersonalAttempt(BaseModel):
+    module: str
+    revision: int
+    answers: dict[str, Any]
+    score: float
+    passed: bool
+    created_at: datetime
+
+
+class PersonalCertificate(BaseModel):
+    code: str
+    course_title: str
+    course_version: str
+    holder_name: str
+    municipality: str
+    completed_at: datetime
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class PersonalSession(BaseModel):
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class PersonalSetupCode(BaseModel):
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+class PersonalLoginFailure(BaseModel):
+    at: datetime
+    client: str
+
+
+class PersonalAuditEvent(BaseModel):
+    at: datetime
+    action: str
+    target: str
+    outcome: str
+    role: str = Field(description="'actor' if you did it, 'target' if it was done to you")
+
+
+class PersonalDataExport(BaseModel):
+    """Everything innostudy holds about the person (secrets such as hashes left out)."""
+
+    exported_at: datetime
+    account: PersonalAccount
+    enrolled_at: datetime | None
+    course_completed_at: datetime | None
+    modules: list[PersonalModule]
+    attempts: list[PersonalAttempt]
+    certificates: list[PersonalCertificate]
+    sessions: list[PersonalSession]
+    password_setup_codes: list[PersonalSetupCode]
+    failed_logins: list[PersonalLoginFailure]
+    audit_events: list[PersonalAuditEvent]
+    authored_revisions: list[str] = Field(description="Module revisions written, as slug@number")

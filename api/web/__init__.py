@@ -1,0 +1,35 @@
+"""Server-rendered web pages on the same services as the JSON API.
+
+Every page router comes from ``deps.page_router`` (CSRF-checked, not in the
+OpenAPI document) and renders with ``render.render`` (shared layout, CSRF
+cookie). To add a group of pages (e.g. administration): write a module with
+its own ``router = page_router()``, guard it with ``api.http.deps.require_role(...)``
+(``AdminPageUser`` exists), add the router to ``ROUTERS`` and its entry to
+``render.NAV_ITEMS``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web import (
+    admin,
+    admin_reports,
+    auth,
+    instructor,
+    instructor_modules,
+    learner,
+    password_setup,
+    public,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    learner.router,
+    instructor_modules.router,
+    instructor.router,
+    admin.router,
+    admin_reports.router,
+    public.router,
+    password_setup.router,
+)

@@ -1,0 +1,306 @@
+"""Administration pages for accounts: search, create, deactivate, role, password code, erase,
+and the CSV import. The same services as the API's ``/users`` routes, and the same audit rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+
+from api.core.config import Settings
+from api.core.errors import EmailTaken, ImportInvalid
+from api.data.models import Role, User
+from api.http import presenters_admin as present
+from api.http.deps import SessionDep, SettingsDep
+from api.services import admin_users, audit, privacy, user_import
+from api.services import users as user_service
+from api.services.audit import Action
+from api.services.contracts import UserCreate
+from api.web.admin_common import (
+    ADMIN_PAGE_SIZE,
+    audited,
+    page_number,
+    record_refusal,
+    render_admin,
+    text_param,
+)
+from api.web.deps import AdminPageUser, FormDep, form_text, page_router
+from api.web.render import ROLE_NAMES, redirect
+
+router = page_router()
+ROLE_CHOICES = [(role.value, ROLE_NAMES[role]) for role in Role]
+_ROLES = {role.value for role in Role}
+_ACTIVE_CHOICES = [("", "Alle"), ("aktive", "Aktive"), ("deaktiverte", "Deaktiverte")]
+_ACTIVE = {"aktive": True, "deaktiverte": False}
+# What a redirect after a change tells the administrator (keys, never text from the URL).
+_NOTICES = {
+    "opprettet": "Brukeren er opprettet. Lag en passordkode, så kan personen velge passord.",
+    "deaktivert": "Kontoen er deaktivert. Personen er logget ut og kan ikke logge inn.",
+    "aktivert": "Kontoen er aktivert igjen.",
+    "rolle": "Rollen er endret.",
+    "slettet": "Personopplysningene er slettet. Tellinger og resultater i rapportene står igjen.",
+}
+_CREATE_FIELDS = {  # form field -> UserCreate field
+    "epost": "email",
+    "navn": "full_name",
+    "kommune": "municipality",
+    "kommunenummer": "municipality_number",
+    "avdeling": "department",
+    "rolle": "role",
+}
+_CREATE_ERRORS = {
+    "email": "Skriv en gyldig e-postadresse, for eksempel kari.nordmann@asker.kommune.no.",
+    "full_name": "Skriv fullt navn (høyst 200 tegn).",
+    "municipality": "Skriv kommunen (høyst 100 tegn).",
+    "municipality_number": "Kommunenummeret må ha fire sifre, for eksempel 3203.",
+    "department": "Avdelingen kan ha høyst 200 tegn.",
+    "role": "Velg en rolle.",
+}
+
+
+@router.get("/admin")
+def overview(request: Request, admin: AdminPageUser) -> Response:
+    """The administration pages, each with what it is for."""
+    return render_admin(request, "pages/admin_overview.html")
+
+
+@router.get("/admin/brukere")
+def user_list(
+    request: Request,
+    session: SessionDep,
+    admin: AdminPageUser,
+    q: str | None = None,
+    kommune: str | None = None,
+    rolle: str | None = None,
+    status: str | None = None,
+    side: str | None = None,
+) -> Response:
+    """Accounts by name, searched and filtered, a page at a time."""
+    search = {
+        "q": text_param(q, 200),
+        "kommune": text_param(kommune, 100),
+        "rolle": rolle if rolle and rolle in _ROLES else "",
+        "status": status if status and status in _ACTIVE else "",
+    }
+    number = page_number(side)
+    found = admin_users.search_users(
+        session=session,
+        role=Role(search["rolle"]) if search["rolle"] else None,
+        text=search["q"] or None,
+        municipality=search["kommune"] or None,
+        active=_ACTIVE.get(search["status"]),
+        limit=ADMIN_PAGE_SIZE + 1,
+        offset=(number - 1) * ADMIN_PAGE_SIZE,
+    )
+    context = {
+        "users": found[:ADMIN_PAGE_SIZE],
+        "search": search,
+        "filtered": any(search.values()),
+        "page": number,
+        "has_next": len(found) > ADMIN_PAGE_SIZE,
+        "query": {name: value for name, value in search.items() if value},
+        "role_filter": [("", "Alle"), *ROLE_CHOICES],
+        "active_filter": _ACTIVE_CHOICES,
+        "notice": _NOTICES.get(request.query_params.get("melding", "")),
+    }
+    return render_admin(request, "pages/admin_users.html", context)
+
+
+def _create_form(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "values": values or {"rolle": Role.LEARNER.value},
+        "errors": errors or {},
+        "roles": ROLE_CHOICES,
+    }
+    return render_admin(request, "pages/admin_user_new.html", context, status_code=status_code)
+
+
+@router.get("/admin/brukere/ny")
+def new_user_form(request: Request, admin: AdminPageUser) -> Response:
+    """The form for one new account."""
+    return _create_form(request)
+
+
+@router.post("/admin/brukere/ny", dependencies=[audited(Action.USER_CREATE, target="users")])
+def create_user(
+    request: Request, form: FormDep, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """Create the account, or show what is wrong at its field."""
+    values = {name: form_text(form, name, limit=300).strip() for name in _CREATE_FIELDS}
+    fields = {_CREATE_FIELDS[name]: value or None for name, value in values.items()}
+    try:
+        data = UserCreate.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        form_names = {field: name for name, field in _CREATE_FIELDS.items()}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            if field in form_names:
+                errors.setdefault(form_names[field], _CREATE_ERRORS[field])
+        return _create_form(request, values, errors, status_code=422)
+    try:
+        user = user_service.create_user(session=session, data=data)
+    except EmailTaken as exc:
+        record_refusal(
+            session=session, actor=admin, action=Action.USER_CREATE, target="users", error=exc
+        )
+        return _create_form(request, values, {"epost": exc.detail}, status_code=409)
+    audit.record(
+        session=session,
+        actor=admin,
+        action=Action.USER_CREATE,
+        target=audit.user_target(user.id),
+    )
+    return redirect(request, f"/admin/brukere/{user.id}?melding=opprettet")
+
+
+def _user_page(
+    request: Request,
+    session: Session,
+    admin: User,
+    user_id: int,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    account = admin_users.get_user(session=session, user_id=user_id)
+    context = {
+        "account": account,
+        "own": account.id == admin.id,
+        "account_role": ROLE_NAMES[Role(account.role)],
+        "roles": ROLE_CHOICES,
+        "notice": _NOTICES.get(request.query_params.get("melding", "")),
+        **extra,
+    }
+    return render_admin(request, "pages/admin_user.html", context, status_code=status_code)
+
+
+@router.get("/admin/brukere/{user_id:int}")
+def user_page(
+    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """One account with what can be done to it."""
+    return _user_page(request, session, admin, user_id)
+
+
+@router.post(
+    "/admin/brukere/{user_id:int}/deaktiver", dependencies=[audited(Action.USER_DEACTIVATE)]
+)
+def deactivate_user(
+    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """Stop the account from logging in and end its sessions."""
+    admin_users.deactivate(session=session, admin=admin, user_id=user_id)
+    return redirect(request, f"/admin/brukere/{user_id}?melding=deaktivert#status")
+
+
+@router.post("/admin/brukere/{user_id:int}/aktiver", dependencies=[audited(Action.USER_REACTIVATE)])
+def reactivate_user(
+    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """Let a deactivated account log in again."""
+    admin_users.reactivate(session=session, admin=admin, user_id=user_id)
+    return redirect(request, f"/admin/brukere/{user_id}?melding=aktivert#status")
+
+
+@router.post("/admin/brukere/{user_id:int}/rolle", dependencies=[audited(Action.USER_ROLE_CHANGE)])
+def change_role(
+    user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """Make the account a learner, instructor or administrator."""
+    chosen = form_text(form, "rolle", limit=20)
+    if chosen not in _ROLES:
+        return _user_page(
+            request, session, admin, user_id, status_code=422, role_error="Velg en rolle."
+        )
+    admin_users.change_role(session=session, admin=admin, user_id=user_id, role=Role(chosen))
+    return redirect(request, f"/admin/brukere/{user_id}?melding=rolle#status")
+
+
+@router.post(
+    "/admin/brukere/{user_id:int}/passordkode",
+    dependencies=[audited(Action.USER_PASSWORD_RESET)],
+)
+def reset_password(
+    user_id: int,
+    request: Request,
+    session: SessionDep,
+    admin: AdminPageUser,
+    settings: SettingsDep,
+) -> Response:
+    """A new single-use password code, shown once on the page (never put in a URL)."""
+    issued = admin_users.reset_password(session=session, admin=admin, user_id=user_id)
+    setup = present.setup_code(issued, settings.base_url)
+    return _user_page(request, session, admin, user_id, setup=setup)
+
+
+@router.get("/admin/brukere/{user_id:int}/slett")
+def erase_confirmation(
+    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """What erasing does, and the button that does it."""
+    account = admin_users.get_user(session=session, user_id=user_id)
+    context = {"account": account, "own": account.id == admin.id}
+    return render_admin(request, "pages/admin_user_erase.html", context)
+
+
+@router.post("/admin/brukere/{user_id:int}/slett", dependencies=[audited(Action.USER_ERASE)])
+def erase_user(
+    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+) -> Response:
+    """Erase the person's data; counts and scores stay for the reports."""
+    privacy.erase_user(session=session, admin=admin, user_id=user_id)
+    return redirect(request, "/admin/brukere?melding=slettet")
+
+
+def _import_page(
+    request: Request, settings: Settings, *, status_code: int = 200, **extra: Any
+) -> Response:
+    context = {"max_kilobytes": settings.max_body_bytes // 1000, **extra}
+    return render_admin(request, "pages/admin_import.html", context, status_code=status_code)
+
+
+@router.get("/admin/brukere/import")
+def import_form(request: Request, admin: AdminPageUser, settings: SettingsDep) -> Response:
+    """The form for uploading an employee list (CSV)."""
+    return _import_page(request, settings)
+
+
+@router.post("/admin/brukere/import", dependencies=[audited(Action.USER_IMPORT, target="users")])
+def import_users(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    admin: AdminPageUser,
+    settings: SettingsDep,
+) -> Response:
+    """Check the file (dry run) or import it; every bad row is listed with its line."""
+    upload = form.get("fil")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(request, settings, status_code=422, file_error="Velg en CSV-fil.")
+    dry_run = form_text(form, "handling", limit=20) != "importer"
+    # The application's body limit (INNOSTUDY_MAX_BODY_BYTES) already capped the upload.
+    data = upload.file.read()
+    try:
+        result = user_import.import_users(session=session, admin=admin, data=data, dry_run=dry_run)
+    except ImportInvalid as exc:
+        record_refusal(
+            session=session, actor=admin, action=Action.USER_IMPORT, target="users", error=exc
+        )
+        return _import_page(
+            request, settings, status_code=422, filename=upload.filename, problems=exc.errors
+        )
+    report = present.import_report(result, settings.base_url)
+    return _import_page(
+        request, settings, filename=upload.filename, report=report, problems=report.errors
+    )

@@ -1,0 +1,169 @@
+"""Dependencies of the web pages: the session cookie, CSRF protection, the logged-in user.
+
+The web session is the API's opaque login token, kept in an HttpOnly cookie.
+CSRF protection is a double submit: a random ``innostudy_csrf`` cookie that
+every form repeats in a hidden ``csrf_token`` field. ``page_router`` checks it
+on every state-changing request, so no page route can forget it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.datastructures import FormData
+
+from api.core.errors import Forbidden, NotAuthenticated
+from api.data.models import Role, User
+from api.http.deps import SessionDep, get_settings
+from api.services import users as user_service
+
+SESSION_COOKIE = "innostudy_session"
+CSRF_COOKIE = "innostudy_csrf"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class CsrfRejected(Forbidden):
+    code = "csrf_rejected"
+    message = (
+        "Skjemaet kunne ikke sendes fordi sikkerhetskoden mangler eller er utløpt. "
+        "Gå tilbake, last siden på nytt og prøv igjen."
+    )
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies are Secure when the request or the public address uses https."""
+    return request.url.scheme == "https" or get_settings(request).base_url.startswith("https://")
+
+
+def set_cookie(
+    response: Response, request: Request, name: str, value: str, *, max_age: int | None = None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=secure_cookies(request),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_cookie(response: Response, request: Request, name: str) -> None:
+    response.delete_cookie(
+        name, path="/", secure=secure_cookies(request), httponly=True, samesite="lax"
+    )
+
+
+def csrf_token(request: Request) -> str:
+    """The request's CSRF token; a new one (to be set as a cookie) when the browser has none."""
+    token = getattr(request.state, "csrf_token", None) or request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.state.new_csrf_token = token
+    request.state.csrf_token = token
+    return str(token)
+
+
+def renew_csrf_token(request: Request) -> str:
+    """A fresh CSRF token, e.g. at login, so a token planted before it is worthless."""
+    token = secrets.token_urlsafe(32)
+    request.state.csrf_token = token
+    request.state.new_csrf_token = token
+    return token
+
+
+async def get_form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(get_form)]
+
+
+def form_text(form: FormData, name: str, *, limit: int = 500_000) -> str:
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing request whose form does not repeat the CSRF cookie."""
+    if request.method in _SAFE_METHODS:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = form_text(await get_form(request), CSRF_FIELD, limit=200)
+    if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
+        raise CsrfRejected()
+
+
+def page_router() -> APIRouter:
+    """A router for HTML pages: not in the OpenAPI document, CSRF-checked on every POST."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """Who the page header greets: plain values, still readable after the session has ended."""
+
+    full_name: str
+    role: str
+
+
+def get_page_user(request: Request, session: SessionDep) -> User | None:
+    """The user the session cookie belongs to, or None; remembered for the page header."""
+    token = request.cookies.get(SESSION_COOKIE)
+    user = user_service.user_for_token(session=session, token=token) if token else None
+    if user is not None:
+        request.state.visitor = Visitor(user.full_name, user.role)
+    return user
+
+
+OptionalPageUser = Annotated[User | None, Depends(get_page_user)]
+
+
+def require_page_user(user: OptionalPageUser) -> User:
+    """The logged-in user; otherwise ``NotAuthenticated``, which sends a page to the login form."""
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+PageUser = Annotated[User, Depends(require_page_user)]
+
+
+def page_role(*roles: Role) -> Callable[[User], User]:
+    """A guard for pages of some roles only (403 page for everyone else).
+
+    Args:
+        roles: the roles allowed, e.g. ``page_role(Role.ADMIN)`` for administration pages.
+    """
+
+    def guard(user: PageUser) -> User:
+        if user.role not in roles:
+            raise Forbidden()
+        return user
+
+    return guard
+
+
+StaffPageUser = Annotated[User, Depends(page_role(Role.INSTRUCTOR, Role.ADMIN))]
+AdminPageUser = Annotated[User, Depends(page_role(Role.ADMIN))]
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """``target`` if it is a path on this site, else ``default`` (no open redirects)."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 or ord(c) == 127 for c in target)
+        or len(target) > 2000
+    ):
+        return default
+    return target

@@ -1,0 +1,263 @@
+"""The learner's pages: dashboard, module text, quiz and result, certificate, profile."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import Request, Response
+from sqlmodel import Session
+
+from api.core.errors import CertificateNotFound, StaleRevision, UnprocessableError
+from api.http.deps import CourseInfoDep, LiveModules, RenderCacheDep, SessionDep, SettingsDep
+from api.services import certificates as certificate_service
+from api.services import content, learning, privacy
+from api.services.content import LiveModule
+from api.web.deps import FormDep, PageUser, form_text, page_router
+from api.web.render import redirect, render
+from certificates.render import render_certificate
+from course.models import Quiz
+
+router = page_router()
+_LEAD_HEADING = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)\s*", re.DOTALL)
+
+
+def _split_title(html: str) -> tuple[str, str]:
+    """The module text's leading ``<h1>`` and the rest, so the page can put its facts between."""
+    match = _LEAD_HEADING.match(html)
+    return (match.group(1), html[match.end() :]) if match else ("", html)
+
+
+def _neighbours(
+    modules: list[LiveModule], module: LiveModule
+) -> tuple[LiveModule | None, LiveModule | None]:
+    index = next(i for i, m in enumerate(modules) if m.id == module.id)
+    before = modules[index - 1] if index > 0 else None
+    after = modules[index + 1] if index + 1 < len(modules) else None
+    return before, after
+
+
+def _module_history(
+    session: Session, user_id: int, modules: list[LiveModule], module: LiveModule
+) -> learning.ModuleHistory:
+    _, histories = learning.history(session=session, user_id=user_id, modules=modules)
+    return next(h for h in histories if h.module.id == module.id)
+
+
+@router.get("/")
+def dashboard(
+    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
+) -> Response:
+    """The course with a progress bar and every module's status."""
+    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    return render(request, "pages/dashboard.html", {"info": info, "outline": outline})
+
+
+@router.get("/moduler/{slug}")
+def module_page(
+    slug: str, request: Request, session: SessionDep, user: PageUser, modules: LiveModules
+) -> Response:
+    """A module's text with its table of contents and 'mark as read'."""
+    module = content.pick(modules, slug)
+    before, after = _neighbours(modules, module)
+    heading, body = _split_title(module.content.html)
+    context = {
+        "module": module,
+        "heading": heading,
+        "body": body,
+        "history": _module_history(session, user.id or 0, modules, module),
+        "before": before,
+        "after": after,
+        "just_read": request.query_params.get("lest") == "1",
+    }
+    return render(request, "pages/module.html", context)
+
+
+@router.post("/moduler/{slug}/lest")
+def mark_read(
+    slug: str, request: Request, session: SessionDep, user: PageUser, modules: LiveModules
+) -> Response:
+    """Mark the module's text as read, then back to the module."""
+    module = content.pick(modules, slug)
+    learning.mark_read(session=session, user_id=user.id or 0, module=module, modules=modules)
+    return redirect(request, f"/moduler/{module.slug}?lest=1#status")
+
+
+def _quiz_page(
+    request: Request, module: LiveModule, *, message: str | None = None, status_code: int = 200
+) -> Response:
+    if module.content.quiz is None:
+        raise learning.QuizNotFound()
+    context = {"module": module, "quiz": module.content.quiz, "message": message}
+    return render(request, "pages/quiz.html", context, status_code=status_code)
+
+
+@router.get("/moduler/{slug}/quiz")
+def quiz_page(slug: str, request: Request, user: PageUser, modules: LiveModules) -> Response:
+    """The module's quiz as a form (no answers in the page)."""
+    return _quiz_page(request, content.pick(modules, slug))
+
+
+def _answers(form: FormDep, quiz: Quiz) -> dict[str, list[str]]:
+    answers: dict[str, list[str]] = {}
+    for question in quiz.questions:
+        chosen = [v for v in form.getlist(f"q-{question.id}") if isinstance(v, str)]
+        if chosen:
+            answers[question.id] = chosen[:26]
+    return answers
+
+
+@router.post("/moduler/{slug}/quiz")
+def submit_quiz(
+    slug: str,
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    user: PageUser,
+    modules: LiveModules,
+) -> Response:
+    """Grade the answers on the server and show the result page."""
+    module = content.pick(modules, slug)
+    if module.content.quiz is None:
+        raise learning.QuizNotFound()
+    revision = form_text(form, "revision", limit=12)
+    try:
+        outcome = learning.submit_attempt(
+            session=session,
+            user_id=user.id or 0,
+            module=module,
+            answers=_answers(form, module.content.quiz),
+            revision=int(revision) if revision.isdigit() else None,
+            modules=modules,
+        )
+    except StaleRevision:
+        message = (
+            "Quizen er endret siden du åpnet den, så svarene dine ble ikke levert. "
+            "Her er den nye utgaven: svar på nytt."
+        )
+        return _quiz_page(request, module, message=message, status_code=409)
+    except UnprocessableError:
+        # Answers the form cannot send (two choices on a radio question, an unknown option):
+        # the grader's reasons are English field messages for API clients, so say it here.
+        message = (
+            "Noen av svarene passer ikke til spørsmålene, for eksempel flere valg på et "
+            "spørsmål der du skal velge ett. Svar på nytt."
+        )
+        return _quiz_page(request, module, message=message, status_code=422)
+    return redirect(request, f"/moduler/{module.slug}/forsok/{outcome.attempt.id}")
+
+
+@router.get("/moduler/{slug}/forsok/{attempt_id:int}")
+def attempt_page(
+    slug: str,
+    attempt_id: int,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    info: CourseInfoDep,
+    cache: RenderCacheDep,
+    modules: LiveModules,
+) -> Response:
+    """An attempt's result: score, each question right or wrong, explanations, try again."""
+    module = content.pick(modules, slug)
+    attempt, result = learning.graded_attempt(
+        session=session,
+        user_id=user.id or 0,
+        module=module,
+        attempt_id=attempt_id,
+        info=info,
+        cache=cache,
+    )
+    quiz = content.revision_content(
+        session=session, module=module, number=attempt.revision, info=info, cache=cache
+    ).quiz
+    _, after = _neighbours(modules, module)
+    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    context = {
+        "module": module,
+        "attempt": attempt,
+        "result": result,
+        "questions": quiz.questions if quiz else (),
+        "history": _module_history(session, user.id or 0, modules, module),
+        "after": after,
+        "outline": outline,
+    }
+    return render(request, "pages/attempt.html", context)
+
+
+@router.get("/kursbevis")
+def certificate_page(
+    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
+) -> Response:
+    """The certificate: how far there is to go, or issue and download it."""
+    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    certificate = certificate_service.find_for_user(
+        session=session, user_id=user.id or 0, info=info
+    )
+    context = {"outline": outline, "certificate": certificate, "info": info}
+    return render(request, "pages/certificate.html", context)
+
+
+@router.post("/kursbevis")
+def issue_certificate(
+    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep
+) -> Response:
+    """Issue the certificate once the course is completed (409 page before that)."""
+    certificate_service.issue(session=session, user=user, info=info)
+    return redirect(request, "/kursbevis")
+
+
+@router.get("/kursbevis.pdf")
+def certificate_pdf(
+    session: SessionDep,
+    user: PageUser,
+    info: CourseInfoDep,
+    settings: SettingsDep,
+    modules: LiveModules,
+) -> Response:
+    """The certificate as a PDF download."""
+    certificate = certificate_service.find_for_user(
+        session=session, user_id=user.id or 0, info=info
+    )
+    if certificate is None:
+        raise CertificateNotFound("Du har ikke fått kursbevis ennå. Hent det på siden Kursbevis.")
+    data = certificate_service.render_data(
+        certificate=certificate,
+        settings=settings,
+        info=info,
+        modules=certificate_service.completed_modules(
+            session=session, user_id=user.id or 0, modules=modules
+        ),
+    )
+    disposition = f'attachment; filename="kursbevis-{certificate.code}.pdf"'
+    return Response(
+        render_certificate(data),
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/profil")
+def profile_page(
+    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
+) -> Response:
+    """The user's own account, progress and the data export."""
+    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    certificate = certificate_service.find_for_user(
+        session=session, user_id=user.id or 0, info=info
+    )
+    context = {"account": user, "outline": outline, "certificate": certificate}
+    return render(request, "pages/profile.html", context)
+
+
+@router.get("/profil/eksport")
+def profile_export(session: SessionDep, user: PageUser) -> Response:
+    """Everything held about the user, as a JSON download."""
+    export = privacy.export_personal_data(session=session, user=user)
+    return Response(
+        export.model_dump_json(indent=2),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="mine-data-innostudy.json"',
+            "Cache-Control": "no-store",
+        },
+    )

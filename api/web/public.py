@@ -1,0 +1,51 @@
+"""Public pages: a form for checking a certificate by its code, the accessibility statement."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request, Response
+
+from api.core.errors import CertificateNotFound
+from api.http import presenters
+from api.http.deps import SessionDep, SettingsDep
+from api.http.schemas import Verification
+from api.services import certificates as certificate_service
+from api.web.deps import OptionalPageUser, page_router
+from api.web.render import redirect, render
+
+router = page_router()
+
+
+@router.get("/verify")
+def verify_form(request: Request, user: OptionalPageUser, kode: str | None = None) -> Response:
+    """A form for typing in a certificate's code; on to its verification page."""
+    code = (kode or "").strip()[:40]
+    if code:
+        return redirect(request, f"/verify/{quote(code, safe='')}")
+    return render(request, "pages/verify_form.html", {"empty": kode is not None})
+
+
+@router.get("/verify/{code}")
+def verify_page(
+    code: str, request: Request, session: SessionDep, user: OptionalPageUser
+) -> Response:
+    """Public verification page for people who scan the QR code."""
+    try:
+        result: Verification | None = presenters.verification(
+            certificate_service.by_code(session=session, code=code)
+        )
+    except CertificateNotFound:
+        result = None
+    context = {"result": result, "code": code}
+    return render(request, "verify.html", context, status_code=200 if result else 404)
+
+
+@router.get("/tilgjengelighet")
+def accessibility_statement(
+    request: Request, user: OptionalPageUser, settings: SettingsDep
+) -> Response:
+    """The accessibility statement: the standard aimed at, how it is tested, known gaps."""
+    contact = (settings.accessibility_contact or "").strip()
+    context = {"contact": contact, "contact_is_email": "@" in contact and " " not in contact}
+    return render(request, "pages/accessibility.html", context)
