@@ -12,20 +12,25 @@ from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from course.quiz_syntax import quiz_plugin
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
     "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "section", "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 _ATTRIBUTES = {
     "*": {"id"},
     "a": {"href", "title", "class"},
+    "div": {"class", "role", "tabindex", "aria-label", "aria-labelledby"},
+    "p": {"class"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
     "li": {"class"},
@@ -36,13 +41,55 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# The same markup as the ``scroll_table`` macro of the page templates (api/templates/macros.html).
+TABLE_HINT = "Sveip eller rull sideveis for å se hele tabellen"
+
+
+def _nearest_heading_id(tokens: Sequence[Token], index: int) -> str | None:
+    for token in reversed(tokens[:index]):
+        if token.type == "heading_open" and token.attrGet("id"):
+            return str(token.attrGet("id"))
+    return None
+
+
+def _table_open(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    index: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    """A table in a focusable region that scrolls sideways on a phone, named by its section."""
+    heading = _nearest_heading_id(tokens, index)
+    name = f'aria-labelledby="{escapeHtml(heading)}"' if heading else 'aria-label="Tabell"'
+    return (
+        f'<p class="table-hint">{TABLE_HINT}</p>\n'
+        f'<div class="table-wrap" role="region" {name} tabindex="0">\n'
+        + renderer.renderToken(tokens, index, options, env)
+    )
+
+
+def _table_close(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    index: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    return renderer.renderToken(tokens, index, options, env) + "</div>\n"
+
+
+def scroll_tables_plugin(md: MarkdownIt) -> None:
+    """Wrap every table in a scroll region instead of letting a narrow screen break its words."""
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
 
 
 @cache
 def parser() -> MarkdownIt:
     """The course Markdown parser: CommonMark + tables, footnotes, anchors, quizzes."""
     md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
-    md.use(footnote_plugin).use(quiz_plugin)
+    md.use(footnote_plugin).use(quiz_plugin).use(scroll_tables_plugin)
     md.use(anchors_plugin, min_level=1, max_level=3)
     return md
 

@@ -16,12 +16,13 @@ from course.models import Module
 from tests.course.helpers import compile_source, module_source
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
     "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "section", "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "id", "href", "title", "class", "src", "alt", "start", "rel", "colspan", "rowspan"
+    "id", "href", "title", "class", "src", "alt", "start", "rel", "colspan", "rowspan",
+    "role", "tabindex", "aria-label", "aria-labelledby",  # a table's scroll region
 }  # fmt: skip
 SAFE_SCHEMES = {None, "http", "https", "mailto", "tel"}
 C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
@@ -266,8 +267,8 @@ def test_tables_render() -> None:
     result = compile_source(module_source(body))
     assert result.module is not None
     tags = [e.tag for e in parse(result.module.html).elements]
-    assert tags == ["table", "thead", "tr", "th", "th", "tbody", "tr", "td", "td", "em",
-                    "tr", "td", "td"]  # fmt: skip
+    assert tags == ["p", "div", "table", "thead", "tr", "th", "th", "tbody", "tr", "td", "td",
+                    "em", "tr", "td", "td"]  # fmt: skip
 
 
 def test_footnotes_render_with_links_both_ways() -> None:
