@@ -341,23 +341,24 @@ class Step:
                     [name, len(ordered)]
                     + [round(percentile(ordered, p), 1) for p in (50, 95, 99, 100)]
                 )
+        cpu_s = raw["server_cpu_s"] if requests else float("nan")
         return {
             "users": users,
             "window_s": round(window, 1),
             "requests": requests,
-            "rps": requests / window if window else 0.0,
-            "p50_ms": percentile(everything, 50),
-            "p95_ms": percentile(everything, 95),
-            "p99_ms": p99,
-            "max_ms": everything[-1] if everything else float("nan"),
+            "rps": round(requests / window, 2) if window else 0.0,
+            "p50_ms": round(percentile(everything, 50), 1),
+            "p95_ms": round(percentile(everything, 95), 1),
+            "p99_ms": round(p99, 1),
+            "max_ms": round(everything[-1], 1) if everything else float("nan"),
             "failures": failures,
             "journeys": counters.get("window_journeys", 0),
             "certificates": counters.get("window_certificates", 0),
             "rosters": counters.get("window_rosters", 0),
             "certificates_in_step": counters.get("certificates", 0),
-            "cpu_us": raw["server_cpu_s"] * 1e6 / requests if requests else float("nan"),
-            "server_cpu_pct": 100 * raw["server_cpu_s"] / window if window else 0.0,
-            "locust_cpu_pct": 100 * raw["locust_cpu_s"] / window if window else 0.0,
+            "cpu_us": round(cpu_s * 1e6 / requests) if requests else float("nan"),
+            "server_cpu_pct": round(100 * cpu_s / window, 1) if window else 0.0,
+            "locust_cpu_pct": round(100 * raw["locust_cpu_s"] / window, 1) if window else 0.0,
             "passed": bool(requests) and failures == 0 and p99 < self.profile.p99_ms,
         }
 
@@ -427,6 +428,7 @@ def bench_database(
 
 COLUMNS = (
     ("learners", "users", "{:d}"),
+    ("requests", "requests", "{:d}"),
     ("req/s", "rps", "{:.1f}"),
     ("p50 ms", "p50_ms", "{:.0f}"),
     ("p95 ms", "p95_ms", "{:.0f}"),
@@ -435,7 +437,7 @@ COLUMNS = (
     ("failed", "failures", "{:d}"),
     ("journeys", "journeys", "{:d}"),
     ("PDFs", "certificates", "{:d}"),
-    ("CPU µs/req", "cpu_us", "{:.0f}"),
+    ("CPU µs/req", "cpu_us", "{:,.0f}"),
     ("server CPU", "server_cpu_pct", "{:.0f} %"),
     ("locust CPU", "locust_cpu_pct", "{:.0f} %"),
 )
@@ -535,12 +537,12 @@ def main() -> None:
     )
     for kind, (best, step) in results.items():
         row = next((r for r in step.rows if r["users"] == best), None)
-        figure = (
-            f"{best} learners ({row['rps']:.1f} req/s, p99 {row['p99_ms']:.0f} ms, "
-            f"{row['cpu_us']:.0f} µs server CPU per request)"
-            if row
-            else "none"
-        )
+        figure = "none"
+        if row:
+            figure = (
+                f"{best} learner{'s' if best != 1 else ''} ({row['rps']:.1f} req/s, p99 "
+                f"{row['p99_ms']:.0f} ms, {row['cpu_us'] / 1000:.1f} ms server CPU per request)"
+            )
         print(f"{kind}: {figure}")
     summary = {
         "profile": vars(profile),
