@@ -341,7 +341,7 @@ class Step:
                     [name, len(ordered)]
                     + [round(percentile(ordered, p), 1) for p in (50, 95, 99, 100)]
                 )
-        cpu_s = raw["server_cpu_s"] if requests else float("nan")
+        cpu_s = raw.get("server_cpu_s", 0.0) if requests else float("nan")
         return {
             "users": users,
             "window_s": round(window, 1),
@@ -358,7 +358,9 @@ class Step:
             "certificates_in_step": counters.get("certificates", 0),
             "cpu_us": round(cpu_s * 1e6 / requests) if requests else float("nan"),
             "server_cpu_pct": round(100 * cpu_s / window, 1) if window else 0.0,
-            "locust_cpu_pct": round(100 * raw["locust_cpu_s"] / window, 1) if window else 0.0,
+            "locust_cpu_pct": round(100 * raw.get("locust_cpu_s", 0.0) / window, 1)
+            if window
+            else 0.0,
             "passed": bool(requests) and failures == 0 and p99 < self.profile.p99_ms,
         }
 
