@@ -14,9 +14,11 @@ find_python() {
     return 1
 }
 
-# ensure_venv EXTRAS: create .venv and (re)install when pyproject.toml changed.
+# ensure_venv [EXTRA...]: create .venv and (re)install the project with these extras
+# (`ensure_venv test bench` installs .[test,bench]) when pyproject.toml changed.
 ensure_venv() {
-    local extras="$1" stamp
+    local extras stamp
+    extras="$(IFS=,; echo "$*")"
     if [ ! -x .venv/bin/python ]; then
         "$(find_python)" -m venv .venv
     fi
