@@ -11,19 +11,27 @@ XOR. All eleven weights are distinct and non-zero, so any single changed
 character and any swap of two different characters (adjacent or not, the check
 character included) changes the sum and is rejected.
 
-Input is forgiving: case, spaces and hyphens are ignored and the confusable
-letters ``I``/``L`` and ``O`` are read as ``1`` and ``0``, as Crockford prescribes.
+Input is forgiving, as Crockford prescribes: case is ignored, the confusable
+letters ``I``/``L`` and ``O`` are read as ``1`` and ``0``, and separators are
+dropped. A code copied from a PDF or an e-mail arrives with whatever a word
+processor made of the hyphens and spaces, so after NFKC (which also folds
+full-width letters and digits) every kind of space, dash, minus sign, control
+and invisible format character (soft hyphen, zero-width space, BOM) counts as
+a separator.
 """
 
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RANDOM_LENGTH = 10
 _VALUES = {char: value for value, char in enumerate(ALPHABET)}
 _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
-_SEPARATORS = str.maketrans(dict.fromkeys(" \t\r\n-\u2010\u2011\u2012\u2013\u2014\u00a0"))
+_MAX_INPUT = 100  # a code with separators between all its characters is 21; longer is not a code
+_MINUS_SIGN = "\u2212"  # a math symbol (Sm), not dash punctuation (Pd)
+_SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Pd"})
 _POLYNOMIAL = 0b100101  # x^5 + x^2 + 1, primitive, so x generates all 31 non-zero elements
 
 
@@ -67,9 +75,17 @@ def new_code() -> str:
     return _format(chars)
 
 
+def _is_separator(char: str) -> bool:
+    return char == _MINUS_SIGN or unicodedata.category(char) in _SEPARATOR_CATEGORIES
+
+
 def normalize_code(text: str) -> str | None:
     """Return the canonical form of a typed code, or None if it is malformed or mistyped."""
-    chars = text.translate(_SEPARATORS).upper().translate(_CONFUSABLE)
+    text = text.strip()
+    if len(text) > _MAX_INPUT:
+        return None
+    folded = unicodedata.normalize("NFKC", text)
+    chars = "".join(c for c in folded if not _is_separator(c)).upper().translate(_CONFUSABLE)
     if len(chars) != RANDOM_LENGTH + 1 or any(c not in _VALUES for c in chars):
         return None
     values = [_VALUES[c] for c in chars]

@@ -17,7 +17,6 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 from pathlib import Path
 from typing import ClassVar
@@ -30,6 +29,7 @@ from reportlab.pdfbase.pdfmetrics import registerFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from certificates.durations import format_duration
 from certificates.text import clip, fit_text, wrap
 
 FONT_DIR = Path(__file__).with_name("fonts")
@@ -60,8 +60,8 @@ class CertificateData:
     completed_at: date
     modules: tuple[CompletedModule, ...]
     issuer: str
-    signer_name: str
-    signer_title: str
+    signer_name: str | None  # None: the issuing organisation signs (see ``_Page.signer_lines``)
+    signer_title: str | None
     verify_url: str
     logo_path: Path | None = None
     language: str = "nb"
@@ -72,8 +72,9 @@ class _Labels:
     certifies: str = "Dette bekrefter at"
     completed_course: str = "har fullført kurset"
     modules: str = "Gjennomførte moduler"
-    hours: str = "Timer"
+    duration: str = "Omfang"
     more: str = "… og {count} moduler til"
+    organiser: str = "Kursarrangør"  # the issuer's role when no person signs
 
 
 _MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli",
@@ -83,7 +84,6 @@ LABELS = {  # bokmål and nynorsk; the month names are the same in both
     "nn": _Labels(
         certifies="Dette stadfestar at",
         modules="Gjennomførte modular",
-        hours="Timar",
         more="… og {count} modular til",
     ),
 }
@@ -92,15 +92,6 @@ LABELS = {  # bokmål and nynorsk; the month names are the same in both
 def format_date(value: date) -> str:
     """Norwegian long date, ``23. november 2026``, whatever the process locale."""
     return f"{value.day}. {_MONTHS[value.month - 1]} {value.year}"
-
-
-def format_hours(minutes: int) -> str:
-    """Minutes as hours with a decimal comma: 90 -> ``1,50``.
-
-    Two decimals are exact for whole quarter hours, so the rows add up to the total.
-    """
-    hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{hours:f}".replace(".", ",")
 
 
 @functools.cache
@@ -249,15 +240,25 @@ class _Page:
                 c.line(_CENTER - 160, y - 4, _CENTER + 160, y - 4)
         return y
 
+    def signer_lines(self) -> list[tuple[str, str, float, Color]]:
+        """The named signer, their title and the issuer; without a name, the issuer
+        signs in its role (the configured title, or "Kursarrangør")."""
+        data = self.data
+        if not data.signer_name:
+            role = data.signer_title or self.labels.organiser
+            return [(data.issuer, SERIF_BOLD, 11.5, _INK), (role, SANS, 9, _MUTED)]
+        lines = [(data.signer_name, SERIF_BOLD, 11.5, _INK)]
+        if data.signer_title:
+            lines.append((data.signer_title, SANS, 9, _MUTED))
+        return [*lines, (data.issuer, SANS, 9, _MUTED)]
+
     def signature(self) -> None:
-        c, data = self.c, self.data
+        c = self.c
         left, width, y = _LEFT + 4, 210.0, 107.0  # names line up with the URL
         c.setStrokeColor(_INK)
         c.setLineWidth(0.6)
         c.line(left, y, left + width, y)
-        for text, font, size, color in ((data.signer_name, SERIF_BOLD, 11.5, _INK),
-                                        (data.signer_title, SANS, 9, _MUTED),
-                                        (data.issuer, SANS, 9, _MUTED)):  # fmt: skip
+        for text, font, size, color in self.signer_lines():
             size, lines = fit_text(text, font, width, size=size, min_size=size - 2, max_lines=2)
             c.setFont(font, size)
             c.setFillColor(color)
@@ -283,7 +284,7 @@ class _Page:
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    """The module table: title and hours per module, then the total."""
+    """The module table: title and estimated time per module, then the total."""
 
     data: CertificateData
     labels: _Labels
@@ -291,12 +292,12 @@ class _Table:
     rows: list[list[str]]  # wrapped titles; fewer than the modules if they did not fit
 
     WIDTH: ClassVar[float] = 400.0
-    HOURS_WIDTH: ClassVar[float] = 48.0
+    TIME_WIDTH: ClassVar[float] = 84.0  # "100 t 55 min" in bold 9.5 pt, and a gap
 
     @classmethod
     def fit(cls, data: CertificateData, labels: _Labels, *, max_height: float) -> _Table:
         """Smaller type, then one line per title, then fewer rows, until it fits ``max_height``."""
-        width = cls.WIDTH - cls.HOURS_WIDTH
+        width = cls.WIDTH - cls.TIME_WIDTH
         for size in (9.5, 9.0, 8.5, 8.0, 7.5, 7.0):
             rows = [wrap(m.title, SANS, size, width) for m in data.modules]
             table = cls(data, labels, size, rows)
@@ -322,7 +323,7 @@ class _Table:
         c.setFont(SANS_BOLD, max(size - 1.5, 6.5))
         c.setFillColor(_MUTED)
         c.drawString(left, top - size, labels.modules)
-        c.drawRightString(right, top - size, labels.hours)
+        c.drawRightString(right, top - size, labels.duration)
         y = top - size * 1.4
         c.setStrokeColor(_NAVY)
         c.setLineWidth(0.8)
@@ -335,7 +336,7 @@ class _Table:
             baseline = y - size * 1.2
             for index, line in enumerate(lines):
                 c.drawString(left, baseline - index * size * 1.25, line)
-            c.drawRightString(right, baseline, format_hours(module.estimated_minutes))
+            c.drawRightString(right, baseline, format_duration(module.estimated_minutes))
             y -= size * (len(lines) * 1.25 + 0.55)
             c.line(left, y, right, y)
         if self.hidden:
@@ -347,7 +348,7 @@ class _Table:
         c.line(left, y, right, y)
         c.setFont(SANS_BOLD, size)
         c.setFillColor(_INK)
-        total = format_hours(sum(m.estimated_minutes for m in self.data.modules))
+        total = format_duration(sum(m.estimated_minutes for m in self.data.modules))
         c.drawString(left, y - size * 1.4, "Totalt")
         c.drawRightString(right, y - size * 1.4, total)
 

@@ -31,12 +31,22 @@ class Settings(BaseSettings):
     login_max_failures_per_client: int = Field(default=30, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
 
-    certificate_issuer: str | None = None
-    certificate_signer_name: str = "Kursansvarlig"
-    certificate_signer_title: str = "innostudy"
+    # The issuing organisation (default: the course's ``issuer`` in course.toml) and
+    # the person who signs for it. Without a signer name the organisation itself
+    # signs, in the role of the signer title or else "Kursarrangør": a certificate
+    # never shows a made-up person.
+    certificate_issuer: str | None = Field(default=None, max_length=200)
+    certificate_signer_name: str | None = Field(default=None, max_length=200)
+    certificate_signer_title: str | None = Field(default=None, max_length=200)
     certificate_logo: Path | None = None
 
     accessibility_contact: str | None = Field(default=None, max_length=200)
+
+    @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        """``INNOSTUDY_CERTIFICATE_SIGNER_NAME=`` (empty) means "not configured"."""
+        return (value or "").strip() or None
 
     @field_validator("base_url")
     @classmethod

@@ -4,15 +4,17 @@ CSV is UTF-8 with a byte order mark (without it, Excel shows æ, ø and å as
 garbage) and semicolon-separated by default: Excel in a Norwegian locale uses
 the comma as decimal separator and expects ``;`` between fields, so a comma
 file opens as one column. XLSX cells are typed: dates as dates, numbers as
-numbers. In both, text that a spreadsheet would run as a formula (starting
-with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'``.
+numbers. In both, text that a spreadsheet would run as a formula gets a
+leading ``'`` (see ``neutralise``).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import unicodedata
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -28,7 +30,12 @@ from api.services.roster import LocalDates, Roster, RosterRecord
 from course.progress import ModuleStatus
 
 DELIMITERS = {"semicolon": ";", "comma": ",", "tab": "\t"}
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's formula starts, and the minus sign U+2212 that some spreadsheets read as "-".
+_FORMULA_STARTS = frozenset("=+-@\u2212")
+# Controls (C0, DEL, C1: tab, CR and LF among them), invisible format characters
+# (zero-width space, BOM, bidi overrides) and line/paragraph separators: an
+# importer may drop or split on them and leave a formula start in front.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _STATUS_LABELS = {
     ModuleStatus.NOT_STARTED: "Ikke startet",
     ModuleStatus.IN_PROGRESS: "Pågår",
@@ -41,9 +48,25 @@ _WIDTHS = (28, 34, 22, 10, 24, 7, 12, 13, 10, 10, 9)
 Cell = str | int | date | None
 
 
+@functools.lru_cache(maxsize=1024)  # first characters repeat: a dict lookup per cell
+def _starts_formula(char: str) -> bool:
+    return (
+        char in _FORMULA_STARTS
+        or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        # Full-width, small and super-/subscript forms (＝ ＋ － ＠ ﹢ ⁻ ...): a
+        # spreadsheet or an import step that folds compatibility forms reads them as ASCII.
+        or unicodedata.normalize("NFKC", char)[:1] in _FORMULA_STARTS
+    )
+
+
 def neutralise(value: str) -> str:
-    """Text a spreadsheet would evaluate as a formula, made inert (OWASP's convention)."""
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    """Text a spreadsheet would evaluate as a formula, made inert with a leading ``'``.
+
+    OWASP's convention (``=``, ``+``, ``-``, ``@``, tab, carriage return), extended
+    to every control and invisible character and to the compatibility forms of
+    those signs. Only text goes through here: numbers stay numbers.
+    """
+    return "'" + value if value and _starts_formula(value[0]) else value
 
 
 def header(roster: Roster) -> list[str]:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
+from certificates.durations import format_duration
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 _MONTHS = (
@@ -35,3 +37,4 @@ def norwegian_date(value: datetime) -> str:
 
 
 templates.env.filters["norsk_dato"] = norwegian_date
+templates.env.filters["varighet"] = format_duration  # as on the certificate
