@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from api.config import Settings
+from api.core.config import Settings
 
 
 def test_no_signer_is_configured_by_default(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.models import Enrollment, Role, User, utcnow
+from api.data.models import Enrollment, Role, User, utcnow
 from api.services import content, roster, roster_export
 from course.models import Course
 from tests.factories import login, make_user

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from api.config import SHIPPED_CONTENT
+from api.core.config import SHIPPED_CONTENT
 from certificates.durations import format_duration
 from certificates.render import PAGE_WIDTH, CompletedModule, render_certificate
 from course.loader import load_course

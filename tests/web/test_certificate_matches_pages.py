@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from api.models import User
+from api.data.models import User
 from certificates.durations import format_duration
 from course.models import Course
 from tests.certificates.helpers import page_text

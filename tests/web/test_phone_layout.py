@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from api.db import transaction
-from api.models import Role, User
+from api.core.db import transaction
+from api.data.models import Role, User
 from course.models import Course
 from tests.factories import complete_course, make_user
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, WebSite, check_page
