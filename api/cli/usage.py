@@ -37,7 +37,7 @@ _USAGE = tuple((re.compile(pattern), text) for pattern, text in (
     (r"Option (.+) requires an argument\.", "Valget {0} trenger en verdi."),
     (r"Option (.+) requires (\d+) arguments\.", "Valget {0} trenger {1} verdier."),
     (r"Option (.+) does not take a value\.", "Valget {0} tar ingen verdi."),
-    (r"Got unexpected extra arguments? \((.+)\)", "Uventet ekstra argument: {0}"),
+    (r"Got unexpected extra argument(?:\(s\)|s)? \((.+)\)", "Uventet ekstra argument: {0}"),
     (r"Invalid value for (.+?): (.+)", "Ugyldig verdi for {0}: {value}"),
     (r"Invalid value: (.+)", "Ugyldig verdi: {value}"),
 ))  # fmt: skip

@@ -62,7 +62,7 @@ def users_list(
             (str(user.id), user.email, user.full_name, user.role, user.municipality, active)
         )
     for fields in rows:
-        out.print("\t".join(fields), markup=False, highlight=False, soft_wrap=True)
+        print("\t".join(fields))  # not through rich: it would turn the tabs into spaces
     if not users:
         err.print("Ingen kontoer passer.")
 
