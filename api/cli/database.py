@@ -83,10 +83,10 @@ def revision(engine: Engine, url: str) -> str | None:
         raise unreachable(url) from None
 
 
-def ready(settings: Settings) -> Engine:
+def ready(settings: Settings, *, named: bool = True) -> Engine:
     """The configured database, named, and checked: it exists, answers, has the current schema."""
     url = settings.effective_database_url
-    shown = announce(settings)
+    shown = announce(settings) if named else shown_url(url)
     path = sqlite_file(url)
     if path is not None and not path.exists():
         raise fail(f"Databasen {shown} finnes ikke ennå. {UPGRADE}")

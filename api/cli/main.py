@@ -73,7 +73,7 @@ def db_upgrade() -> None:
     out.print(database.upgrade(_settings()), markup=False)
 
 
-def _sync(settings: Settings, directory: Path) -> list[str]:
+def _sync(settings: Settings, directory: Path, *, named: bool = True) -> list[str]:
     from api.services.content import sync_content
 
     result = load_course(directory)
@@ -81,7 +81,7 @@ def _sync(settings: Settings, directory: Path) -> list[str]:
         for problem in result.errors:
             print(problem, file=sys.stderr)  # one line each, as `validate` prints: never wrapped
         raise typer.Exit(1)
-    with transaction(database.ready(settings), write=True) as session:
+    with transaction(database.ready(settings, named=named), write=True) as session:
         return sync_content(session=session, course=result.course)
 
 
@@ -225,7 +225,7 @@ def serve(
 
     settings = _settings()
     out.print(database.upgrade(settings), markup=False)
-    changed = _sync(settings, settings.content_dir)
+    changed = _sync(settings, settings.content_dir, named=False)  # named by the upgrade
     out.print("Innhold: " + _changed(changed, "importert eller endret"), markup=False)
     out.print(f"innostudy kjører på http://{host}:{port}  (API-dokumentasjon: /docs)")
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True)
