@@ -146,3 +146,11 @@ def test_the_default_data_directory_does_not_depend_on_the_current_folder(
         )  # fmt: skip
         seen.add(found.stdout.strip())
     assert seen == {f"sqlite:///{home / '.local' / 'share' / 'innostudy' / 'innostudy.db'}"}
+
+
+def test_a_command_that_does_not_check_first_still_ends_with_the_advice(tmp_path: Path) -> None:
+    # certificates render-all opens the database without the check: the safety net answers.
+    result = run("certificates", "render-all", "-o", "pdf", data=tmp_path / "data")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == f"Databasen mangler tabeller. {UPGRADE}"

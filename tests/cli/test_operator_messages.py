@@ -158,3 +158,14 @@ def test_settings_errors_are_norwegian(cli_env: Engine, monkeypatch: pytest.Monk
     assert result.stderr.splitlines() == [
         "Feil i innstillingene: INNOSTUDY_TOKEN_TTL_MINUTES må være større enn 0"
     ]
+
+
+def test_a_folder_that_cannot_be_made_midway_ends_with_one_norwegian_line(
+    cli_env: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "fil.txt").write_text("x")
+    result = runner.invoke(app, ["content", "export", str(tmp_path / "fil.txt" / "ut")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    last = result.stderr.splitlines()[-1]
+    assert last.endswith(": en del av stien er en fil, ikke en mappe"), result.stderr
