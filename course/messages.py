@@ -19,11 +19,19 @@ _SLUG_RULE = "kan bare ha små bokstaver a–z, tall og bindestrek mellom ordene
 MODULE_SLUG_RULE = f"{_SLUG_RULE} «min-modul»"
 COURSE_SLUG_RULE = f"{_SLUG_RULE} «mitt-kurs»"
 NOT_BLANK = "kan ikke være tom"
+_NO_CONTROL_CHARACTERS = "kan ikke inneholde kontrolltegn"
 
+# A pattern is easier to explain in words than to show: by the field it checks.
 _PATTERN_RULES = {
     "slug": COURSE_SLUG_RULE,  # the module slug is checked by a validator of its own
     "language": "må være en språkkode med små bokstaver, f.eks. «nb» eller «nn»",
+    "municipality_number": "må være et kommunenummer med fire sifre, f.eks. «3203»",
+    "full_name": _NO_CONTROL_CHARACTERS,
+    "municipality": _NO_CONTROL_CHARACTERS,
+    "department": _NO_CONTROL_CHARACTERS,
 }
+# Messages that validators shared with the JSON API raise in English.
+_VALUE_ERRORS = {"must not contain control characters": _NO_CONTROL_CHARACTERS}
 _NUMBER = "må være et tall, med punktum som desimaltegn (f.eks. 0.8)"
 _INTEGER = "må være et heltall"
 _BOOLEAN = "må være true eller false"
@@ -79,24 +87,30 @@ def _subject(loc: Sequence[str | int], place: str) -> str:
     return "«" + ".".join(str(part) for part in loc) + f"» i {place}"
 
 
-def field_problem(error: ErrorDetails, *, place: str) -> str:
-    """One pydantic error as a sentence naming the key: "«required» i front matter må være ..."."""
+def predicate(error: ErrorDetails) -> str:
+    """What is wrong with the value, in Norwegian, without naming it: "må ha minst 10 tegn"."""
     kind = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     if kind == "value_error" and "error" in ctx:
-        predicate = str(ctx["error"])  # our validators raise their message in Norwegian
-    elif kind.endswith("_type") and error.get("input", "") is None:
-        predicate = "mangler en verdi"
-    elif kind == "string_too_short" and ctx.get("min_length") == 1:
-        predicate = NOT_BLANK
-    elif kind == "string_pattern_mismatch" and error["loc"]:
-        predicate = _PATTERN_RULES.get(str(error["loc"][0]), _FIELD_PREDICATES[kind])
-    elif kind in _FIELD_PREDICATES:
+        text = str(ctx["error"])  # our validators raise their message in Norwegian
+        return _VALUE_ERRORS.get(text, text)
+    if kind == "value_error" and "reason" in ctx:  # pydantic's EmailStr
+        return "er ikke en gyldig e-postadresse"
+    if kind.endswith("_type") and error.get("input", "") is None:
+        return "mangler en verdi"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return NOT_BLANK
+    if kind == "string_pattern_mismatch" and error["loc"]:
+        return _PATTERN_RULES.get(str(error["loc"][0]), _FIELD_PREDICATES[kind])
+    if kind in _FIELD_PREDICATES:
         values = {key: number(v) if isinstance(v, int | float) else v for key, v in ctx.items()}
-        predicate = _FIELD_PREDICATES[kind].format(**values)
-    else:
-        predicate = "har en ugyldig verdi"
-    return f"{_subject(error['loc'], place)} {predicate}"
+        return _FIELD_PREDICATES[kind].format(**values)
+    return "har en ugyldig verdi"
+
+
+def field_problem(error: ErrorDetails, *, place: str) -> str:
+    """One pydantic error as a sentence naming the key: "«required» i front matter må være ..."."""
+    return f"{_subject(error['loc'], place)} {predicate(error)}"
 
 
 def _fill(text: str, values: Sequence[str]) -> str:
@@ -252,8 +266,20 @@ _OS_ERRORS = {
 }
 
 
-def os_problem(exc: OSError) -> str:
-    """Why a file could not be read; the system's own words only when there is no translation."""
-    if exc.errno in _OS_ERRORS:
-        return _OS_ERRORS[exc.errno]
+_OS_WRITE_ERRORS = {
+    errno.ENOENT: "mappen finnes ikke",
+    errno.ENOTDIR: "en del av stien er en fil, ikke en mappe",
+    errno.EISDIR: "det er en mappe, ikke en fil",
+    errno.EACCES: "du har ikke skrivetilgang",
+    errno.EPERM: "du har ikke skrivetilgang",
+    errno.EROFS: "filsystemet er skrivebeskyttet",
+    errno.ENOSPC: "disken er full",
+}
+
+
+def os_problem(exc: OSError, *, writing: bool = False) -> str:
+    """Why a file could not be read (or written); the system's own words only as a last resort."""
+    table = _OS_WRITE_ERRORS if writing else _OS_ERRORS
+    if exc.errno in table:
+        return table[exc.errno]
     return f"systemet svarte «{exc.strerror or exc}»"

@@ -29,6 +29,14 @@ POSTGRES_URL = os.environ.get("INNOSTUDY_TEST_POSTGRES_URL")
 CONTENT_TABLES = {"course_module", "module_revision"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default data directory is in the user's home: no test may write there."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INNOSTUDY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def shipped_course() -> Course:
     result = load_course(SHIPPED_CONTENT)

@@ -10,19 +10,25 @@ import typer
 from pydantic import ValidationError
 
 from api.cli import admin as cli_admin
-from api.cli.common import err, out
+from api.cli import database
+from api.cli.common import ROLE_NAMES, err, out, print_invalid
+from api.cli.usage import NorwegianGroup
 from api.core.config import Settings
 from api.core.db import make_engine, transaction
 from api.data.models import Role
 from course.loader import load_course
-from course.messages import count, number
+from course.messages import count, number, predicate
 from course.models import Severity
 
-app = typer.Typer(no_args_is_help=True, help="innostudy: innovasjonsstudiet for kommunesektoren")
-db_app = typer.Typer(no_args_is_help=True, help="Database commands")
-users_app = typer.Typer(no_args_is_help=True, help="User accounts")
-content_app = typer.Typer(no_args_is_help=True, help="Course content")
-certificates_app = typer.Typer(no_args_is_help=True, help="Certificates (kursbevis)")
+app = typer.Typer(
+    cls=NorwegianGroup,
+    no_args_is_help=True,
+    help="innostudy: innovasjonsstudiet for kommunesektoren",
+)
+db_app = typer.Typer(no_args_is_help=True, help="Databasen")
+users_app = typer.Typer(no_args_is_help=True, help="Brukerkontoer")
+content_app = typer.Typer(no_args_is_help=True, help="Kursinnholdet")
+certificates_app = typer.Typer(no_args_is_help=True, help="Kursbevis")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(content_app, name="content")
@@ -34,15 +40,19 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         for error in exc.errors():
-            err.print(f"configuration error: {error['msg']}", markup=False)
+            name = f"INNOSTUDY_{str(error['loc'][0]).upper()} " if error["loc"] else ""
+            err.print(f"Feil i innstillingene: {name}{predicate(error)}", markup=False)
         raise typer.Exit(2) from None
 
 
 @app.command()
 def validate(
-    directory: Annotated[Path, typer.Argument(help="Content directory")] = Path("modules"),
+    directory: Annotated[
+        Path | None, typer.Argument(help="Innholdsmappen (standard: INNOSTUDY_CONTENT_DIR)")
+    ] = None,
 ) -> None:
-    """Check a content directory; prints one line per problem as file:line: message."""
+    """Sjekk en innholdsmappe; skriver én linje per problem: fil:linje: melding."""
+    directory = directory or _settings().content_dir
     result = load_course(directory)
     for problem in result.problems:
         print(problem, file=sys.stderr if problem.severity is Severity.ERROR else sys.stdout)
@@ -59,15 +69,11 @@ def validate(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Bring the database schema up to date."""
-    from api.data import migrate
-
-    settings = _settings()
-    migrate.upgrade(make_engine(settings.effective_database_url))
-    out.print("database is up to date")
+    """Opprett databaseskjemaet, eller oppgrader det til nyeste versjon."""
+    out.print(database.upgrade(_settings()), markup=False)
 
 
-def _sync(settings: Settings, directory: Path) -> list[str]:
+def _sync(settings: Settings, directory: Path, *, named: bool = True) -> list[str]:
     from api.services.content import sync_content
 
     result = load_course(directory)
@@ -75,48 +81,56 @@ def _sync(settings: Settings, directory: Path) -> list[str]:
         for problem in result.errors:
             print(problem, file=sys.stderr)  # one line each, as `validate` prints: never wrapped
         raise typer.Exit(1)
-    with transaction(make_engine(settings.effective_database_url), write=True) as session:
+    with transaction(database.ready(settings, named=named), write=True) as session:
         return sync_content(session=session, course=result.course)
+
+
+def _changed(changed: list[str], done: str) -> str:
+    """``3 moduler endret: a, b, c``."""
+    names = f": {', '.join(changed)}" if changed else ""
+    return f"{count(len(changed), 'modul', 'moduler')} {done}{names}"
 
 
 @content_app.command("sync")
 def content_sync(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Import a content directory: changed files become new revisions."""
+    """Importer en innholdsmappe: endrede filer blir nye revisjoner."""
     settings = _settings()
     changed = _sync(settings, directory or settings.content_dir)
-    out.print(f"{len(changed)} module(s) changed" + (f": {', '.join(changed)}" if changed else ""))
+    out.print(_changed(changed, "endret"), markup=False)
 
 
 @content_app.command("export")
 def content_export(directory: Path) -> None:
-    """Write the current revisions back as NN-slug.md files, with course.toml."""
+    """Skriv gjeldende revisjoner tilbake som NN-slug.md-filer, med course.toml."""
     import shutil
 
     from api.services.content import current_sources
 
     settings = _settings()
-    with transaction(make_engine(settings.effective_database_url)) as session:
+    with transaction(database.ready(settings)) as session:
         sources = current_sources(session=session)
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(settings.content_dir / "course.toml", directory / "course.toml")
     for name, source in sources:
         (directory / name).write_bytes(source.encode("utf-8"))
-    out.print(f"wrote {len(sources)} module(s) to {directory}", markup=False)
+    out.print(f"Skrev {count(len(sources), 'modul', 'moduler')} til {directory}", markup=False)
 
 
 @users_app.command("add")
 def users_add(
     email: str,
-    name: Annotated[str, typer.Option("--name", help="Full name")],
-    municipality: Annotated[str, typer.Option("--municipality")],
-    role: Annotated[Role, typer.Option("--role")] = Role.LEARNER,
-    municipality_number: Annotated[str | None, typer.Option("--municipality-number")] = None,
-    department: Annotated[str | None, typer.Option("--department")] = None,
+    name: Annotated[str, typer.Option("--name", help="Fullt navn")],
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen")],
+    role: Annotated[Role, typer.Option("--role", help="Rollen")] = Role.LEARNER,
+    municipality_number: Annotated[
+        str | None, typer.Option("--municipality-number", help="Kommunenummeret")
+    ] = None,
+    department: Annotated[str | None, typer.Option("--department", help="Avdelingen")] = None,
     password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin")
+        bool, typer.Option("--password-stdin", help="Les passordet fra standard inn")
     ] = False,
 ) -> None:
-    """Create an account."""
+    """Opprett en konto."""
     from api.core.errors import DomainError
     from api.services.contracts import UserCreate
     from api.services.users import create_user
@@ -133,18 +147,26 @@ def users_add(
             password=password,
         )
     except ValidationError as exc:
-        for error in exc.errors():
-            field = ".".join(str(p) for p in error["loc"])
-            err.print(f"{field}: {error['msg']}", markup=False)
+        print_invalid(exc, ADD_OPTIONS)
         raise typer.Exit(2) from None
     settings = _settings()
     try:
-        with transaction(make_engine(settings.effective_database_url), write=True) as session:
+        with transaction(database.ready(settings), write=True) as session:
             user = create_user(session=session, data=data)
     except DomainError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
-    out.print(f"created {user.role} {user.email} (id {user.id})", markup=False)
+    out.print(f"Opprettet {ROLE_NAMES[Role(user.role)]} {user.email} (id {user.id})", markup=False)
+
+
+ADD_OPTIONS = {
+    "email": "EMAIL",
+    "full_name": "--name",
+    "municipality": "--municipality",
+    "municipality_number": "--municipality-number",
+    "department": "--department",
+    "password": "passordet",
+}
 
 
 DEMO_ACCOUNTS = (
@@ -156,7 +178,7 @@ DEMO_ACCOUNTS = (
 
 @app.command()
 def demo() -> None:
-    """Create demo accounts (once) and print how to log in with them."""
+    """Opprett demokontoer (én gang) og vis hvordan man logger inn med dem."""
     import secrets
 
     from api.services.contracts import UserCreate
@@ -166,7 +188,7 @@ def demo() -> None:
     credentials = settings.data_dir / "demo-accounts.txt"
     lines = credentials.read_text().splitlines() if credentials.exists() else []
     known = {line.split()[0] for line in lines if line.strip()}
-    with transaction(make_engine(settings.effective_database_url), write=True) as session:
+    with transaction(database.ready(settings), write=True) as session:
         for email, name, role in DEMO_ACCOUNTS:
             if email in known or get_user_by_email(session=session, email=email) is not None:
                 continue
@@ -182,7 +204,7 @@ def demo() -> None:
                     password=password,
                 ),
             )
-            lines.append(f"{email}  {password}  ({role.value})")
+            lines.append(f"{email}  {password}  ({ROLE_NAMES[role]})")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     credentials.touch(mode=0o600)
     credentials.write_text("\n".join(lines) + "\n")
@@ -194,20 +216,18 @@ def demo() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    host: Annotated[str, typer.Option(help="Adressen å lytte på")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Porten")] = 8000,
+    workers: Annotated[int, typer.Option(help="Antall arbeidsprosesser")] = 1,
 ) -> None:
-    """Upgrade the database, import the content directory, and serve."""
+    """Oppgrader databasen, importer innholdsmappen og start tjeneren."""
     import uvicorn
 
-    from api.data import migrate
-
     settings = _settings()
-    migrate.upgrade(make_engine(settings.effective_database_url))
-    changed = _sync(settings, settings.content_dir)
-    out.print(f"content: {len(changed)} module(s) imported or changed")
-    out.print(f"innostudy at http://{host}:{port}  (API docs: /docs)")
+    out.print(database.upgrade(settings), markup=False)
+    changed = _sync(settings, settings.content_dir, named=False)  # named by the upgrade
+    out.print("Innhold: " + _changed(changed, "importert eller endret"), markup=False)
+    out.print(f"innostudy kjører på http://{host}:{port}  (API-dokumentasjon: /docs)")
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True)
 
 
@@ -220,9 +240,9 @@ def _course_context(settings: Settings) -> tuple[Any, Any]:
 @certificates_app.command("render")
 def certificates_render(
     code: str,
-    output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="PDF-filen som skal skrives")],
 ) -> None:
-    """Render one certificate's PDF by its code."""
+    """Lag PDF-en til ett kursbevis, etter koden."""
     from api.core.errors import CertificateNotFound
     from api.services import certificates, content
     from certificates.render import render_certificate
@@ -245,15 +265,15 @@ def certificates_render(
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
     output.write_bytes(render_certificate(data))
-    out.print(f"wrote {output}", markup=False)
+    out.print(f"Skrev {output}", markup=False)
 
 
 @certificates_app.command("render-all")
 def certificates_render_all(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the PDFs")],
-    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores)")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Mappen for PDF-ene")],
+    workers: Annotated[int | None, typer.Option(help="Prosesser (standard: alle kjerner)")] = None,
 ) -> None:
-    """Issue missing certificates to every learner who completed, then render all PDFs."""
+    """Utsted manglende kursbevis til alle som har fullført, og lag alle PDF-ene."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from api.services import certificates, content
@@ -269,7 +289,10 @@ def certificates_render_all(
         items = certificates.all_render_data(
             session=session, settings=settings, info=info, modules=modules
         )
-    out.print(f"{issued} new certificate(s) issued; rendering {len(items)} PDF(s)")
+    out.print(
+        f"{count(issued, 'nytt kursbevis', 'nye kursbevis')} utstedt; "
+        f"lager {count(len(items), 'PDF', 'PDF-er')}"
+    )
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -284,7 +307,7 @@ def certificates_render_all(
             workers=workers,
             on_progress=lambda done: progress.update(task, completed=done),
         )
-    out.print(f"wrote {written} PDF(s) to {output}", markup=False)
+    out.print(f"Skrev {count(written, 'PDF', 'PDF-er')} til {output}", markup=False)
 
 
 # Administration: users list/update/deactivate/reactivate/role/reset-password/erase/import,

@@ -13,13 +13,16 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from api.cli.common import context, engine, err, out
-from api.core.db import make_engine, transaction
+from api.cli.common import context, err, out, writable
+from api.cli.database import engine
+from api.core.collation import norwegian_key
+from api.core.db import transaction
 from api.services import audit
+from course.messages import count
 
 Batch = TypeVar("Batch", bound=Sized)
-roster_app = typer.Typer(no_args_is_help=True, help="Completion roster")
-reports_app = typer.Typer(no_args_is_help=True, help="Reports")
+roster_app = typer.Typer(no_args_is_help=True, help="Deltakeroversikten")
+reports_app = typer.Typer(no_args_is_help=True, help="Rapporter")
 
 
 class ExportFormat(StrEnum):
@@ -30,36 +33,50 @@ class ExportFormat(StrEnum):
 
 @roster_app.command("export")
 def roster_export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
-    format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.CSV,
-    delimiter: Annotated[str, typer.Option(help="CSV: semicolon, comma or tab")] = "semicolon",
-    municipality: Annotated[str | None, typer.Option(help="Name or number")] = None,
-    department: Annotated[str | None, typer.Option()] = None,
-    status: Annotated[str | None, typer.Option(help="not_started, in_progress, completed")] = None,
-    completed_from: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    completed_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Filen som skal skrives")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="Filformatet")] = (
+        ExportFormat.CSV
+    ),
+    delimiter: Annotated[str, typer.Option(help="CSV: semicolon, comma eller tab")] = "semicolon",
+    municipality: Annotated[str | None, typer.Option(help="Kommunenavn eller -nummer")] = None,
+    department: Annotated[str | None, typer.Option(help="Avdelingen")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="not_started, in_progress eller completed")
+    ] = None,
+    completed_from: Annotated[str | None, typer.Option(help="Fullført fra ÅÅÅÅ-MM-DD")] = None,
+    completed_to: Annotated[str | None, typer.Option(help="Fullført til ÅÅÅÅ-MM-DD")] = None,
 ) -> None:
-    """Write the completion roster (one row per learner) as CSV, XLSX or JSON."""
+    """Skriv deltakeroversikten (én rad per deltaker) som CSV, XLSX eller JSON."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from api.services import content, roster, roster_export
     from course.progress import ModuleStatus
 
-    try:
-        separator = roster_export.DELIMITERS[delimiter]
-        filters = roster.RosterFilters(
-            municipality=municipality,
-            department=department,
-            status=ModuleStatus(status) if status else None,
-            completed_from=date.fromisoformat(completed_from) if completed_from else None,
-            completed_to=date.fromisoformat(completed_to) if completed_to else None,
-        )
-    except (KeyError, ValueError) as exc:
-        err.print(f"ugyldig filter: {exc}", markup=False)
-        raise typer.Exit(2) from None
+    problems = []
+    if delimiter not in roster_export.DELIMITERS:
+        problems.append(f"«--delimiter» må være en av {', '.join(roster_export.DELIMITERS)}")
+    if status and status not in {s.value for s in ModuleStatus}:
+        problems.append(f"«--status» må være en av {', '.join(s.value for s in ModuleStatus)}")
+    dates = {"--completed-from": completed_from, "--completed-to": completed_to}
+    for option, value in dates.items():
+        if value and not _is_date(value):
+            problems.append(f"«{option}» må være en dato på formen ÅÅÅÅ-MM-DD")
+    if problems:
+        for problem in problems:
+            err.print(problem, markup=False)
+        raise typer.Exit(2)
+    separator = roster_export.DELIMITERS[delimiter]
+    filters = roster.RosterFilters(
+        municipality=municipality,
+        department=department,
+        status=ModuleStatus(status) if status else None,
+        completed_from=date.fromisoformat(completed_from) if completed_from else None,
+        completed_to=date.fromisoformat(completed_to) if completed_to else None,
+    )
+    writable(output)
     settings = context.settings()
     info, cache = context.course_context(settings)
-    db = make_engine(settings.effective_database_url)
+    db = engine()
     with transaction(db) as session:
         modules = content.live_modules(session=session, info=info, cache=cache)
         spec = roster.Roster(roster.roster_modules(modules), info.version, filters)
@@ -95,7 +112,15 @@ def roster_export(
             with output.open("wb") as handle:
                 for chunk in chunks:
                     handle.write(chunk)
-    out.print(f"wrote {total} learner(s) to {output}", markup=False)
+    out.print(f"Skrev {count(total, 'deltaker', 'deltakere')} til {output}", markup=False)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 class SummaryFormat(StrEnum):
@@ -105,13 +130,16 @@ class SummaryFormat(StrEnum):
 
 @reports_app.command("municipalities")
 def reports_municipalities(
-    format: Annotated[SummaryFormat, typer.Option("--format")] = SummaryFormat.TABLE,
+    format: Annotated[
+        SummaryFormat, typer.Option("--format", help="Tabell eller CSV")
+    ] = SummaryFormat.TABLE,
 ) -> None:
-    """Learners enrolled, started and completed per municipality, and the completion rate."""
+    """Påmeldte, startede og fullførte deltakere per kommune, og andelen som har fullført."""
     from api.services.roster import municipality_summary
 
     with transaction(engine()) as session:
         rows = municipality_summary(session=session)
+    rows.sort(key=lambda r: (norwegian_key(r.municipality), r.municipality_number or ""))
     header = ["kommune", "kommunenummer", "påmeldt", "startet", "fullført", "andel fullført"]
     if format is SummaryFormat.CSV:
         writer = csv.writer(sys.stdout, delimiter=";")

@@ -12,19 +12,22 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.cli.common import audited, context, engine, err, out, run
+from api.cli.common import ROLE_NAMES, audited, context, err, out, print_invalid, run, writable
+from api.cli.database import engine
+from api.core.collation import norwegian_key
 from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
 from api.data.models import Role, User
 from api.services import admin_users, audit, privacy, setup_codes, user_import
 from api.services.users import get_user_by_email
+from course.messages import count, number
 
 
 def _user_id(db: Engine, email: str) -> int:
     with transaction(db) as session:
         user = get_user_by_email(session=session, email=email)
     if user is None or user.id is None:
-        err.print(f"no user with the e-mail address {email}", markup=False)
+        err.print(f"Ingen bruker har e-postadressen {email}", markup=False)
         raise typer.Exit(1)
     return user.id
 
@@ -34,36 +37,57 @@ def _change(email: str, action: str, work: Callable[[Session, int], User], done:
     db = engine()
     user_id = _user_id(db, email)
     user = run(db, action, audit.user_target(user_id), lambda session: work(session, user_id))
-    state = "active" if user.is_active else "deactivated"
-    out.print(f"{done}: {user.email} (id {user.id}, {user.role}, {state})", markup=False)
+    state = "aktiv" if user.is_active else "deaktivert"
+    role = ROLE_NAMES[Role(user.role)]
+    out.print(f"{done}: {user.email} (id {user.id}, {role}, {state})", markup=False)
 
 
 def users_list(
-    role: Annotated[Role | None, typer.Option("--role")] = None,
-    municipality: Annotated[str | None, typer.Option(help="Name or number")] = None,
-    search: Annotated[str | None, typer.Option(help="Part of the name or e-mail")] = None,
+    role: Annotated[Role | None, typer.Option("--role", help="Bare denne rollen")] = None,
+    municipality: Annotated[str | None, typer.Option(help="Kommunenavn eller -nummer")] = None,
+    search: Annotated[str | None, typer.Option(help="Del av navnet eller e-postadressen")] = None,
 ) -> None:
-    """List accounts (not erased ones): id, e-mail, name, role, municipality, state."""
+    """List kontoene (ikke slettede) i alfabetisk rekkefølge etter navn."""
     with transaction(engine()) as session:
         users = admin_users.search_users(
             session=session, role=role, text=search, municipality=municipality
         )
-    # Tab-separated, one account a line: easy to read, and to pipe into other tools.
+    users = sorted(users, key=lambda u: (norwegian_key(u.full_name), norwegian_key(u.email)))
+    # Tab-separated, one account a line under a header: easy to read, and to pipe on.
+    # The role is shown as --role takes it, so a line can be fed back to `users role`.
+    rows = [LIST_HEADER]
     for user in users:
-        active = "active" if user.is_active else "deactivated"
-        fields = (str(user.id), user.email, user.full_name, user.role, user.municipality, active)
-        out.print("\t".join(fields), markup=False, highlight=False, soft_wrap=True)
+        active = "aktiv" if user.is_active else "deaktivert"
+        rows.append(
+            (str(user.id), user.email, user.full_name, user.role, user.municipality, active)
+        )
+    for fields in rows:
+        print("\t".join(fields))  # not through rich: it would turn the tabs into spaces
+    if not users:
+        err.print("Ingen kontoer passer.")
+
+
+LIST_HEADER = ("id", "e-post", "navn", "rolle", "kommune", "status")
+UPDATE_OPTIONS = {
+    "email": "--email",
+    "full_name": "--name",
+    "municipality": "--municipality",
+    "municipality_number": "--municipality-number",
+    "department": "--department",
+}
 
 
 def users_update(
     email: str,
-    name: Annotated[str | None, typer.Option("--name")] = None,
-    new_email: Annotated[str | None, typer.Option("--email")] = None,
-    municipality: Annotated[str | None, typer.Option("--municipality")] = None,
-    municipality_number: Annotated[str | None, typer.Option("--municipality-number")] = None,
-    department: Annotated[str | None, typer.Option("--department")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Nytt navn")] = None,
+    new_email: Annotated[str | None, typer.Option("--email", help="Ny e-postadresse")] = None,
+    municipality: Annotated[str | None, typer.Option("--municipality", help="Kommunen")] = None,
+    municipality_number: Annotated[
+        str | None, typer.Option("--municipality-number", help="Kommunenummeret")
+    ] = None,
+    department: Annotated[str | None, typer.Option("--department", help="Avdelingen")] = None,
 ) -> None:
-    """Change an account's name, e-mail address, municipality or department."""
+    """Endre navn, e-postadresse, kommune eller avdeling for en konto."""
     from api.services.contracts import UserUpdate
 
     given = {
@@ -76,58 +100,57 @@ def users_update(
     try:
         data = UserUpdate(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
-        for error in exc.errors():
-            err.print(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}", markup=False)
+        print_invalid(exc, UPDATE_OPTIONS)
         raise typer.Exit(2) from None
 
     def work(session: Session, user_id: int) -> User:
         return admin_users.update_user(session=session, admin=None, user_id=user_id, data=data)
 
-    _change(email, audit.Action.USER_UPDATE, work, "updated")
+    _change(email, audit.Action.USER_UPDATE, work, "Endret")
 
 
 def users_deactivate(email: str) -> None:
-    """Stop an account from logging in and end its sessions; its history stays."""
+    """Steng en konto for innlogging og avslutt øktene; historikken blir stående."""
 
     def work(session: Session, user_id: int) -> User:
         return admin_users.deactivate(session=session, admin=None, user_id=user_id)
 
-    _change(email, audit.Action.USER_DEACTIVATE, work, "deactivated")
+    _change(email, audit.Action.USER_DEACTIVATE, work, "Deaktivert")
 
 
 def users_reactivate(email: str) -> None:
-    """Let a deactivated account log in again."""
+    """La en deaktivert konto logge inn igjen."""
 
     def work(session: Session, user_id: int) -> User:
         return admin_users.reactivate(session=session, admin=None, user_id=user_id)
 
-    _change(email, audit.Action.USER_REACTIVATE, work, "reactivated")
+    _change(email, audit.Action.USER_REACTIVATE, work, "Aktivert igjen")
 
 
 def users_role(email: str, role: Role) -> None:
-    """Make an account a learner, instructor or administrator."""
+    """Gjør en konto til deltaker (learner), instruktør (instructor) eller administrator (admin)."""
 
     def work(session: Session, user_id: int) -> User:
         return admin_users.change_role(session=session, admin=None, user_id=user_id, role=role)
 
-    _change(email, audit.Action.USER_ROLE_CHANGE, work, "new role")
+    _change(email, audit.Action.USER_ROLE_CHANGE, work, "Ny rolle")
 
 
 def users_erase(
-    email: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask")] = False
+    email: str, yes: Annotated[bool, typer.Option("--yes", help="Ikke spør")] = False
 ) -> None:
-    """Erase a person's data (name, e-mail, answers); counts and scores stay. Cannot be undone."""
+    """Slett en persons opplysninger (navn, e-post, svar); tall og poeng blir. Kan ikke angres."""
     if not yes:
-        typer.confirm(f"Erase the personal data of {email} for good?", abort=True)
+        typer.confirm(f"Slette personopplysningene til {email} for godt?", abort=True)
 
     def work(session: Session, user_id: int) -> User:
         return privacy.erase_user(session=session, admin=None, user_id=user_id)
 
-    _change(email, audit.Action.USER_ERASE, work, "erased")
+    _change(email, audit.Action.USER_ERASE, work, "Slettet")
 
 
 def users_reset_password(email: str) -> None:
-    """Print a single-use code and link with which the person sets a new password."""
+    """Vis en engangskode og lenke som personen setter nytt passord med."""
     db = engine()
     user_id = _user_id(db, email)
     issued = run(
@@ -136,20 +159,22 @@ def users_reset_password(email: str) -> None:
         audit.user_target(user_id),
         lambda s: admin_users.reset_password(session=s, admin=None, user_id=user_id),
     )
-    out.print(f"code: {issued.code}", markup=False)
+    out.print(f"kode: {issued.code}", markup=False)
     url = setup_codes.setup_url(context.settings().base_url, issued.code)
-    out.print(f"link: {url}", markup=False)
-    out.print(f"valid until: {issued.expires_at:%Y-%m-%d %H:%M} UTC", markup=False)
+    out.print(f"lenke: {url}", markup=False)
+    out.print(f"gyldig til: {issued.expires_at:%Y-%m-%d %H:%M} UTC", markup=False)
 
 
 def users_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the file")] = False,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV-filen")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Bare sjekk filen")] = False,
     codes: Annotated[
-        Path | None, typer.Option("--codes", help="Write the setup codes to this CSV file")
+        Path | None, typer.Option("--codes", help="Skriv oppsettkodene til denne CSV-filen")
     ] = None,
 ) -> None:
-    """Import employees from CSV, all or nothing; prints every problem as file:line: message."""
+    """Importer ansatte fra CSV, alt eller ingenting; viser hvert problem som fil:linje: melding."""
+    if codes is not None:
+        writable(codes)  # before any account is made: codes that cannot be written are lost
     data = file.read_bytes()
     try:
         result = audited(
@@ -166,10 +191,10 @@ def users_import(
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
     _print_problems(file, user_import.problems_as_errors(result.problems))
-    would = "would be " if dry_run else ""
+    would = "ville blitt " if dry_run else ""
     out.print(
-        f"{result.records} row(s): {result.created} {would}created, "
-        f"{result.updated} {would}updated, {result.unchanged} unchanged",
+        f"{count(result.records, 'rad', 'rader')}: {number(result.created)} {would}opprettet, "
+        f"{number(result.updated)} {would}oppdatert, {number(result.unchanged)} uendret",
         markup=False,
     )
     if result.problems:
@@ -200,7 +225,7 @@ def _write_codes(issued: list[setup_codes.IssuedCode], path: Path | None) -> Non
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["e-post", "kode", "lenke", "gyldig til"])
         writer.writerows(rows)
-    out.print(f"wrote {len(rows)} setup code(s) to {path}", markup=False)
+    out.print(f"Skrev {count(len(rows), 'oppsettkode', 'oppsettkoder')} til {path}", markup=False)
 
 
 COMMANDS: dict[str, Callable[..., None]] = {

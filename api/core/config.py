@@ -7,11 +7,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_CONTENT = PROJECT_ROOT / "modules"
+# The user's data folder (~/.local/share/innostudy on Linux): the same database whichever
+# folder a command runs from. A relative INNOSTUDY_DATA_DIR is still taken from there.
+DEFAULT_DATA_DIR = user_data_path("innostudy", appauthor=False)
 _WEAK_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "innostudy"}
 
 
@@ -19,7 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INNOSTUDY_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
-    data_dir: Path = Path("data")
+    data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
     content_dir: Path = SHIPPED_CONTENT
     base_url: str = "http://127.0.0.1:8000"
@@ -58,9 +62,9 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             value = self.secret_key.get_secret_value()
             if value.lower() in _WEAK_SECRETS or len(value) < 32:
-                raise ValueError("INNOSTUDY_SECRET_KEY must be a random value of 32+ characters")
+                raise ValueError("INNOSTUDY_SECRET_KEY må være en tilfeldig verdi på minst 32 tegn")
         elif self.environment == "production":
-            raise ValueError("INNOSTUDY_SECRET_KEY must be set in production")
+            raise ValueError("INNOSTUDY_SECRET_KEY må være satt i produksjon")
         return self
 
     @cached_property

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -23,6 +25,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def head() -> str:
+    """The revision the code expects: the newest migration."""
+    found = _scripts().get_current_head()
+    assert found is not None, "the migrations have no head"
+    return found
+
+
+def known() -> set[str]:
+    """Every revision the migrations know."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def current(engine: Engine) -> str | None:
+    """The database's revision; ``None`` when no migration has run (no schema yet)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def check(engine: Engine) -> None:

@@ -45,7 +45,7 @@ def test_users_add_creates_an_account_that_can_log_in(cli_env: Engine, tmp_path:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--municipality-number", "56"], "municipality_number"),
+        (["--municipality-number", "56"], "«--municipality-number» må være et kommunenummer"),
         (["--role", "boss"], "boss"),
     ],
 )
@@ -89,7 +89,7 @@ def test_certificates_render_and_render_all(cli_env: Engine, tmp_path: Path) -> 
     assert code in page_text((tmp_path / "one.pdf").read_bytes())
 
     again = runner.invoke(app, ["certificates", "render-all", "-o", str(tmp_path / "pdf")])
-    assert "0 new certificate(s) issued" in again.output
+    assert "0 nye kursbevis utstedt" in again.output
 
     unknown = runner.invoke(app, ["certificates", "render", "ABCD-EFGH-JKM", "-o", "x.pdf"])
     assert unknown.exit_code == 1
@@ -99,7 +99,7 @@ def test_db_upgrade_and_content_sync_are_idempotent(cli_env: Engine) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(app, ["content", "sync"])
     assert result.exit_code == 0, result.output
-    assert "0 module(s) changed" in result.output
+    assert "0 moduler endret" in result.output
 
 
 def test_content_import_then_export_round_trips_byte_for_byte(
@@ -115,7 +115,7 @@ def test_content_import_then_export_round_trips_byte_for_byte(
 
     synced = runner.invoke(app, ["content", "sync"])
     assert synced.exit_code == 0, synced.output
-    assert "1 module(s) changed: hva-er-innovasjon" in synced.output
+    assert "1 modul endret: hva-er-innovasjon" in synced.output
     exported = runner.invoke(app, ["content", "export", str(tmp_path / "ut")])
     assert exported.exit_code == 0, exported.output
 
@@ -124,7 +124,7 @@ def test_content_import_then_export_round_trips_byte_for_byte(
     for name in [*originals, "course.toml"]:
         assert (tmp_path / "ut" / name).read_bytes() == (source / name).read_bytes(), name
     again = runner.invoke(app, ["content", "sync", str(tmp_path / "ut")])
-    assert "0 module(s) changed" in again.output
+    assert "0 moduler endret" in again.output
 
 
 def test_content_sync_refuses_invalid_content_with_the_validators_lines(
