@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
+
+from api.data import timestamps
 
 TOKEN_SQL = """
 SELECT u.id, u.role FROM auth_token t JOIN "user" u ON u.id = t.user_id
@@ -27,8 +29,6 @@ SELECT id, current_revision FROM course_module WHERE slug = :slug AND archived_a
 LIVE_MODULES_SQL = """
 SELECT id, current_revision FROM course_module WHERE archived_at IS NULL ORDER BY position, slug
 """
-# SQLAlchemy stores SQLite datetimes as naive UTC text in this format.
-_SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"
 
 
 @lru_cache(maxsize=256)
@@ -38,16 +38,15 @@ def _pyformat(sql: str) -> str:
 
 
 def bind_timestamp(value: datetime | None, sqlite: bool) -> object:
-    if value is None or not sqlite:
-        return value
-    return value.astimezone(UTC).strftime(_SQLITE_TIMESTAMP)
+    """``value`` as a parameter, for callers without a ``Statements`` (``api.http.hotpath``)."""
+    return timestamps.bind(value, sqlite=sqlite)
 
 
 class Statements:
     """Plain SQL on a DBAPI connection, inside the transaction it is in.
 
     SQL is written with ``:name`` parameters; timestamps go in and come out as
-    aware UTC datetimes, as ``api.data.models.UTCDateTime`` stores them. Statements run
+    aware UTC datetimes, through the codec ``api.data.models.UTCDateTime`` uses. Statements run
     here bypass SQLAlchemy's events and the ORM's identity map.
     """
 
@@ -83,15 +82,8 @@ class Statements:
 
     def timestamp(self, value: datetime | None) -> object:
         """``value`` as a statement parameter."""
-        return bind_timestamp(value, self.sqlite)
+        return timestamps.bind(value, sqlite=self.sqlite)
 
     def datetime(self, value: object) -> datetime | None:
         """A timestamp column's value as an aware UTC datetime."""
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
+        return timestamps.read(value)
