@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, MetaData, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from api.data import timestamps
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -24,22 +27,27 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every database (SQLite drops the zone)."""
+    """Timezone-aware UTC datetimes on every database, stored by ``api.data.timestamps``.
+
+    The codec replaces the processing of the underlying ``DateTime`` (SQLAlchemy's
+    own SQLite text format) rather than adding to it, as bound parameter, result and
+    inline literal, so that plain SQL (``api.data.sql.Statements``) binds and reads
+    exactly as the ORM does.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime")
-        return value.astimezone(UTC)
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], Any]:
+        sqlite = dialect.name == "sqlite"
+        return lambda value: timestamps.bind(value, sqlite=sqlite)
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any]:
+        return timestamps.read
+
+    def literal_processor(self, dialect: Dialect) -> Callable[[datetime | None], str]:
+        sqlite = dialect.name == "sqlite"
+        return lambda value: timestamps.literal(value, sqlite=sqlite)
 
 
 class Role(StrEnum):

@@ -1,54 +1,96 @@
 """Hand-written SQL: the few statements on the hot paths, and how they run.
 
-Every other query goes through SQLModel. These run on the DBAPI connection,
-inside whatever transaction it is in, because a benchmark showed the ORM's
-cost there (``bench/bench_api.py``). ``tests/api/test_sql.py`` checks each
-statement's tables and columns against ``api.data.models.metadata``, so a
-rename fails a test rather than a request.
+Every other query goes through SQLModel or SQLAlchemy Core. These run on the
+DBAPI connection, inside whatever transaction it is in, because a benchmark
+showed the ORM's cost there (``bench/bench_api.py``: ``GET module`` and ``POST
+attempt``). ``tests/api/test_sql.py`` finds every ``*_SQL`` constant here and
+checks its tables and columns against ``api.data.models.metadata`` and against
+migrated SQLite and PostgreSQL databases, so a rename fails a test rather than
+a request.
+
+Statements are written with ``:name`` parameters, in SQL both databases accept.
+Timestamps are bound and read with ``api.data.timestamps``, as the ORM does.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+from api.data import timestamps
+
+# The caller's token (``api.http.hotpath.HotPath.principal``): every authenticated hot request.
 TOKEN_SQL = """
 SELECT u.id, u.role FROM auth_token t JOIN "user" u ON u.id = t.user_id
 WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND t.expires_at > :now AND u.is_active
 """
+# A live module's current revision (``api.services.content.cached_module``): ``GET module``.
 MODULE_SQL = """
 SELECT id, current_revision FROM course_module WHERE slug = :slug AND archived_at IS NULL
 """
 LIVE_MODULES_SQL = """
 SELECT id, current_revision FROM course_module WHERE archived_at IS NULL ORDER BY position, slug
 """
-# SQLAlchemy stores SQLite datetimes as naive UTC text in this format.
-_SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"
+
+# Read marks, quiz attempts and completion (``api.services.progress_writes``): ``POST attempt``.
+PROGRESS_SQL = """
+SELECT id, read_at, passed_at IS NOT NULL, completed_at IS NOT NULL, best_score, attempt_count
+FROM module_progress WHERE user_id = :user_id AND module_id = :module_id
+"""
+NEW_PROGRESS_SQL = """
+INSERT INTO module_progress (user_id, module_id, attempt_count) VALUES (:user_id, :module_id, 0)
+ON CONFLICT (user_id, module_id) DO NOTHING
+"""
+# Timestamps are set once: a NULL parameter keeps the stored value.
+RECORD_READ_SQL = """
+UPDATE module_progress
+SET read_at = COALESCE(read_at, :read_at), completed_at = COALESCE(completed_at, :completed_at)
+WHERE id = :id
+"""
+RECORD_ATTEMPT_SQL = """
+UPDATE module_progress SET attempt_count = attempt_count + 1, best_score = :best_score,
+passed_at = COALESCE(passed_at, :passed_at), completed_at = COALESCE(completed_at, :completed_at)
+WHERE id = :id
+"""
+NEW_ATTEMPT_SQL = """
+INSERT INTO quiz_attempt (user_id, module_id, revision, answers, score, passed, created_at)
+VALUES (:user_id, :module_id, :revision, :answers, :score, :passed, :created_at) RETURNING id
+"""
+COMPLETED_MODULES_SQL = """
+SELECT module_id FROM module_progress WHERE user_id = :user_id AND completed_at IS NOT NULL
+"""
+ENROLLMENT_SQL = "SELECT completed_at IS NOT NULL FROM enrollment WHERE user_id = :user_id"
+NEW_ENROLLMENT_SQL = """
+INSERT INTO enrollment (user_id, enrolled_at) VALUES (:user_id, :now)
+ON CONFLICT (user_id) DO NOTHING
+"""
+COMPLETE_COURSE_SQL = "UPDATE enrollment SET completed_at = :now WHERE user_id = :user_id"
+
+_PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 
 
 @lru_cache(maxsize=256)
-def _pyformat(sql: str) -> str:
-    """``:name`` parameters in psycopg's style (``%(name)s``)."""
-    return re.sub(r":(\w+)", r"%(\1)s", sql)
+def _for_psycopg(sql: str) -> str:
+    """``sql`` with psycopg's ``%(name)s`` parameters, as SQLAlchemy's ``text()`` compiles it."""
+    return text(sql).compile(dialect=_PSYCOPG).string
 
 
 def bind_timestamp(value: datetime | None, sqlite: bool) -> object:
-    if value is None or not sqlite:
-        return value
-    return value.astimezone(UTC).strftime(_SQLITE_TIMESTAMP)
+    """``value`` as a parameter, for callers without a ``Statements`` (``api.http.hotpath``)."""
+    return timestamps.bind(value, sqlite=sqlite)
 
 
 class Statements:
     """Plain SQL on a DBAPI connection, inside the transaction it is in.
 
     SQL is written with ``:name`` parameters; timestamps go in and come out as
-    aware UTC datetimes, as ``api.data.models.UTCDateTime`` stores them. Statements run
-    here bypass SQLAlchemy's events and the ORM's identity map.
+    aware UTC datetimes, through the codec ``api.data.models.UTCDateTime`` uses.
+    Statements run here bypass SQLAlchemy's events and the ORM's identity map.
     """
 
     def __init__(self, dbapi_connection: Any, *, sqlite: bool) -> None:
@@ -64,7 +106,8 @@ class Statements:
         return cls(connection.connection.driver_connection, sqlite=sqlite)
 
     def _execute(self, sql: str, params: Mapping[str, object]) -> Any:
-        return self._dbapi.execute(sql if self.sqlite else _pyformat(sql), params)
+        # sqlite3 takes ``:name`` parameters as they are.
+        return self._dbapi.execute(sql if self.sqlite else _for_psycopg(sql), params)
 
     def one(self, sql: str, params: Mapping[str, object]) -> tuple[Any, ...] | None:
         cursor = self._execute(sql, params)
@@ -83,13 +126,8 @@ class Statements:
 
     def timestamp(self, value: datetime | None) -> object:
         """``value`` as a statement parameter."""
-        return bind_timestamp(value, self.sqlite)
+        return timestamps.bind(value, sqlite=self.sqlite)
 
     def datetime(self, value: object) -> datetime | None:
         """A timestamp column's value as an aware UTC datetime."""
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return timestamps.read(value)

@@ -3,7 +3,8 @@
 Every quiz attempt and read mark runs these inside one short write transaction
 (``api.http.deps.WriteUnit`` for the API, the request's session for pages). Through
 ORM objects an attempt cost about 1.8 ms of CPU; as a few statements on the
-DBAPI connection (``api.data.sql.Statements``) about 0.15 ms, commit included.
+DBAPI connection (``api.data.sql``, measured by ``bench/bench_api.py``) about
+0.15 ms, commit included.
 The rules stay in ``course``: grading in ``course.grading``, completion in
 ``course.progress``.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api.core.errors import NotFound, StaleRevision, UnprocessableError
+from api.data import sql
 from api.data.models import utcnow
 from api.data.sql import Statements
 from api.services.content import LiveModule
@@ -26,39 +28,6 @@ from course.progress import module_status as status_of
 
 # The course's live modules, asked for only when a module was just completed.
 CourseModules = Callable[[], Sequence[LiveModule]]
-
-_PROGRESS = """
-SELECT id, read_at, passed_at IS NOT NULL, completed_at IS NOT NULL, best_score, attempt_count
-FROM module_progress WHERE user_id = :user_id AND module_id = :module_id
-"""
-_NEW_PROGRESS = """
-INSERT INTO module_progress (user_id, module_id, attempt_count) VALUES (:user_id, :module_id, 0)
-ON CONFLICT (user_id, module_id) DO NOTHING
-"""
-# Timestamps are set once: a NULL parameter keeps the stored value.
-_RECORD_READ = """
-UPDATE module_progress
-SET read_at = COALESCE(read_at, :read_at), completed_at = COALESCE(completed_at, :completed_at)
-WHERE id = :id
-"""
-_RECORD_ATTEMPT = """
-UPDATE module_progress SET attempt_count = attempt_count + 1, best_score = :best_score,
-passed_at = COALESCE(passed_at, :passed_at), completed_at = COALESCE(completed_at, :completed_at)
-WHERE id = :id
-"""
-_NEW_ATTEMPT = """
-INSERT INTO quiz_attempt (user_id, module_id, revision, answers, score, passed, created_at)
-VALUES (:user_id, :module_id, :revision, :answers, :score, :passed, :created_at) RETURNING id
-"""
-_COMPLETED_MODULES = """
-SELECT module_id FROM module_progress WHERE user_id = :user_id AND completed_at IS NOT NULL
-"""
-_ENROLLMENT = "SELECT completed_at IS NOT NULL FROM enrollment WHERE user_id = :user_id"
-_NEW_ENROLLMENT = """
-INSERT INTO enrollment (user_id, enrolled_at) VALUES (:user_id, :now)
-ON CONFLICT (user_id) DO NOTHING
-"""
-_COMPLETE_COURSE = "UPDATE enrollment SET completed_at = :now WHERE user_id = :user_id"
 
 
 class QuizNotFound(NotFound):
@@ -120,7 +89,7 @@ def mark_read(
     read_at = row.read_at if row.read_at is not None else utcnow()
     if row.read_at is None or completes:
         db.run(
-            _RECORD_READ,
+            sql.RECORD_READ_SQL,
             {
                 "id": row.id,
                 "read_at": db.timestamp(read_at),
@@ -154,7 +123,7 @@ def submit_attempt(
     row = _locked_progress(db, user_id=user_id, module_id=module.id)
     now = utcnow()
     inserted = db.one(
-        _NEW_ATTEMPT,
+        sql.NEW_ATTEMPT_SQL,
         {
             "user_id": user_id,
             "module_id": module.id,
@@ -170,7 +139,7 @@ def submit_attempt(
         read=row.read_at is not None, has_quiz=True, passed=row.passed or result.passed
     )
     db.run(
-        _RECORD_ATTEMPT,
+        sql.RECORD_ATTEMPT_SQL,
         {
             "id": row.id,
             "best_score": max(row.best_score or 0.0, result.score),
@@ -200,11 +169,11 @@ def _grade(quiz: Quiz, answers: Answers) -> GradeResult:
 def _locked_progress(db: Statements, *, user_id: int, module_id: int) -> _Progress:
     """The learner's progress row for a module, created if needed and locked for update."""
     params = {"user_id": user_id, "module_id": module_id}
-    found = db.one(_PROGRESS + db.for_update, params)
+    found = db.one(sql.PROGRESS_SQL + db.for_update, params)
     if found is None:
         # Another request may insert it first; the unique constraint keeps one row.
-        db.run(_NEW_PROGRESS, params)
-        found = db.one(_PROGRESS + db.for_update, params)
+        db.run(sql.NEW_PROGRESS_SQL, params)
+        found = db.one(sql.PROGRESS_SQL + db.for_update, params)
         assert found is not None
     row_id, read_at, passed, completed, best_score, attempt_count = found
     return _Progress(
@@ -217,15 +186,15 @@ def _complete_course_if_done(
 ) -> bool:
     """Record the course as completed once every required module is; True if it just was."""
     params = {"user_id": user_id}
-    enrollment = db.one(_ENROLLMENT + db.for_update, params)
+    enrollment = db.one(sql.ENROLLMENT_SQL + db.for_update, params)
     if enrollment is None:
-        db.run(_NEW_ENROLLMENT, {"user_id": user_id, "now": db.timestamp(utcnow())})
-        enrollment = db.one(_ENROLLMENT + db.for_update, params)
+        db.run(sql.NEW_ENROLLMENT_SQL, {"user_id": user_id, "now": db.timestamp(utcnow())})
+        enrollment = db.one(sql.ENROLLMENT_SQL + db.for_update, params)
         assert enrollment is not None
     if enrollment[0]:
         return False
-    completed = {int(module_id) for (module_id,) in db.all(_COMPLETED_MODULES, params)}
+    completed = {int(module_id) for (module_id,) in db.all(sql.COMPLETED_MODULES_SQL, params)}
     if not summarise(course_modules(), completed).all_required_completed:
         return False
-    db.run(_COMPLETE_COURSE, {"user_id": user_id, "now": db.timestamp(utcnow())})
+    db.run(sql.COMPLETE_COURSE_SQL, {"user_id": user_id, "now": db.timestamp(utcnow())})
     return True

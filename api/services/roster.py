@@ -19,7 +19,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
+from api.data import timestamps
 from api.data.models import Role, metadata
+from api.data.timestamps import SQLITE_HOUR_PREFIX
 from api.services.content import LiveModule
 from course.progress import ModuleStatus
 
@@ -177,9 +179,9 @@ class LocalDates:
     """UTC timestamps as days in Norway, fast enough for a roster of 100,000 rows.
 
     The columns are read without their type processing: SQLite hands over text,
-    PostgreSQL aware datetimes. A UTC instant's date in Norway depends only on
-    its UTC date and hour (the offset changes on the hour), so text is parsed
-    once per distinct hour.
+    PostgreSQL aware datetimes, each read by ``api.data.timestamps``. A UTC
+    instant's date in Norway depends only on its UTC date and hour (the offset
+    changes on the hour), so text is parsed once per distinct hour.
     """
 
     def __init__(self) -> None:
@@ -190,13 +192,11 @@ class LocalDates:
         if value is None:
             return None
         if isinstance(value, datetime):
-            aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-            return aware.astimezone(OSLO).date()
-        hour = value[:13]
+            return _oslo_date(value)
+        hour = value[:SQLITE_HOUR_PREFIX]
         found = self._by_hour.get(hour)
         if found is None:
-            parsed = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
-            found = self._by_hour[hour] = parsed.astimezone(OSLO).date()
+            found = self._by_hour[hour] = _oslo_date(value)
         return found
 
     def iso(self, value: str | datetime | None) -> str:
@@ -205,10 +205,17 @@ class LocalDates:
             return ""
         if isinstance(value, datetime):
             return str(self(value))
-        found = self._iso_by_hour.get(value[:13])
+        hour = value[:SQLITE_HOUR_PREFIX]
+        found = self._iso_by_hour.get(hour)
         if found is None:
-            found = self._iso_by_hour[value[:13]] = str(self(value))
+            found = self._iso_by_hour[hour] = str(self(value))
         return found
+
+
+def _oslo_date(stored: str | datetime) -> date:
+    instant = timestamps.read(stored)
+    assert instant is not None
+    return instant.astimezone(OSLO).date()
 
 
 def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list[RosterRecord]:
