@@ -223,28 +223,21 @@ def certificates_render(
     output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write")],
 ) -> None:
     """Render one certificate's PDF by its code."""
-    from api.core.errors import CertificateNotFound
-    from api.services import certificates, content
-    from certificates.render import render_certificate
+    from api.core.errors import DomainError
+    from api.services import certificate_pdfs, content
 
     settings = _settings()
     info, cache = _course_context(settings)
     try:
         with transaction(make_engine(settings.effective_database_url)) as session:
-            certificate = certificates.by_code(session=session, code=code)
             modules = content.live_modules(session=session, info=info, cache=cache)
-            data = certificates.render_data(
-                certificate=certificate,
-                settings=settings,
-                info=info,
-                modules=certificates.completed_modules(
-                    session=session, user_id=certificate.user_id, modules=modules
-                ),
+            pdf = certificate_pdfs.certificate_pdf_by_code(
+                session=session, code=code, info=info, settings=settings, modules=modules
             )
-    except CertificateNotFound as exc:
+    except DomainError as exc:  # mistyped, unknown, revoked, or the holder's data erased
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
-    output.write_bytes(render_certificate(data))
+    output.write_bytes(pdf.content)
     out.print(f"wrote {output}", markup=False)
 
 
@@ -256,7 +249,7 @@ def certificates_render_all(
     """Issue missing certificates to every learner who completed, then render all PDFs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from api.services import certificates, content
+    from api.services import certificate_pdfs, certificates, content
     from certificates.bulk import render_to_directory
 
     settings = _settings()
@@ -266,7 +259,7 @@ def certificates_render_all(
         issued = certificates.issue_missing(session=session, info=info)
     with transaction(engine) as session:
         modules = content.live_modules(session=session, info=info, cache=cache)
-        items = certificates.all_render_data(
+        items = certificate_pdfs.all_render_data(
             session=session, settings=settings, info=info, modules=modules
         )
     out.print(f"{issued} new certificate(s) issued; rendering {len(items)} PDF(s)")
