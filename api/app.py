@@ -32,7 +32,7 @@ from api.routes import (
 from api.services.content import RenderCache, RevisionCache
 from api.services.content import course_info as content_course_info
 from api.web import ROUTERS as PAGE_ROUTERS
-from api.web.errors import domain_error_page, error_page, is_page_request
+from api.web.errors import domain_error_page, error_page, http_error_page, is_page_request
 from api.web.templating import STATIC_DIR
 
 logger = logging.getLogger("innostudy")
@@ -64,13 +64,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if is_page_request(request):
-            return domain_error_page(request, exc)
+            return await domain_error_page(request, exc)
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_page_request(request):
-            return error_page(request, exc.status_code, headers=getattr(exc, "headers", None))
+            return await http_error_page(
+                request, exc.status_code, headers=getattr(exc, "headers", None)
+            )
         if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
             # A body that is not UTF-8 JSON is as unprocessable as malformed JSON.
             error = {

@@ -18,12 +18,16 @@ processor made of the hyphens and spaces, so after NFKC (which also folds
 full-width letters and digits) every kind of space, dash, minus sign, control
 and invisible format character (soft hyphen, zero-width space, BOM) counts as
 a separator.
+
+``EXAMPLE_CODE`` is a valid code that is never issued, so the example printed
+on forms can be tried and only ever answers "no certificate has this code".
 """
 
 from __future__ import annotations
 
 import secrets
 import unicodedata
+from enum import StrEnum
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RANDOM_LENGTH = 10
@@ -68,11 +72,43 @@ def _format(chars: str) -> str:
     return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
+EXAMPLE_CODE = "7K3M-Q9XD-4T4"
+
+
+class CodeProblem(StrEnum):
+    """Why typed text is not a valid code."""
+
+    SHAPE = "shape"  # not eleven characters of the alphabet: not a code at all
+    CHECK = "check"  # the right shape, but the check character does not match: a typing error
+
+
 def new_code() -> str:
-    """Return a fresh random code in canonical form."""
-    values = [secrets.randbelow(32) for _ in range(RANDOM_LENGTH)]
-    chars = "".join(ALPHABET[v] for v in values) + ALPHABET[_check_value(values)]
-    return _format(chars)
+    """Return a fresh random code in canonical form (never ``EXAMPLE_CODE``)."""
+    while True:
+        values = [secrets.randbelow(32) for _ in range(RANDOM_LENGTH)]
+        code = _format("".join(ALPHABET[v] for v in values) + ALPHABET[_check_value(values)])
+        if code != EXAMPLE_CODE:
+            return code
+
+
+def _chars(text: str) -> str | None:
+    """The code characters of typed text, separators dropped; None if far too long for a code."""
+    text = text.strip()
+    if len(text) > _MAX_INPUT:
+        return None
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if not _is_separator(c)).upper().translate(_CONFUSABLE)
+
+
+def code_problem(text: str) -> CodeProblem | None:
+    """Why ``text`` is not a valid code, or None if it is one (in any accepted spelling)."""
+    chars = _chars(text)
+    if chars is None or len(chars) != RANDOM_LENGTH + 1 or any(c not in _VALUES for c in chars):
+        return CodeProblem.SHAPE
+    values = [_VALUES[c] for c in chars]
+    if _check_value(values[:RANDOM_LENGTH]) != values[RANDOM_LENGTH]:
+        return CodeProblem.CHECK
+    return None
 
 
 def _is_separator(char: str) -> bool:
@@ -81,15 +117,8 @@ def _is_separator(char: str) -> bool:
 
 def normalize_code(text: str) -> str | None:
     """Return the canonical form of a typed code, or None if it is malformed or mistyped."""
-    text = text.strip()
-    if len(text) > _MAX_INPUT:
-        return None
-    folded = unicodedata.normalize("NFKC", text)
-    chars = "".join(c for c in folded if not _is_separator(c)).upper().translate(_CONFUSABLE)
-    if len(chars) != RANDOM_LENGTH + 1 or any(c not in _VALUES for c in chars):
-        return None
-    values = [_VALUES[c] for c in chars]
-    if _check_value(values[:RANDOM_LENGTH]) != values[RANDOM_LENGTH]:
+    chars = _chars(text)
+    if chars is None or code_problem(text) is not None:
         return None
     return _format(chars)
 

@@ -14,7 +14,7 @@ from api.cli import database
 from api.cli.common import ROLE_NAMES, err, out, print_invalid
 from api.cli.usage import NorwegianGroup
 from api.core.config import Settings
-from api.core.db import make_engine, transaction
+from api.core.db import transaction
 from api.data.models import Role
 from course.loader import load_course
 from course.messages import count, number, predicate
@@ -243,28 +243,21 @@ def certificates_render(
     output: Annotated[Path, typer.Option("-o", "--output", help="PDF-filen som skal skrives")],
 ) -> None:
     """Lag PDF-en til ett kursbevis, etter koden."""
-    from api.core.errors import CertificateNotFound
-    from api.services import certificates, content
-    from certificates.render import render_certificate
+    from api.core.errors import DomainError
+    from api.services import certificate_pdfs, content
 
     settings = _settings()
     info, cache = _course_context(settings)
     try:
-        with transaction(make_engine(settings.effective_database_url)) as session:
-            certificate = certificates.by_code(session=session, code=code)
+        with transaction(database.ready(settings)) as session:
             modules = content.live_modules(session=session, info=info, cache=cache)
-            data = certificates.render_data(
-                certificate=certificate,
-                settings=settings,
-                info=info,
-                modules=certificates.completed_modules(
-                    session=session, user_id=certificate.user_id, modules=modules
-                ),
+            pdf = certificate_pdfs.certificate_pdf_by_code(
+                session=session, code=code, info=info, settings=settings, modules=modules
             )
-    except CertificateNotFound as exc:
+    except DomainError as exc:  # mistyped, unknown, revoked, or the holder's data erased
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
-    output.write_bytes(render_certificate(data))
+    output.write_bytes(pdf.content)
     out.print(f"Skrev {output}", markup=False)
 
 
@@ -276,17 +269,17 @@ def certificates_render_all(
     """Utsted manglende kursbevis til alle som har fullført, og lag alle PDF-ene."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from api.services import certificates, content
+    from api.services import certificate_pdfs, certificates, content
     from certificates.bulk import render_to_directory
 
     settings = _settings()
     info, cache = _course_context(settings)
-    engine = make_engine(settings.effective_database_url)
+    engine = database.ready(settings)
     with transaction(engine, write=True) as session:
         issued = certificates.issue_missing(session=session, info=info)
     with transaction(engine) as session:
         modules = content.live_modules(session=session, info=info, cache=cache)
-        items = certificates.all_render_data(
+        items = certificate_pdfs.all_render_data(
             session=session, settings=settings, info=info, modules=modules
         )
     out.print(

@@ -87,7 +87,37 @@ class CourseNotCompleted(Conflict):
 
 class CertificateNotFound(NotFound):
     code = "certificate_not_found"
-    message = "Fant ikke noe kursbevis med denne koden. Sjekk at koden er skrevet riktig."
+    message = (
+        "Fant ikke noe kursbevis med denne koden. Koden ser riktig skrevet ut, men ingen "
+        "kursbevis har den. Sjekk at den er skrevet av fra riktig kursbevis."
+    )
+
+
+class CertificateCodeMistyped(DomainError):
+    """A code with a typing error: the wrong shape, or a check character that does not match."""
+
+    status_code = 422
+    code = "code_mistyped"
+    message = (
+        "Koden er skrevet feil: kontrolltegnet stemmer ikke (det siste tegnet, som fanger opp "
+        "skrivefeil). Trolig er ett tegn skrevet feil, eller to tegn er byttet om. Sjekk koden "
+        "og prøv igjen."
+    )
+
+
+class CertificateRevoked(Conflict):
+    """The certificate asked for has been revoked: no PDF of it, and no new one by oneself."""
+
+    code = "certificate_revoked"
+    message = "Kursbeviset er trukket tilbake og er ikke lenger gyldig, så det kan ikke lastes ned."
+
+
+class CertificateNotRevoked(Conflict):
+    code = "certificate_not_revoked"
+    message = (
+        "Kursbeviset er gyldig. Bare et kursbevis som er trukket tilbake, kan erstattes med "
+        "et nytt."
+    )
 
 
 class TooManyAttempts(DomainError):
@@ -144,9 +174,18 @@ class RevisionNotFound(NotFound):
 
 def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for the errors a route can raise."""
-    result: dict[int | str, dict[str, Any]] = {}
+    by_status: dict[int, list[type[DomainError]]] = {}
     for error in errors:
-        result[error.status_code] = {"model": ErrorBody, "description": error.message}
+        by_status.setdefault(error.status_code, []).append(error)
+    result: dict[int | str, dict[str, Any]] = {}
+    for status, shared in by_status.items():
+        # Errors that share a status code are told apart by their ``code``: name each one.
+        description = (
+            shared[0].message
+            if len(shared) == 1
+            else " | ".join(f"`{e.code}`: {e.message}" for e in shared)
+        )
+        result[status] = {"model": ErrorBody, "description": description}
     return result
 
 

@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    MetaData,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from api.data import timestamps
@@ -154,14 +164,29 @@ class QuizAttempt(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+_NOT_REVOKED = text("revoked_at IS NULL")
+
+
 class Certificate(SQLModel, table=True):
-    """An issued kursbevis. One per learner and course version, enforced by the database.
+    """An issued kursbevis. At most one valid (not revoked) per learner and course version,
+    enforced by the database; a revoked one stays, and an administrator may issue a new one.
 
     Holder name, municipality and course title are copied at issue time, so the
     certificate verifies as it was issued even if the account changes later.
     """
 
-    __table_args__ = (UniqueConstraint("user_id", "course_version"),)
+    __table_args__ = (
+        # A partial unique index (SQLite and PostgreSQL both have them); named like the
+        # unique constraint it replaced, for the rows it covers.
+        Index(
+            "uq_certificate_user_id_course_version_unrevoked",
+            "user_id",
+            "course_version",
+            unique=True,
+            sqlite_where=_NOT_REVOKED,
+            postgresql_where=_NOT_REVOKED,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
@@ -176,6 +201,8 @@ class Certificate(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     revoked_reason: str | None = Field(default=None, max_length=500)
     revoked_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # Shown to the holder beside the fixed explanation; the reason above is internal.
+    holder_message: str | None = Field(default=None, max_length=500)
     # Set when the holder's data was erased: the name is gone, so the code no longer verifies.
     holder_erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 

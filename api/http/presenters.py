@@ -9,6 +9,7 @@ from api.http.schemas import (
     AttemptSummary,
     AuthoringModule,
     CertificateIssued,
+    CertificateReissued,
     CourseOutline,
     HeadingPublic,
     ModuleOutline,
@@ -164,6 +165,18 @@ def certificate_issued(certificate: Certificate, settings: Settings) -> Certific
         code=certificate.code,
         verify_url=f"{settings.base_url}/verify/{certificate.code}",
         pdf_url=f"{settings.base_url}/api/v1/certificate.pdf",
+        issued_at=certificate.issued_at,
+    )
+
+
+def certificate_reissued(
+    certificate: Certificate, replaces: Certificate, settings: Settings
+) -> CertificateReissued:
+    return CertificateReissued(
+        code=certificate.code,
+        replaces=replaces.code,
+        holder_name=certificate.holder_name,
+        verify_url=f"{settings.base_url}/verify/{certificate.code}",
         issued_at=certificate.issued_at,
     )
 

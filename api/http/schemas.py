@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.services.contracts import UserBase
+from certificates.codes import EXAMPLE_CODE
 from course.progress import ModuleStatus
 
 
@@ -159,9 +160,17 @@ class ProgressPublic(BaseModel):
 
 
 class CertificateIssued(BaseModel):
-    code: str = Field(examples=["7K3M-Q9XD-4TJ"])
+    code: str = Field(examples=[EXAMPLE_CODE])
     verify_url: str
     pdf_url: str
+    issued_at: datetime
+
+
+class CertificateReissued(BaseModel):
+    code: str = Field(examples=[EXAMPLE_CODE], description="The new certificate's code")
+    replaces: str = Field(description="The revoked certificate's code; it stays revoked")
+    holder_name: str
+    verify_url: str
     issued_at: datetime
 
 
@@ -180,7 +189,18 @@ class Verification(BaseModel):
 class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
+    ] = Field(description="Why, for administrators only; the holder and the public never see it")
+    message_to_holder: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None
+    ) = Field(
+        default=None,
+        description=(
+            "Shown to the holder on their certificate page and in the API's refusal, after a "
+            "fixed explanation (revoked, no longer valid, ask the course coordinator)"
+        ),
+    )
 
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]

@@ -5,11 +5,15 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from api.core.errors import (
+    CertificateCodeMistyped,
     CertificateNotFound,
+    CertificateNotRevoked,
+    CertificateRevoked,
     CourseNotCompleted,
     Forbidden,
     NotAuthenticated,
     UnprocessableError,
+    UserErased,
     responses,
 )
 from api.http import presenters
@@ -22,10 +26,9 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.http.schemas import CertificateIssued, RevokeRequest, Verification
-from api.services import audit
+from api.http.schemas import CertificateIssued, CertificateReissued, RevokeRequest, Verification
+from api.services import audit, certificate_pdfs
 from api.services import certificates as service
-from certificates.render import render_certificate
 
 router = APIRouter(tags=["certificates"])
 _PDF: dict[int | str, dict[str, Any]] = {
@@ -38,7 +41,7 @@ _PDF: dict[int | str, dict[str, Any]] = {
     status_code=201,
     responses={
         200: {"model": CertificateIssued, "description": "Already issued"},
-        **responses(NotAuthenticated, CourseNotCompleted),
+        **responses(NotAuthenticated, CourseNotCompleted, CertificateRevoked),
     },
 )
 def issue_certificate(
@@ -58,7 +61,7 @@ def issue_certificate(
 @router.get(
     "/certificate.pdf",
     response_class=Response,
-    responses={**_PDF, **responses(NotAuthenticated, CertificateNotFound)},
+    responses={**_PDF, **responses(NotAuthenticated, CertificateNotFound, CertificateRevoked)},
 )
 def certificate_pdf(
     session: SessionDep,
@@ -67,44 +70,77 @@ def certificate_pdf(
     settings: SettingsDep,
     modules: LiveModules,
 ) -> Response:
-    """The learner's certificate as a PDF (issue it first with POST /certificate)."""
-    certificate = service.find_for_user(session=session, user_id=user.id or 0, info=info)
-    if certificate is None:
-        raise CertificateNotFound("Du har ikke fått kursbevis ennå.")
-    data = service.render_data(
-        certificate=certificate,
-        settings=settings,
-        info=info,
-        modules=service.completed_modules(session=session, user_id=user.id or 0, modules=modules),
+    """The learner's certificate as a PDF (issue it with POST /certificate; 409 if revoked)."""
+    pdf = certificate_pdfs.certificate_pdf(
+        session=session, user=user, info=info, settings=settings, modules=modules
     )
-    disposition = f'attachment; filename="kursbevis-{certificate.code}.pdf"'
     return Response(
-        render_certificate(data),
+        pdf.content,
         media_type="application/pdf",
-        headers={"Content-Disposition": disposition},
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
     )
 
 
-@router.get("/certificates/{code}", responses=responses(CertificateNotFound))
+@router.get(
+    "/certificates/{code}", responses=responses(CertificateNotFound, CertificateCodeMistyped)
+)
 def verify_certificate(code: str, session: SessionDep) -> Verification:
-    """Verify a certificate by its code (public; typing errors in the code are caught)."""
+    """Verify a certificate by its code (public; 422 `code_mistyped` for a typing error)."""
     return presenters.verification(service.by_code(session=session, code=code))
 
 
 @router.post(
     "/certificates/{code}/revoke",
-    responses=responses(NotAuthenticated, Forbidden, CertificateNotFound, UnprocessableError),
+    responses=responses(
+        NotAuthenticated,
+        Forbidden,
+        CertificateNotFound,
+        CertificateCodeMistyped,
+        UnprocessableError,
+    ),
     dependencies=[audit_refusals(audit.Action.CERTIFICATE_REVOKE)],
 )
 def revoke_certificate(
     code: str, body: RevokeRequest, session: SessionDep, admin: AdminUser
 ) -> Verification:
     """Revoke a certificate with a reason (administrators only); it then verifies as revoked."""
-    certificate = service.revoke(session=session, code=code, reason=body.reason, admin=admin)
-    audit.record(
+    revoked = service.revoke(
         session=session,
-        actor=admin,
-        action=audit.Action.CERTIFICATE_REVOKE,
-        target=f"certificate:{certificate.code}",
+        code=code,
+        reason=body.reason,
+        admin=admin,
+        holder_message=body.message_to_holder,
     )
-    return presenters.verification(certificate)
+    return presenters.verification(revoked.certificate)
+
+
+@router.post(
+    "/certificates/{code}/reissue",
+    status_code=201,
+    responses={
+        200: {"model": CertificateReissued, "description": "A new one was issued already"},
+        **responses(
+            NotAuthenticated,
+            Forbidden,
+            CertificateNotFound,
+            CertificateCodeMistyped,
+            CertificateNotRevoked,
+            CourseNotCompleted,
+            UserErased,
+        ),
+    },
+    dependencies=[audit_refusals(audit.Action.CERTIFICATE_REISSUE)],
+)
+def reissue_certificate(
+    code: str,
+    response: Response,
+    session: SessionDep,
+    admin: AdminUser,
+    info: CourseInfoDep,
+    settings: SettingsDep,
+) -> CertificateReissued:
+    """Issue a new certificate (new code) to a revoked one's holder; the old stays revoked."""
+    reissued = service.reissue(session=session, code=code, admin=admin, info=info)
+    if not reissued.created:
+        response.status_code = 200
+    return presenters.certificate_reissued(reissued.certificate, reissued.replaces, settings)

@@ -1,9 +1,26 @@
-"""Issuing, verifying and revoking certificates (the PDF itself is ``certificates.render``)."""
+"""Certificates: issuing, the holder's state, revoking and reissuing, verifying.
+
+Every front door (API, pages, command line) calls these; issuance, revocation
+and reissue are audited here, in the caller's transaction. The PDF is
+``api.services.certificate_pdfs``, drawn by ``certificates.render``.
+
+Rules:
+- a learner issues their own certificate once the course is completed; asking
+  again returns the same one;
+- at most one valid (not revoked) certificate per learner and course version,
+  held by a partial unique index, so concurrent requests from several server
+  processes still produce one;
+- a revoked certificate stays and verifies as revoked. Its holder sees that it
+  is revoked, with a fixed explanation and the administrator's optional message
+  to them (the reason is internal), gets no PDF of it, and cannot issue a new one:
+  a learner cannot undo an administrator's revocation. Only an administrator
+  reissues: a new code, the old one stays revoked.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,14 +28,45 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from api.core.config import Settings
-from api.core.errors import CertificateNotFound, CourseNotCompleted
-from api.data.models import Certificate, Enrollment, ModuleProgress, User, utcnow
-from api.services.content import LiveModule
-from certificates.codes import new_code, normalize_code
-from certificates.render import CertificateData, CompletedModule
+from api.core.errors import (
+    CertificateCodeMistyped,
+    CertificateNotFound,
+    CertificateNotRevoked,
+    CertificateRevoked,
+    CourseNotCompleted,
+    UserErased,
+)
+from api.data.models import Certificate, Enrollment, User, utcnow
+from api.services import audit
+from certificates.codes import EXAMPLE_CODE, CodeProblem, code_problem, new_code, normalize_code
+from certificates.render import format_date
 from course.models import CourseInfo
 
 NORWAY = ZoneInfo("Europe/Oslo")
+SHAPE_PROBLEM = (
+    "Dette er ikke en kode fra et kursbevis. Koden har elleve tegn, bokstaver og tall, "
+    f"for eksempel {EXAMPLE_CODE}. Sjekk at du har fått med hele koden."
+)
+EXAMPLE_NOT_ISSUED = (
+    "Dette er eksempelkoden, og den hører ikke til noe kursbevis. Skriv inn koden som står "
+    "på kursbeviset du vil kontrollere."
+)
+
+
+class HolderStatus(StrEnum):
+    NOT_COMPLETED = "not_completed"  # the course is not completed, no certificate
+    READY = "ready"  # completed; the learner may issue the certificate
+    VALID = "valid"
+    REVOKED = "revoked"  # revoked, and no new one issued (yet)
+
+
+@dataclass(frozen=True, slots=True)
+class HolderCertificate:
+    """What the holder is shown about their certificate for the current course version."""
+
+    status: HolderStatus
+    certificate: Certificate | None  # the valid one, or else the last revoked one
+    explanation: str | None = None  # for REVOKED: the fixed text, in the holder's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,116 +75,139 @@ class Issued:
     created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    certificate: Certificate
+    changed: bool  # False if it had been revoked already
+
+
+@dataclass(frozen=True, slots=True)
+class Reissued:
+    certificate: Certificate  # the new one
+    replaces: Certificate
+    created: bool  # False if a new one had been issued already
+
+
 def verify_url(settings: Settings, code: str) -> str:
     return f"{settings.base_url}/verify/{code}"
 
 
-def find_for_user(*, session: Session, user_id: int, info: CourseInfo) -> Certificate | None:
+def certificate_target(code: str) -> str:
+    return f"certificate:{code}"
+
+
+def current_for_user(*, session: Session, user_id: int, info: CourseInfo) -> Certificate | None:
+    """The learner's certificate for this course version: the valid one, else the last revoked.
+
+    The latest is the current one: a new certificate is only issued when no valid one exists.
+    """
     return session.exec(
-        select(Certificate).where(
-            Certificate.user_id == user_id, Certificate.course_version == info.version
-        )
+        select(Certificate)
+        .where(Certificate.user_id == user_id, Certificate.course_version == info.version)
+        .order_by(col(Certificate.id).desc())
     ).first()
 
 
-def issue(*, session: Session, user: User, info: CourseInfo) -> Issued:
-    """The learner's certificate for this course version, created on first request.
+def _completed_enrollment(session: Session, user_id: int) -> Enrollment | None:
+    enrollment = session.exec(select(Enrollment).where(Enrollment.user_id == user_id)).first()
+    return enrollment if enrollment is not None and enrollment.completed_at is not None else None
 
-    Exactly one per learner and version, also across server processes: the
-    insert leaves it to the unique constraint which of concurrent requests wins.
-    """
+
+def revoked_explanation(certificate: Certificate) -> str:
+    """The fixed text a holder is shown about their revoked certificate."""
+    assert certificate.revoked_at is not None
+    when = format_date(certificate.revoked_at.astimezone(NORWAY).date())
+    return (
+        f"Kursbeviset ditt med kode {certificate.code} ble trukket tilbake {when} og er ikke "
+        "lenger gyldig. Det kan ikke lastes ned, og kontrollsiden viser at det er trukket "
+        "tilbake. Har du spørsmål, ta kontakt med kursansvarlig i kommunen din. Bare en "
+        "administrator kan utstede et nytt kursbevis."
+    )
+
+
+def revoked_error(certificate: Certificate) -> CertificateRevoked:
+    """``CertificateRevoked`` for the holder: the explanation and the message to them."""
+    text = revoked_explanation(certificate)
+    if certificate.holder_message:
+        text += f" Melding fra administratoren: {certificate.holder_message}"
+    return CertificateRevoked(text)
+
+
+def holder_state(*, session: Session, user: User, info: CourseInfo) -> HolderCertificate:
+    """The learner's certificate as they see it (pages and API)."""
     assert user.id is not None
-    existing = find_for_user(session=session, user_id=user.id, info=info)
-    if existing is not None:
-        return Issued(existing, created=False)
-    enrollment = session.exec(select(Enrollment).where(Enrollment.user_id == user.id)).first()
-    if enrollment is None or enrollment.completed_at is None:
-        raise CourseNotCompleted()
+    certificate = current_for_user(session=session, user_id=user.id, info=info)
+    if certificate is not None and certificate.revoked_at is None:
+        return HolderCertificate(HolderStatus.VALID, certificate)
+    if certificate is not None:
+        return HolderCertificate(
+            HolderStatus.REVOKED, certificate, explanation=revoked_explanation(certificate)
+        )
+    if _completed_enrollment(session, user.id) is None:
+        return HolderCertificate(HolderStatus.NOT_COMPLETED, None)
+    return HolderCertificate(HolderStatus.READY, None)
+
+
+def _insert(session: Session, *, holder: User, info: CourseInfo, enrollment: Enrollment) -> Issued:
+    """A new valid certificate for ``holder``, or the one a concurrent request made first.
+
+    The insert leaves it to the partial unique index which of concurrent requests
+    wins; a losing request finds the winner's certificate.
+    """
+    assert holder.id is not None and enrollment.completed_at is not None
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     while True:
         values = {
             "code": new_code(),
-            "user_id": user.id,
+            "user_id": holder.id,
             "course_slug": info.slug,
             "course_version": info.version,
             "course_title": info.title,
-            "holder_name": user.full_name,
-            "municipality": user.municipality,
+            "holder_name": holder.full_name,
+            "municipality": holder.municipality,
             "completed_at": enrollment.completed_at,
             "issued_at": utcnow(),
         }
         statement = insert(Certificate).values(**values).on_conflict_do_nothing()
         inserted = session.exec(statement.returning(col(Certificate.code))).first()
-        found = find_for_user(session=session, user_id=user.id, info=info)
-        if found is not None:  # ours, or a concurrent request's
+        found = current_for_user(session=session, user_id=holder.id, info=info)
+        if found is not None and found.revoked_at is None:  # ours, or a concurrent request's
             return Issued(found, created=inserted is not None)
         # The random code collided with another certificate's: draw again.
 
 
-def by_code(*, session: Session, code: str) -> Certificate:
-    """The certificate with this code (typed leniently), or 404."""
-    canonical = normalize_code(code)
-    if canonical is None:
-        raise CertificateNotFound()
-    found = session.exec(select(Certificate).where(Certificate.code == canonical)).first()
-    if found is None:
-        raise CertificateNotFound()
-    return found
+def issue(*, session: Session, user: User, info: CourseInfo) -> Issued:
+    """The learner's own certificate, created on first request once the course is completed.
 
-
-def revoke(*, session: Session, code: str, reason: str, admin: User) -> Certificate:
-    certificate = by_code(session=session, code=code)
-    if certificate.revoked_at is None:
-        certificate.revoked_at = utcnow()
-        certificate.revoked_reason = reason
-        certificate.revoked_by = admin.id
-        session.flush()
-    return certificate
-
-
-def _completed(modules: Sequence[LiveModule], done: set[int]) -> tuple[CompletedModule, ...]:
-    return tuple(
-        CompletedModule(m.content.title, m.content.estimated_minutes)
-        for m in modules
-        if m.id in done
-    )
-
-
-def completed_modules(
-    *, session: Session, user_id: int, modules: Sequence[LiveModule]
-) -> tuple[CompletedModule, ...]:
-    done = session.exec(
-        select(ModuleProgress.module_id).where(
-            ModuleProgress.user_id == user_id, col(ModuleProgress.completed_at).is_not(None)
+    Raises ``CertificateRevoked`` (with the holder's explanation) if it was revoked:
+    only an administrator issues a new one (``reissue``).
+    """
+    assert user.id is not None
+    existing = current_for_user(session=session, user_id=user.id, info=info)
+    if existing is not None and existing.revoked_at is None:
+        return Issued(existing, created=False)
+    if existing is not None:
+        raise revoked_error(existing)
+    enrollment = _completed_enrollment(session, user.id)
+    if enrollment is None:
+        raise CourseNotCompleted()
+    issued = _insert(session, holder=user, info=info, enrollment=enrollment)
+    if issued.created:
+        audit.record(
+            session=session,
+            actor=user,
+            action=audit.Action.CERTIFICATE_ISSUE,
+            target=certificate_target(issued.certificate.code),
         )
-    ).all()
-    return _completed(modules, set(done))
-
-
-def render_data(
-    *,
-    certificate: Certificate,
-    modules: tuple[CompletedModule, ...],
-    settings: Settings,
-    info: CourseInfo,
-) -> CertificateData:
-    return CertificateData(
-        code=certificate.code,
-        holder_name=certificate.holder_name,
-        municipality=certificate.municipality,
-        course_title=certificate.course_title,
-        completed_at=certificate.completed_at.astimezone(NORWAY).date(),
-        modules=modules,
-        issuer=settings.certificate_issuer or info.issuer,
-        signer_name=settings.certificate_signer_name,
-        signer_title=settings.certificate_signer_title,
-        verify_url=verify_url(settings, certificate.code),
-        logo_path=settings.certificate_logo,
-    )
+    return issued
 
 
 def issue_missing(*, session: Session, info: CourseInfo) -> int:
-    """Issue certificates to every learner who completed the course but has none yet."""
+    """Issue certificates to every learner who completed the course but has none yet.
+
+    A learner whose certificate was revoked has one: only an administrator reissues.
+    Each new certificate is audited with no actor (the command line).
+    """
     users = session.exec(
         select(User)
         .join(Enrollment, col(Enrollment.user_id) == col(User.id))
@@ -148,33 +219,104 @@ def issue_missing(*, session: Session, info: CourseInfo) -> int:
             .exists()
         )
     ).all()
+    created = 0
     for user in users:
-        issue(session=session, user=user, info=info)
-    return len(users)
+        assert user.id is not None
+        enrollment = _completed_enrollment(session, user.id)
+        assert enrollment is not None
+        issued = _insert(session, holder=user, info=info, enrollment=enrollment)
+        if issued.created:
+            created += 1
+            audit.record(
+                session=session,
+                actor=None,
+                action=audit.Action.CERTIFICATE_ISSUE,
+                target=certificate_target(issued.certificate.code),
+            )
+    return created
 
 
-def all_render_data(
-    *, session: Session, settings: Settings, info: CourseInfo, modules: Sequence[LiveModule]
-) -> list[CertificateData]:
-    """Render data for every certificate of this course version, in two queries."""
-    certificates = session.exec(
-        select(Certificate)
-        .where(Certificate.course_version == info.version)
-        .order_by(col(Certificate.id))
-    ).all()
-    completed: dict[int, set[int]] = {}
-    for user_id, module_id in session.exec(
-        select(ModuleProgress.user_id, ModuleProgress.module_id).where(
-            col(ModuleProgress.completed_at).is_not(None)
+def by_code(*, session: Session, code: str) -> Certificate:
+    """The certificate with this code, typed leniently.
+
+    Raises ``CertificateCodeMistyped`` (422) for text that cannot be a code or
+    whose check character does not match, ``CertificateNotFound`` (404) for a
+    well-typed code that no certificate has.
+    """
+    problem = code_problem(code)
+    if problem is CodeProblem.SHAPE:
+        raise CertificateCodeMistyped(SHAPE_PROBLEM)
+    if problem is CodeProblem.CHECK:
+        raise CertificateCodeMistyped()
+    canonical = normalize_code(code)
+    if canonical == EXAMPLE_CODE:
+        raise CertificateNotFound(EXAMPLE_NOT_ISSUED)
+    found = session.exec(select(Certificate).where(Certificate.code == canonical)).first()
+    if found is None:
+        raise CertificateNotFound()
+    return found
+
+
+def revoke(
+    *, session: Session, code: str, reason: str, admin: User, holder_message: str | None = None
+) -> Revoked:
+    """Revoke a certificate with an internal reason and an optional message to its holder.
+
+    Revoking one that is revoked already changes nothing (and is audited as such).
+    """
+    certificate = by_code(session=session, code=code)
+    changed = certificate.revoked_at is None
+    if changed:
+        certificate.revoked_at = utcnow()
+        certificate.revoked_reason = reason
+        certificate.revoked_by = admin.id
+        certificate.holder_message = holder_message or None
+        session.flush()
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.CERTIFICATE_REVOKE,
+        target=certificate_target(certificate.code),
+        details={} if changed else {"already_revoked": True},
+    )
+    return Revoked(certificate, changed=changed)
+
+
+def reissue(*, session: Session, code: str, admin: User, info: CourseInfo) -> Reissued:
+    """A new certificate (new code) for the holder of the revoked certificate ``code``.
+
+    The new one is for the current course version and carries the holder's name and
+    municipality as they are now (a wrong name is a common reason to revoke). The old
+    one stays revoked. Asking again returns the new one (``created`` False).
+
+    Raises ``CertificateNotRevoked`` if ``code`` is still valid, ``UserErased`` if the
+    holder's data was erased, ``CourseNotCompleted`` if the holder has not completed.
+    """
+    old = by_code(session=session, code=code)
+    if old.revoked_at is None:
+        raise CertificateNotRevoked()
+    holder = session.get(User, old.user_id)
+    assert holder is not None and holder.id is not None
+    if holder.erased_at is not None or old.holder_erased_at is not None:
+        raise UserErased(
+            "Personopplysningene til innehaveren er slettet, så det kan ikke utstedes "
+            "et nytt kursbevis."
         )
-    ):
-        completed.setdefault(user_id, set()).add(module_id)
-    return [
-        render_data(
-            certificate=c,
-            settings=settings,
-            info=info,
-            modules=_completed(modules, completed.get(c.user_id, set())),
+    current = current_for_user(session=session, user_id=holder.id, info=info)
+    if current is not None and current.revoked_at is None:
+        return Reissued(current, replaces=old, created=False)
+    enrollment = _completed_enrollment(session, holder.id)
+    if enrollment is None:
+        raise CourseNotCompleted(
+            "Innehaveren har ikke fullført kurset, så det kan ikke utstedes et nytt kursbevis."
         )
-        for c in certificates
-    ]
+    issued = _insert(session, holder=holder, info=info, enrollment=enrollment)
+    if issued.created:
+        audit.record(
+            session=session,
+            actor=admin,
+            action=audit.Action.CERTIFICATE_REISSUE,
+            target=certificate_target(issued.certificate.code),
+            details={"replaces": old.code, "holder": holder.id},
+        )
+    return Reissued(issued.certificate, replaces=old, created=issued.created)

@@ -124,6 +124,7 @@ class PersonalCertificate(BaseModel):
     issued_at: datetime
     revoked_at: datetime | None
     revoked_reason: str | None
+    holder_message: str | None
 
 
 class PersonalSession(BaseModel):

@@ -128,10 +128,20 @@ def roster_query(roster: Roster) -> Select[Any]:
     )
     done = func.count(case((and_(p.completed_at.is_not(None), p.module_id.in_(module_ids)), 1)))
     best = [func.max(case((p.module_id == m.id, p.best_score))) for m in roster.quiz_modules]
+    # The learner's current certificate: the latest (a new one is issued only after a
+    # revocation, so the latest is the valid one if there is one).
+    newer = _certificates.alias("newer_certificate")
+    latest = ~(
+        select(newer.c.id)
+        .where(newer.c.user_id == c.user_id, newer.c.course_version == c.course_version)
+        .where(newer.c.id > c.id)
+        .exists()
+    )
     joined = (
         _users.outerjoin(_enrollments, e.user_id == u.id)
         .outerjoin(
-            _certificates, and_(c.user_id == u.id, c.course_version == roster.course_version)
+            _certificates,
+            and_(c.user_id == u.id, c.course_version == roster.course_version, latest),
         )
         .outerjoin(_progress, p.user_id == u.id)
     )

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 
 from api.web import (
     admin,
+    admin_certificates,
     admin_reports,
     auth,
     instructor,
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     instructor.router,
     admin.router,
     admin_reports.router,
+    admin_certificates.router,
     public.router,
     password_setup.router,
 )

@@ -1,5 +1,6 @@
 """Administration pages for reports and records: the roster with its CSV and XLSX downloads,
-municipalities, revoking a certificate, and the audit log. Same services as the API.
+municipalities, and the audit log. Same services as the API. (Certificates:
+``api.web.admin_certificates``.)
 """
 
 from __future__ import annotations
@@ -10,16 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
-from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from api.core.errors import CertificateNotFound, UnprocessableError
+from api.core.errors import UnprocessableError
 from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.deps import CourseInfoDep, EngineDep, LiveModules, SessionDep
-from api.http.schemas import RevokeRequest
 from api.services import audit
-from api.services import certificates as certificate_service
 from api.services import roster as roster_service
 from api.services.audit import Action, Outcome
 from api.services.roster import EARLIEST, LATEST
@@ -28,14 +26,11 @@ from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
     audited,
     page_number,
-    record_refusal,
     render_admin,
     text_param,
 )
-from api.web.deps import AdminPageUser, FormDep, form_text, page_router
-from api.web.render import redirect
+from api.web.deps import AdminPageUser, page_router
 from api.web.templating import templates
-from certificates.codes import normalize_code
 from course.progress import ModuleStatus
 
 router = page_router()
@@ -55,7 +50,9 @@ ACTION_LABELS = {
     Action.USER_PASSWORD_SETUP: "Passord valgt",
     Action.USER_IMPORT: "Brukerimport",
     Action.USER_ERASE: "Personopplysninger slettet",
+    Action.CERTIFICATE_ISSUE: "Kursbevis utstedt",
     Action.CERTIFICATE_REVOKE: "Kursbevis trukket tilbake",
+    Action.CERTIFICATE_REISSUE: "Nytt kursbevis utstedt",
     Action.ROSTER_EXPORT: "Kursliste lastet ned",
     Action.MODULE_CREATE: "Modul opprettet",
     Action.MODULE_EDIT: "Modul redigert",
@@ -236,85 +233,6 @@ def municipalities_page(request: Request, session: SessionDep, admin: AdminPageU
     }
     context = {"rows": rows, "totals": totals}
     return render_admin(request, "pages/admin_municipalities.html", context)
-
-
-def _revoke_form(
-    request: Request,
-    session: SessionDep,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    revoked = None
-    code = request.query_params.get("trukket")
-    if code and not errors:
-        try:
-            revoked = certificate_service.by_code(session=session, code=code[:40])
-        except CertificateNotFound:
-            revoked = None
-    context = {
-        "values": values or {},
-        "errors": errors or {},
-        "revoked": revoked,
-        "already": request.query_params.get("allerede") == "1",
-    }
-    return render_admin(request, "pages/admin_certificates.html", context, status_code=status_code)
-
-
-@router.get("/admin/kursbevis")
-def certificates_page(request: Request, session: SessionDep, admin: AdminPageUser) -> Response:
-    """A form for revoking a certificate by its code."""
-    return _revoke_form(request, session)
-
-
-@router.post(
-    "/admin/kursbevis", dependencies=[audited(Action.CERTIFICATE_REVOKE, target="certificates")]
-)
-def revoke_certificate(
-    request: Request, form: FormDep, session: SessionDep, admin: AdminPageUser
-) -> Response:
-    """Revoke the certificate with a reason; it then verifies as revoked."""
-    values = {
-        "kode": form_text(form, "kode", limit=40).strip(),
-        "begrunnelse": form_text(form, "begrunnelse", limit=2000).strip(),
-    }
-    errors: dict[str, str] = {}
-    if not values["kode"]:
-        errors["kode"] = "Skriv koden som står på kursbeviset."
-    try:
-        reason = RevokeRequest(reason=values["begrunnelse"]).reason
-    except ValidationError:
-        errors["begrunnelse"] = "Skriv en begrunnelse på 3 til 500 tegn."
-    if errors:
-        return _revoke_form(request, session, values=values, errors=errors, status_code=422)
-    try:
-        was_revoked = certificate_service.by_code(session=session, code=values["kode"]).revoked_at
-        certificate = certificate_service.revoke(
-            session=session, code=values["kode"], reason=reason, admin=admin
-        )
-    except CertificateNotFound as exc:
-        target = f"certificate:{values['kode']}"
-        record_refusal(
-            session=session, actor=admin, action=Action.CERTIFICATE_REVOKE, target=target, error=exc
-        )
-        if normalize_code(values["kode"]) is None:
-            message = (
-                "Koden er ikke gyldig: kontrolltegnet stemmer ikke. Trolig er ett tegn skrevet "
-                "feil eller to tegn byttet om. Sjekk koden på kursbeviset."
-            )
-        else:
-            message = "Fant ikke noe kursbevis med denne koden."
-        errors = {"kode": message}
-        return _revoke_form(request, session, values=values, errors=errors, status_code=404)
-    audit.record(
-        session=session,
-        actor=admin,
-        action=Action.CERTIFICATE_REVOKE,
-        target=f"certificate:{certificate.code}",
-    )
-    already = "&allerede=1" if was_revoked else ""
-    return redirect(request, f"/admin/kursbevis?trukket={certificate.code}{already}#status")
 
 
 @router.get("/admin/logg")

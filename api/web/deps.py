@@ -9,6 +9,7 @@ on every state-changing request, so no page route can forget it.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,11 +18,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
+from api.core.db import transaction
 from api.core.errors import Forbidden, NotAuthenticated
 from api.data.models import Role, User
-from api.http.deps import SessionDep, get_settings
+from api.http.deps import SessionDep, get_engine, get_settings
 from api.services import users as user_service
 
+logger = logging.getLogger("innostudy")
 SESSION_COOKIE = "innostudy_session"
 CSRF_COOKIE = "innostudy_csrf"
 CSRF_FIELD = "csrf_token"
@@ -118,9 +121,31 @@ def get_page_user(request: Request, session: SessionDep) -> User | None:
     """The user the session cookie belongs to, or None; remembered for the page header."""
     token = request.cookies.get(SESSION_COOKIE)
     user = user_service.user_for_token(session=session, token=token) if token else None
-    if user is not None:
-        request.state.visitor = Visitor(user.full_name, user.role)
+    request.state.visitor = Visitor(user.full_name, user.role) if user is not None else None
     return user
+
+
+def look_up_visitor(request: Request) -> None:
+    """Remember who the session cookie belongs to, for a page no user dependency ran for.
+
+    Error pages need it: an unknown address matches no route, and a refused form may
+    end before the route's dependencies. It runs in a short read transaction of its
+    own and never raises (an error page must render whatever the database does);
+    call it in a worker thread, not on the event loop.
+    """
+    if hasattr(request.state, "visitor"):
+        return  # the request's own dependency found out already
+    request.state.visitor = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return
+    try:
+        with transaction(get_engine(request)) as session:
+            user = user_service.user_for_token(session=session, token=token)
+            if user is not None:
+                request.state.visitor = Visitor(user.full_name, user.role)
+    except Exception:
+        logger.warning("error page: could not look up the visitor", exc_info=True)
 
 
 OptionalPageUser = Annotated[User | None, Depends(get_page_user)]

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.core.errors import DomainError, NotAuthenticated
 from api.http.security_headers import SECURITY_HEADERS
+from api.web.deps import look_up_visitor
 from api.web.render import redirect, render
 
 _JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
@@ -66,7 +68,17 @@ def error_page(
     )
 
 
-def domain_error_page(request: Request, exc: DomainError) -> Response:
+async def http_error_page(
+    request: Request, status_code: int, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The error page for an HTTP error such as an unknown address, with the visitor's header."""
+    if status_code < 500:  # after a server error, leave the database alone
+        await run_in_threadpool(look_up_visitor, request)
+    return error_page(request, status_code, headers=headers)
+
+
+async def domain_error_page(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
+    await run_in_threadpool(look_up_visitor, request)
     return error_page(request, exc.status_code, exc.detail, exc.headers())

@@ -7,14 +7,13 @@ import re
 from fastapi import Request, Response
 from sqlmodel import Session
 
-from api.core.errors import CertificateNotFound, StaleRevision, UnprocessableError
+from api.core.errors import StaleRevision, UnprocessableError
 from api.http.deps import CourseInfoDep, LiveModules, RenderCacheDep, SessionDep, SettingsDep
+from api.services import certificate_pdfs, content, learning, privacy
 from api.services import certificates as certificate_service
-from api.services import content, learning, privacy
 from api.services.content import LiveModule
 from api.web.deps import FormDep, PageUser, form_text, page_router
 from api.web.render import redirect, render
-from certificates.render import render_certificate
 from course.models import Quiz
 
 router = page_router()
@@ -188,12 +187,10 @@ def attempt_page(
 def certificate_page(
     request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
 ) -> Response:
-    """The certificate: how far there is to go, or issue and download it."""
+    """The certificate: how far there is to go, issue and download it, or why it was revoked."""
     outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
-    certificate = certificate_service.find_for_user(
-        session=session, user_id=user.id or 0, info=info
-    )
-    context = {"outline": outline, "certificate": certificate, "info": info}
+    state = certificate_service.holder_state(session=session, user=user, info=info)
+    context = {"outline": outline, "state": state, "info": info}
     return render(request, "pages/certificate.html", context)
 
 
@@ -201,7 +198,7 @@ def certificate_page(
 def issue_certificate(
     request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep
 ) -> Response:
-    """Issue the certificate once the course is completed (409 page before that)."""
+    """Issue the certificate once the course is completed (409 page before that, or if revoked)."""
     certificate_service.issue(session=session, user=user, info=info)
     return redirect(request, "/kursbevis")
 
@@ -214,25 +211,17 @@ def certificate_pdf(
     settings: SettingsDep,
     modules: LiveModules,
 ) -> Response:
-    """The certificate as a PDF download."""
-    certificate = certificate_service.find_for_user(
-        session=session, user_id=user.id or 0, info=info
+    """The certificate as a PDF download (an error page if none was issued or it was revoked)."""
+    pdf = certificate_pdfs.certificate_pdf(
+        session=session, user=user, info=info, settings=settings, modules=modules
     )
-    if certificate is None:
-        raise CertificateNotFound("Du har ikke fått kursbevis ennå. Hent det på siden Kursbevis.")
-    data = certificate_service.render_data(
-        certificate=certificate,
-        settings=settings,
-        info=info,
-        modules=certificate_service.completed_modules(
-            session=session, user_id=user.id or 0, modules=modules
-        ),
-    )
-    disposition = f'attachment; filename="kursbevis-{certificate.code}.pdf"'
     return Response(
-        render_certificate(data),
+        pdf.content,
         media_type="application/pdf",
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{pdf.filename}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -242,10 +231,8 @@ def profile_page(
 ) -> Response:
     """The user's own account, progress and the data export."""
     outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
-    certificate = certificate_service.find_for_user(
-        session=session, user_id=user.id or 0, info=info
-    )
-    context = {"account": user, "outline": outline, "certificate": certificate}
+    state = certificate_service.holder_state(session=session, user=user, info=info)
+    context = {"account": user, "outline": outline, "state": state}
     return render(request, "pages/profile.html", context)
 
 

@@ -6,13 +6,13 @@ from urllib.parse import quote
 
 from fastapi import Request, Response
 
-from api.core.errors import CertificateNotFound
+from api.core.errors import CertificateCodeMistyped, CertificateNotFound
 from api.http import presenters
 from api.http.deps import SessionDep, SettingsDep
-from api.http.schemas import Verification
 from api.services import certificates as certificate_service
 from api.web.deps import OptionalPageUser, page_router
 from api.web.render import redirect, render
+from certificates.codes import EXAMPLE_CODE
 
 router = page_router()
 
@@ -23,22 +23,27 @@ def verify_form(request: Request, user: OptionalPageUser, kode: str | None = Non
     code = (kode or "").strip()[:40]
     if code:
         return redirect(request, f"/verify/{quote(code, safe='')}")
-    return render(request, "pages/verify_form.html", {"empty": kode is not None})
+    context = {"empty": kode is not None, "example_code": EXAMPLE_CODE}
+    return render(request, "pages/verify_form.html", context)
 
 
 @router.get("/verify/{code}")
 def verify_page(
     code: str, request: Request, session: SessionDep, user: OptionalPageUser
 ) -> Response:
-    """Public verification page for people who scan the QR code."""
+    """Public verification page for people who scan the QR code (the form again if not found)."""
+    context: dict[str, object] = {"code": code[:40], "example_code": EXAMPLE_CODE}
     try:
-        result: Verification | None = presenters.verification(
-            certificate_service.by_code(session=session, code=code)
-        )
-    except CertificateNotFound:
-        result = None
-    context = {"result": result, "code": code}
-    return render(request, "verify.html", context, status_code=200 if result else 404)
+        certificate = certificate_service.by_code(session=session, code=code)
+    except (CertificateCodeMistyped, CertificateNotFound) as exc:
+        context |= {
+            "result": None,
+            "mistyped": isinstance(exc, CertificateCodeMistyped),
+            "message": exc.detail,
+        }
+        return render(request, "verify.html", context, status_code=exc.status_code)
+    context["result"] = presenters.verification(certificate)
+    return render(request, "verify.html", context)
 
 
 @router.get("/tilgjengelighet")

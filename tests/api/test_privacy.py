@@ -61,7 +61,8 @@ def test_learner_downloads_everything_held_about_them(
     assert len(data["password_setup_codes"]) == 1
     assert [f["client"] for f in data["failed_logins"]] == ["testclient"]
     assert [(e["action"], e["role"]) for e in data["audit_events"]] == [
-        ("user.password_reset", "target")
+        ("certificate.issue", "actor"),
+        ("user.password_reset", "target"),
     ]
     with Session(engine) as session:
         secrets = [graduate.password_hash, *session.exec(select(AuthToken.token_hash)).all()]

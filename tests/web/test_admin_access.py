@@ -38,6 +38,7 @@ ADMIN_POSTS = {
     "/admin/brukere/{id}/slett": {},
     "/admin/brukere/import": {"handling": "importer"},
     "/admin/kursbevis": {"kode": "ABCD-EFGH-JKM", "begrunnelse": "Ingen grunn"},
+    "/admin/kursbevis/nytt": {"kode": "ABCD-EFGH-JKM"},
 }
 
 

@@ -11,6 +11,8 @@
     400: "Filteret kan ikke brukes, så filen ble ikke laget. Rett filteret, trykk Vis og prøv igjen.",
     403: "Du har ikke tilgang til denne filen. Kontroller at du er logget inn med riktig bruker.",
     404: "Fant ikke filen. Last siden på nytt og prøv igjen.",
+    // Only the certificate PDF answers 409: it was revoked since the page was loaded.
+    409: "Kursbeviset er trukket tilbake og kan ikke lastes ned. Last siden på nytt for å se hvorfor.",
     429: "Du har lastet ned for mye på kort tid. Vent litt og prøv igjen.",
     server: "Noe gikk galt hos oss, og filen ble ikke laget. Prøv igjen om litt.",
     network: "Nedlastingen ble avbrutt. Kontroller nettforbindelsen og prøv igjen.",
