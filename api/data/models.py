@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
+    column,
 )
 from sqlmodel import Field, SQLModel
 
@@ -164,7 +164,7 @@ class QuizAttempt(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-_NOT_REVOKED = text("revoked_at IS NULL")
+_NOT_REVOKED = column("revoked_at").is_(None)
 
 
 class Certificate(SQLModel, table=True):

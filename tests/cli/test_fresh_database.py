@@ -148,9 +148,10 @@ def test_the_default_data_directory_does_not_depend_on_the_current_folder(
     assert seen == {f"sqlite:///{home / '.local' / 'share' / 'innostudy' / 'innostudy.db'}"}
 
 
-def test_a_command_that_does_not_check_first_still_ends_with_the_advice(tmp_path: Path) -> None:
-    # certificates render-all opens the database without the check: the safety net answers.
+def test_certificate_rendering_on_a_fresh_directory_says_what_to_run(tmp_path: Path) -> None:
     result = run("certificates", "render-all", "-o", "pdf", data=tmp_path / "data")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[-1] == f"Databasen mangler tabeller. {UPGRADE}"
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Databasen sqlite:///") and last.endswith(f"finnes ikke ennå. {UPGRADE}")
+    assert not (tmp_path / "data" / "innostudy.db").exists()
