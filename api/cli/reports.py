@@ -15,7 +15,6 @@ from rich.table import Table
 
 from api.cli.common import context, engine, err, out
 from api.core.db import make_engine, transaction
-from api.services import audit
 
 Batch = TypeVar("Batch", bound=Sized)
 roster_app = typer.Typer(no_args_is_help=True, help="Completion roster")
@@ -64,15 +63,7 @@ def roster_export(
         modules = content.live_modules(session=session, info=info, cache=cache)
         spec = roster.Roster(roster.roster_modules(modules), info.version, filters)
         total = roster.count_roster(session=session, roster=spec)
-    with transaction(db, write=True) as session:
-        details: dict[str, object] = {"format": format.value, "filters": filters.audited()}
-        audit.record(
-            session=session,
-            actor=None,
-            action=audit.Action.ROSTER_EXPORT,
-            target="roster",
-            details=details,
-        )
+    roster.record_export(engine=db, actor=None, format=format.value, filters=filters)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=err) as progress:
         task = progress.add_task("Deltakere", total=total)

@@ -19,7 +19,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
-from api.data.models import Role, metadata
+from api.core.db import transaction
+from api.data.models import Role, User, metadata
+from api.services import audit
 from api.services.content import LiveModule
 from course.progress import ModuleStatus, counted_slugs, progress_percent
 
@@ -112,6 +114,24 @@ def roster_modules(modules: Sequence[LiveModule]) -> tuple[RosterModule, ...]:
         RosterModule(m.id, m.slug, m.content.title, m.content.quiz is not None, m.slug in counted)
         for m in modules
     )
+
+
+def record_export(
+    *, engine: Engine, actor: User | None, format: str, filters: RosterFilters
+) -> None:
+    """Audit a roster export (the API, the pages, the command line) with its filters.
+
+    In a short write transaction of its own: the export itself only reads, and on
+    SQLite writing in a read transaction can fail if another request committed.
+    """
+    with transaction(engine, write=True) as session:
+        audit.record(
+            session=session,
+            actor=actor,
+            action=audit.Action.ROSTER_EXPORT,
+            target="roster",
+            details={"format": format, "filters": filters.audited()},
+        )
 
 
 def oslo_midnight_utc(day: date) -> datetime:

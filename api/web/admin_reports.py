@@ -16,23 +16,23 @@ from starlette.datastructures import QueryParams
 from api.core.errors import CertificateNotFound, UnprocessableError
 from api.http import downloads
 from api.http import presenters_admin as present
-from api.http.deps import CourseInfoDep, EngineDep, LiveModules, SessionDep
+from api.http.auditing import audit_refusals, record_invalid, record_refusal
+from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
 from api.http.schemas import RevokeRequest
 from api.services import audit
 from api.services import certificates as certificate_service
 from api.services import roster as roster_service
-from api.services.audit import Action, Outcome
+from api.services.audit import Action
 from api.services.roster import EARLIEST, LATEST
 from api.services.users import get_user_by_email
+from api.web import audit_labels
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
-    audited,
     page_number,
-    record_refusal,
     render_admin,
     text_param,
 )
-from api.web.deps import AdminPageUser, FormDep, form_text, page_router
+from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect
 from api.web.templating import templates
 from certificates.codes import normalize_code
@@ -45,44 +45,9 @@ STATUS_CHOICES = [
     (ModuleStatus.IN_PROGRESS.value, "Påbegynt"),
     (ModuleStatus.COMPLETED.value, "Fullført"),
 ]
-ACTION_LABELS = {
-    Action.USER_CREATE: "Bruker opprettet",
-    Action.USER_UPDATE: "Bruker endret",
-    Action.USER_DEACTIVATE: "Bruker deaktivert",
-    Action.USER_REACTIVATE: "Bruker aktivert igjen",
-    Action.USER_ROLE_CHANGE: "Rolle endret",
-    Action.USER_PASSWORD_RESET: "Passordkode laget",
-    Action.USER_PASSWORD_SETUP: "Passord valgt",
-    Action.USER_IMPORT: "Brukerimport",
-    Action.USER_ERASE: "Personopplysninger slettet",
-    Action.CERTIFICATE_REVOKE: "Kursbevis trukket tilbake",
-    Action.ROSTER_EXPORT: "Kursliste lastet ned",
-    Action.MODULE_CREATE: "Modul opprettet",
-    Action.MODULE_EDIT: "Modul redigert",
-    Action.MODULE_RESTORE: "Revisjon gjenopprettet",
-    Action.MODULE_ARCHIVE: "Modul arkivert",
-    Action.MODULE_UNARCHIVE: "Modul hentet tilbake",
-    Action.MODULE_REORDER: "Moduler ordnet på nytt",
-}
-OUTCOME_LABELS = {Outcome.OK: "Utført", Outcome.DENIED: "Avvist", Outcome.FAILED: "Mislyktes"}
-
-
-def _detail(value: object) -> str:
-    """An audit detail value as text: lists and mappings spelt out, yes/no for booleans."""
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    if isinstance(value, dict):
-        return ", ".join(f"{key} = {_detail(item)}" for key, item in value.items()) or "–"
-    if isinstance(value, list):
-        return ", ".join(_detail(item) for item in value) or "–"
-    return str(value)
-
-
-def details(values: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(key, _detail(value)) for key, value in values.items()]
-
-
-templates.env.filters["details"] = details
+templates.env.filters["details"] = audit_labels.details
+templates.env.filters["audit_target"] = audit_labels.target_label
+ACTION_LABELS, OUTCOME_LABELS = audit_labels.ACTION_LABELS, audit_labels.OUTCOME_LABELS
 _DATE_ERROR = "Skriv en dato som 31.12.2026 (eller velg i kalenderen)."
 
 
@@ -145,7 +110,7 @@ def roster_query(params: QueryParams) -> RosterQuery:
 def roster_page(
     request: Request,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
@@ -175,7 +140,7 @@ def roster_page(
 
 def _download(
     request: Request,
-    admin: AdminPageUser,
+    admin: AdminUser,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -198,10 +163,12 @@ def _download(
     )
 
 
-@router.get("/admin/kursliste.csv", dependencies=[audited(Action.ROSTER_EXPORT, target="roster")])
+@router.get(
+    "/admin/kursliste.csv", dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")]
+)
 def roster_csv(
     request: Request,
-    admin: AdminPageUser,
+    admin: AdminUser,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -210,10 +177,12 @@ def roster_csv(
     return _download(request, admin, engine, info, modules, downloads.RosterFormat.CSV)
 
 
-@router.get("/admin/kursliste.xlsx", dependencies=[audited(Action.ROSTER_EXPORT, target="roster")])
+@router.get(
+    "/admin/kursliste.xlsx", dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")]
+)
 def roster_xlsx(
     request: Request,
-    admin: AdminPageUser,
+    admin: AdminUser,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -223,7 +192,7 @@ def roster_xlsx(
 
 
 @router.get("/admin/kommuner")
-def municipalities_page(request: Request, session: SessionDep, admin: AdminPageUser) -> Response:
+def municipalities_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """Learners enrolled, started and completed per municipality, and the completion rate."""
     rows = present.municipalities(roster_service.municipality_summary(session=session))
     enrolled = sum(row.enrolled for row in rows)
@@ -263,16 +232,17 @@ def _revoke_form(
 
 
 @router.get("/admin/kursbevis")
-def certificates_page(request: Request, session: SessionDep, admin: AdminPageUser) -> Response:
+def certificates_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """A form for revoking a certificate by its code."""
     return _revoke_form(request, session)
 
 
 @router.post(
-    "/admin/kursbevis", dependencies=[audited(Action.CERTIFICATE_REVOKE, target="certificates")]
+    "/admin/kursbevis",
+    dependencies=[audit_refusals(Action.CERTIFICATE_REVOKE, target="certificates")],
 )
 def revoke_certificate(
-    request: Request, form: FormDep, session: SessionDep, admin: AdminPageUser
+    request: Request, form: FormDep, session: SessionDep, admin: AdminUser
 ) -> Response:
     """Revoke the certificate with a reason; it then verifies as revoked."""
     values = {
@@ -287,6 +257,9 @@ def revoke_certificate(
     except ValidationError:
         errors["begrunnelse"] = "Skriv en begrunnelse på 3 til 500 tegn."
     if errors:
+        target = f"certificate:{values['kode']}" if values["kode"] else "certificates"
+        action = Action.CERTIFICATE_REVOKE
+        record_invalid(session=session, actor=admin, action=action, target=target)
         return _revoke_form(request, session, values=values, errors=errors, status_code=422)
     try:
         was_revoked = certificate_service.by_code(session=session, code=values["kode"]).revoked_at
@@ -318,7 +291,7 @@ def revoke_certificate(
 
 
 @router.get("/admin/logg")
-def audit_log_page(request: Request, session: SessionDep, admin: AdminPageUser) -> Response:
+def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """The audit log, newest first, filtered, with a link to older events."""
     params = request.query_params
     values = {
@@ -365,8 +338,8 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminPageUser) 
         "events": events,
         "older": older,
         "newest": f"/admin/logg?{urlencode(given)}".rstrip("?") if before_id else None,
-        "actions": [("", "Alle"), *((a.value, label) for a, label in ACTION_LABELS.items())],
-        "outcomes": [("", "Alle"), *((o.value, label) for o, label in OUTCOME_LABELS.items())],
+        "actions": [("", "Alle"), *((a, label) for a, label in ACTION_LABELS.items())],
+        "outcomes": [("", "Alle"), *((o, label) for o, label in OUTCOME_LABELS.items())],
         "action_labels": ACTION_LABELS,
         "outcome_labels": OUTCOME_LABELS,
     }
