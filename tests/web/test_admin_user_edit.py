@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -293,3 +294,48 @@ def test_the_audit_log_page_shows_norwegian_words_not_keys(
         "Kursliste",
     ):
         assert words in table, words
+
+
+# (API path, page path, roles allowed): one guard family serves both doors.
+GUARDED = [
+    ("/api/v1/me", "/profil", {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("/api/v1/modules", "/instruktor", {Role.INSTRUCTOR, Role.ADMIN}),
+    ("/api/v1/users", "/admin/brukere", {Role.ADMIN}),
+    ("/api/v1/audit", "/admin/logg", {Role.ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", [None, Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN])
+def test_each_role_gets_the_same_answer_through_the_api_and_the_pages(
+    client: TestClient, engine: Engine, role: Role | None
+) -> None:
+    headers: dict[str, str] = {}
+    if role is not None:
+        user = make_user(engine, role=role)
+        headers = login(client, user.email)
+        client.cookies.clear()
+        log_in(client, user.email)
+    for api_path, page_path, allowed in GUARDED:
+        api_status = client.get(api_path, headers=headers).status_code
+        page = client.get(page_path, follow_redirects=False)
+        if role is None:
+            assert (api_status, page.status_code) == (401, 303), api_path
+            assert page.headers["location"].startswith("/logg-inn")
+        elif role in allowed:
+            assert (api_status, page.status_code) == (200, 200), api_path
+        else:
+            assert (api_status, page.status_code) == (403, 403), api_path
+
+
+def test_the_api_takes_no_session_cookie_and_the_pages_no_bearer_token(
+    client: TestClient, engine: Engine
+) -> None:
+    admin = make_user(engine, role=Role.ADMIN)
+    headers = login(client, admin.email)
+    # a bearer token does not log a page in
+    response = client.get("/admin/brukere", headers=headers, follow_redirects=False)
+    assert response.status_code == 303
+    # a logged-in browser's cookie does not authenticate the JSON API (no CSRF there)
+    log_in(client, admin.email)
+    assert client.get("/admin/brukere").status_code == 200
+    assert client.get("/api/v1/users").status_code == 401
