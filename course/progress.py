@@ -27,12 +27,36 @@ def module_status(*, completed: bool, read: bool, attempted: bool) -> ModuleStat
     return ModuleStatus.NOT_STARTED
 
 
+def progress_percent(completed: int, total: int) -> int:
+    """The percent shown beside progress, rounded down; 0 for nothing to complete."""
+    return (completed * 100) // total if total else 0
+
+
+def counted_slugs(modules: Iterable[tuple[str, bool]]) -> list[str]:
+    """The modules that count towards completing the course, of ``(slug, required)`` pairs.
+
+    The required ones; in a course whose modules are all optional, all of them.
+    Every progress figure (pages, API, roster, certificate) counts these, so
+    that "100 %" and "course completed" always go together.
+    """
+    pairs = list(modules)
+    return [slug for slug, required in pairs if required] or [slug for slug, _ in pairs]
+
+
 @dataclass(frozen=True, slots=True)
 class CourseProgress:
+    """Progress over the modules that count (``counted_slugs``), optional ones apart.
+
+    ``completed_modules``/``total_modules`` and ``percent`` are over the counted
+    modules; ``optional_completed``/``optional_total`` over the others.
+    """
+
     completed_modules: int
     total_modules: int
     percent: int
     all_required_completed: bool
+    optional_completed: int = 0
+    optional_total: int = 0
 
 
 def course_progress(
@@ -45,12 +69,15 @@ def course_progress(
     """
     done = set(completed)
     module_list = list(modules)
-    completed_count = sum(slug in done for slug, _ in module_list)
-    total = len(module_list)
-    needed = [slug for slug, required in module_list if required] or [s for s, _ in module_list]
+    needed = counted_slugs(module_list)
+    counted = set(needed)
+    optional = [slug for slug, _ in module_list if slug not in counted]
+    needed_done = sum(slug in done for slug in needed)
     return CourseProgress(
-        completed_modules=completed_count,
-        total_modules=total,
-        percent=(completed_count * 100) // total if total else 0,
-        all_required_completed=bool(needed) and all(slug in done for slug in needed),
+        completed_modules=needed_done,
+        total_modules=len(needed),
+        percent=progress_percent(needed_done, len(needed)),
+        all_required_completed=bool(needed) and needed_done == len(needed),
+        optional_completed=sum(slug in done for slug in optional),
+        optional_total=len(optional),
     )

@@ -132,8 +132,8 @@ def users_add(
 ) -> None:
     """Opprett en konto."""
     from api.core.errors import DomainError
+    from api.services.admin_users import create_user
     from api.services.contracts import UserCreate
-    from api.services.users import create_user
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
@@ -152,7 +152,7 @@ def users_add(
     settings = _settings()
     try:
         with transaction(database.ready(settings), write=True) as session:
-            user = create_user(session=session, data=data)
+            user = create_user(session=session, admin=None, data=data)
     except DomainError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
@@ -181,8 +181,9 @@ def demo() -> None:
     """Opprett demokontoer (én gang) og vis hvordan man logger inn med dem."""
     import secrets
 
+    from api.services.admin_users import create_user
     from api.services.contracts import UserCreate
-    from api.services.users import create_user, get_user_by_email
+    from api.services.users import get_user_by_email
 
     settings = _settings()
     credentials = settings.data_dir / "demo-accounts.txt"
@@ -195,6 +196,7 @@ def demo() -> None:
             password = secrets.token_urlsafe(12)
             create_user(
                 session=session,
+                admin=None,
                 data=UserCreate(
                     email=email,
                     full_name=name,

@@ -17,7 +17,6 @@ from api.cli.common import context, err, out, writable
 from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
-from api.services import audit
 from course.messages import count
 
 Batch = TypeVar("Batch", bound=Sized)
@@ -81,15 +80,7 @@ def roster_export(
         modules = content.live_modules(session=session, info=info, cache=cache)
         spec = roster.Roster(roster.roster_modules(modules), info.version, filters)
         total = roster.count_roster(session=session, roster=spec)
-    with transaction(db, write=True) as session:
-        details: dict[str, object] = {"format": format.value, "filters": filters.audited()}
-        audit.record(
-            session=session,
-            actor=None,
-            action=audit.Action.ROSTER_EXPORT,
-            target="roster",
-            details=details,
-        )
+    roster.record_export(engine=db, actor=None, format=format.value, filters=filters)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=err) as progress:
         task = progress.add_task("Deltakere", total=total)

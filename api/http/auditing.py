@@ -1,4 +1,12 @@
-"""Auditing at the request level: refused actions, and reads that export personal data."""
+"""Auditing refusals, the same for every front door (API routes and pages).
+
+Services record their own successes (each takes the actor; None is the command
+line). What ends a request with a ``DomainError`` rolls back the service's
+changes, so the refusal is recorded here: by ``audit_refusals`` for a route or
+page that lets the error through, by ``record_refusal`` for a page that shows
+the refusal itself (e.g. at a form field). Both write the same row, with the
+actor from whichever credential the door accepts (``CurrentUser``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
 
-from api.core.db import transaction
 from api.core.errors import DomainError
 from api.data.models import User
 from api.http.deps import CurrentUser, SessionDep
@@ -26,45 +34,65 @@ def _target(request: Request, default: str | None) -> str:
     return default or request.url.path
 
 
+# What a request that did not validate is recorded as (the API answers it 422).
+INVALID_CODE, INVALID_STATUS = "validation_error", 422
+
+
+def _record(
+    session: Session, actor: User, action: str, target: str, code: str, status: int
+) -> None:
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        target=target,
+        outcome=audit.outcome_for(status),
+        details={"code": code, "status": status},
+    )
+
+
+def record_refusal(
+    *, session: Session, actor: User, action: str, target: str, error: DomainError
+) -> None:
+    """Roll back the refused action's changes and audit the refusal in the request's
+    transaction (which the caller then commits, e.g. by answering normally)."""
+    session.rollback()
+    _record(session, actor, action, target, error.code, error.status_code)
+
+
+def record_invalid(*, session: Session, actor: User, action: str, target: str) -> None:
+    """For a page whose form did not validate: the row the API writes for its 422."""
+    session.rollback()
+    _record(session, actor, action, target, INVALID_CODE, INVALID_STATUS)
+
+
 def audit_refusals(action: str, *, target: str | None = None) -> Any:
-    """A route dependency that audits the domain error ending the request as denied or failed.
+    """A route or page dependency that audits the domain error (or, on the API, the
+    request validation error) ending the request.
 
     The refused action's own changes are rolled back first (unless the error
     commits them anyway), then the audit row is committed on its own, and the
-    error goes on to the client. Routes record their successes themselves, with
-    details, through ``audit.record``. Put it in ``dependencies=`` before the role
+    error goes on to the client. Put it in ``dependencies=`` before the role
     guard's parameter, so that a 403 from the guard is audited too.
+
+    Args:
+        action: the ``audit.Action`` refused.
+        target: the target when the path names none (``user_id``, ``code``, ``slug``).
     """
 
     def dependency(request: Request, session: SessionDep, actor: CurrentUser) -> Iterator[None]:
         try:
             yield
-        except DomainError as exc:
-            # Keep the actor's loaded attributes through the rollback (which expires them).
-            session.expunge(actor)
-            if not exc.commit_changes:
+        except (DomainError, RequestValidationError) as exc:
+            session.expunge(actor)  # keep its loaded attributes through the rollback
+            if isinstance(exc, DomainError):
+                code, status, keep = exc.code, exc.status_code, exc.commit_changes
+            else:
+                code, status, keep = INVALID_CODE, INVALID_STATUS, False
+            if not keep:
                 session.rollback()
-            audit.record(
-                session=session,
-                actor=actor,
-                action=action,
-                target=_target(request, target),
-                outcome=audit.outcome_for(exc.status_code),
-                details={"code": exc.code, "status": exc.status_code},
-            )
+            _record(session, actor, action, _target(request, target), code, status)
             session.commit()
             raise
 
     return Depends(dependency, scope="function")
-
-
-def record_read(
-    *, engine: Engine, actor: User, action: str, target: str, details: dict[str, object]
-) -> None:
-    """Audit a read (such as an export) in a short write transaction of its own.
-
-    A GET request's session is a read transaction; on SQLite, writing in it after
-    reading can fail if another request committed in between.
-    """
-    with transaction(engine, write=True) as session:
-        audit.record(session=session, actor=actor, action=action, target=target, details=details)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
@@ -89,12 +90,50 @@ CourseInfoDep = Annotated[CourseInfo, Depends(get_course_info)]
 RenderCacheDep = Annotated[content_service.RenderCache, Depends(get_render_cache)]
 
 
-def get_current_user(session: SessionDep, token: TokenDep) -> User:
-    if not token:
-        raise NotAuthenticated()
-    user = user_service.user_for_token(session=session, token=token)
+# The web session is the API's opaque login token, kept in this HttpOnly cookie.
+SESSION_COOKIE = "innostudy_session"
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def login_token(request: Request, bearer: TokenDep) -> str | None:
+    """The login token of the caller, from the credential its door accepts.
+
+    The JSON API takes only the bearer token (a cookie there would open the API
+    to cross-site request forgery); pages take only the session cookie (their
+    forms are CSRF-checked in ``api.web.deps``).
+    """
+    return bearer if is_api_request(request) else request.cookies.get(SESSION_COOKIE)
+
+
+LoginTokenDep = Annotated[str | None, Depends(login_token)]
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """Who the page header greets: plain values, still readable after the session has ended."""
+
+    full_name: str
+    role: str
+
+
+def get_optional_user(request: Request, session: SessionDep, token: LoginTokenDep) -> User | None:
+    """The logged-in user, or None; remembered for the page header."""
+    user = user_service.user_for_token(session=session, token=token) if token else None
+    request.state.visitor = Visitor(user.full_name, user.role) if user is not None else None
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser, token: LoginTokenDep) -> User:
+    """The logged-in user; otherwise 401 (a page sends the visitor to the login form)."""
     if user is None:
-        raise NotAuthenticated(_INVALID_TOKEN)
+        raise NotAuthenticated(_INVALID_TOKEN) if token else NotAuthenticated()
     return user
 
 
@@ -102,6 +141,12 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:
+    """A guard for the given roles, on API routes and pages alike (403 for everyone else).
+
+    Args:
+        roles: the roles allowed, e.g. ``require_role(Role.ADMIN)``.
+    """
+
     def guard(user: CurrentUser) -> User:
         if user.role not in roles:
             raise Forbidden()

@@ -19,10 +19,8 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from api.data.models import User
-from api.http.auditing import record_read
 from api.services import roster as roster_service
 from api.services import roster_export
-from api.services.audit import Action
 from api.services.content import LiveModule
 from course.models import CourseInfo
 
@@ -99,13 +97,7 @@ def export_roster(
 ) -> StreamingResponse:
     """The roster as a streamed download, recorded in the audit log (API and admin pages)."""
     roster = roster_service.Roster(roster_service.roster_modules(modules), info.version, filters)
-    record_read(
-        engine=engine,
-        actor=admin,
-        action=Action.ROSTER_EXPORT,
-        target="roster",
-        details={"format": format.value, "filters": filters.audited()},
-    )
+    roster_service.record_export(engine=engine, actor=admin, format=format.value, filters=filters)
     today = datetime.now(roster_service.OSLO).date().isoformat()
     disposition = f'attachment; filename="deltakere-{today}.{format.value}"'
     return StreamingResponse(

@@ -45,6 +45,8 @@ def progress_summary(outline: Outline) -> ProgressSummary:
         completed_modules=p.completed_modules,
         total_modules=p.total_modules,
         percent=p.percent,
+        optional_completed=p.optional_completed,
+        optional_total=p.optional_total,
         completed_at=outline.completed_at,
     )
 

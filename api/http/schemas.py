@@ -32,9 +32,13 @@ class Health(BaseModel):
 
 
 class ProgressSummary(BaseModel):
-    completed_modules: int
-    total_modules: int
-    percent: int
+    """Progress over the modules that count for completion; optional modules apart."""
+
+    completed_modules: int = Field(description="Required modules completed")
+    total_modules: int = Field(description="Required modules (all, if none is required)")
+    percent: int = Field(description="completed_modules of total_modules; 100 means completed")
+    optional_completed: int
+    optional_total: int
     completed_at: datetime | None
 
 

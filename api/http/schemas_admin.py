@@ -99,9 +99,13 @@ class RosterEntry(BaseModel):
     active: bool
     enrolled_on: date | None
     status: ModuleStatus
-    modules_completed: int
-    modules_total: int
-    percent: int
+    modules_completed: int = Field(
+        description="Modules completed of those that count for completion (the required ones)"
+    )
+    modules_total: int = Field(description="Modules that count for completion")
+    percent: int = Field(description="modules_completed of modules_total; 100 means completed")
+    optional_completed: int
+    optional_total: int
     best_scores: dict[str, float | None] = Field(description="Best quiz score (0–1) per module")
     completed_on: date | None
     certificate_code: str | None

@@ -49,7 +49,7 @@ def list_modules(session: SessionDep, staff: StaffUser) -> list[AuthoringModule]
     "/modules",
     status_code=201,
     responses=responses(*GUARDED, ModuleExists, ContentInvalid),
-    dependencies=[audit_refusals(audit.Action.MODULE_CREATE)],
+    dependencies=[audit_refusals(audit.Action.MODULE_CREATE, target="modules")],
 )
 def create_module(
     body: ModuleCreate, session: SessionDep, staff: StaffUser, info: CourseInfoDep

@@ -10,7 +10,6 @@ from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, SessionDep
 from api.http.schemas import UserPublic
 from api.services import admin_users, audit
-from api.services import users as user_service
 from api.services.contracts import NO_CONTROL_CHARACTERS, UserCreate
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -50,11 +49,5 @@ def list_users(
 )
 def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
     """Create an account (administrators only)."""
-    user = user_service.create_user(session=session, data=data)
-    audit.record(
-        session=session,
-        actor=admin,
-        action=audit.Action.USER_CREATE,
-        target=audit.user_target(user.id),
-    )
+    user = admin_users.create_user(session=session, admin=admin, data=data)
     return UserPublic.model_validate(user)

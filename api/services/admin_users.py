@@ -1,4 +1,4 @@
-"""Administering accounts: find, update, deactivate, reactivate, change role, reset password.
+"""Administering accounts: find, create, update, deactivate, reactivate, role, password code.
 
 ``admin`` is the acting administrator, or None for the command line; every
 change is recorded in the audit log in the same transaction.
@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from api.core.errors import EmailTaken, OwnAccount, UserErased, UserInactive, UserNotFound
 from api.data.models import Role, User
-from api.services import audit, setup_codes
-from api.services.contracts import UserUpdate
+from api.services import audit, setup_codes, users
+from api.services.contracts import UserCreate, UserUpdate
 from api.services.users import get_user_by_email, normalise_email
 
 
@@ -76,6 +76,18 @@ def search_users(
         query = query.where(col(User.erased_at).is_(None))
     query = query.order_by(func.lower(User.full_name), col(User.id)).offset(offset)
     return session.exec(query.limit(limit) if limit is not None else query).all()
+
+
+def create_user(*, session: Session, admin: User | None, data: UserCreate) -> User:
+    """Create an account and its course enrollment, audited."""
+    user = users.create_user(session=session, data=data)
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.USER_CREATE,
+        target=audit.user_target(user.id),
+    )
+    return user
 
 
 def _changeable(user: User, admin: User | None, *, own_account_allowed: bool = False) -> None:

@@ -19,11 +19,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
+from api.core.db import transaction
 from api.data import timestamps
-from api.data.models import Role, metadata
+from api.data.models import Role, User, metadata
 from api.data.timestamps import SQLITE_HOUR_PREFIX
+from api.services import audit
 from api.services.content import LiveModule
-from course.progress import ModuleStatus
+from course.progress import ModuleStatus, counted_slugs, progress_percent
 
 OSLO = ZoneInfo("Europe/Oslo")
 BATCH = 1000
@@ -40,6 +42,7 @@ class RosterModule:
     slug: str
     title: str
     has_quiz: bool
+    counted: bool = True  # counts towards completion (``course.progress.counted_slugs``)
 
 
 EARLIEST = date(2000, 1, 1)  # the range of dates a filter may name
@@ -75,9 +78,11 @@ class RosterRecord:
     active: bool
     enrolled_on: date | None
     status: ModuleStatus
-    modules_completed: int
+    modules_completed: int  # of the modules that count towards completion
     modules_total: int
-    percent: int
+    percent: int  # over those, as ``course.progress.progress_percent``
+    optional_completed: int
+    optional_total: int
     best_scores: tuple[float | None, ...]  # one per quiz module, in course order
     completed_on: date | None
     certificate_code: str | None
@@ -96,11 +101,39 @@ class Roster:
     def quiz_modules(self) -> tuple[RosterModule, ...]:
         return tuple(m for m in self.modules if m.has_quiz)
 
+    @property
+    def counted_total(self) -> int:
+        return sum(m.counted for m in self.modules)
+
+    @property
+    def optional_total(self) -> int:
+        return len(self.modules) - self.counted_total
+
 
 def roster_modules(modules: Sequence[LiveModule]) -> tuple[RosterModule, ...]:
+    counted = set(counted_slugs((m.slug, m.content.required) for m in modules))
     return tuple(
-        RosterModule(m.id, m.slug, m.content.title, m.content.quiz is not None) for m in modules
+        RosterModule(m.id, m.slug, m.content.title, m.content.quiz is not None, m.slug in counted)
+        for m in modules
     )
+
+
+def record_export(
+    *, engine: Engine, actor: User | None, format: str, filters: RosterFilters
+) -> None:
+    """Audit a roster export (the API, the pages, the command line) with its filters.
+
+    In a short write transaction of its own: the export itself only reads, and on
+    SQLite writing in a read transaction can fail if another request committed.
+    """
+    with transaction(engine, write=True) as session:
+        audit.record(
+            session=session,
+            actor=actor,
+            action=audit.Action.ROSTER_EXPORT,
+            target="roster",
+            details={"format": format, "filters": filters.audited()},
+        )
 
 
 def oslo_midnight_utc(day: date) -> datetime:
@@ -119,14 +152,18 @@ def roster_query(roster: Roster) -> Select[Any]:
     a subquery): PostgreSQL then plans well even before the tables have statistics.
     """
     u, e, c, p, f = _users.c, _enrollments.c, _certificates.c, _progress.c, roster.filters
-    module_ids = [m.id for m in roster.modules]
+    counted_ids = [m.id for m in roster.modules if m.counted]
+    optional_ids = [m.id for m in roster.modules if not m.counted]
     touched = or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None))
     status = case(
         (e.completed_at.is_not(None), literal(ModuleStatus.COMPLETED.value)),
         (func.count(case((touched, 1))) > 0, literal(ModuleStatus.IN_PROGRESS.value)),
         else_=literal(ModuleStatus.NOT_STARTED.value),
     )
-    done = func.count(case((and_(p.completed_at.is_not(None), p.module_id.in_(module_ids)), 1)))
+    done = func.count(case((and_(p.completed_at.is_not(None), p.module_id.in_(counted_ids)), 1)))
+    optional_done = func.count(
+        case((and_(p.completed_at.is_not(None), p.module_id.in_(optional_ids)), 1))
+    )
     best = [func.max(case((p.module_id == m.id, p.best_score))) for m in roster.quiz_modules]
     # The learner's current certificate: the latest (a new one is issued only after a
     # revocation, so the latest is the valid one if there is one).
@@ -149,7 +186,8 @@ def roster_query(roster: Roster) -> Select[Any]:
     query = (
         select(
             u.id, u.full_name, u.email, u.municipality, u.municipality_number, u.department,
-            u.is_active, _raw(e.enrolled_at), _raw(e.completed_at), status, done, *best,
+            u.is_active, _raw(e.enrolled_at), _raw(e.completed_at), status, done, optional_done,
+            *best,
             c.code, _raw(c.revoked_at),
         )
         .select_from(joined)
@@ -230,13 +268,13 @@ def _oslo_date(stored: str | datetime) -> date:
 
 def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list[RosterRecord]:
     """Rows of ``roster_query`` as records."""
-    total = len(roster.modules)
+    total, optional_total = roster.counted_total, roster.optional_total
     quizzes = len(roster.quiz_modules)
     result = []
     for row in rows:
         uid, name, email, municipality, number, department, active, enrolled, completed = row[:9]
-        status, done = row[9], row[10]
-        code, revoked_at = row[11 + quizzes], row[12 + quizzes]
+        status, done, optional_done = row[9], row[10], row[11]
+        code, revoked_at = row[12 + quizzes], row[13 + quizzes]
         result.append(
             RosterRecord(
                 user_id=uid,
@@ -250,8 +288,10 @@ def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list
                 status=_STATUSES[status],
                 modules_completed=done,
                 modules_total=total,
-                percent=(done * 100) // total if total else 100,
-                best_scores=tuple(row[11 : 11 + quizzes]),
+                percent=progress_percent(done, total),
+                optional_completed=optional_done,
+                optional_total=optional_total,
+                best_scores=tuple(row[12 : 12 + quizzes]),
                 completed_on=local_date(completed),
                 certificate_code=code,
                 certificate_status=None if code is None else "revoked" if revoked_at else "valid",

@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from api.services.roster import LocalDates, Roster, RosterRecord
-from course.progress import ModuleStatus
+from course.progress import ModuleStatus, progress_percent
 
 DELIMITERS = {"semicolon": ";", "comma": ",", "tab": "\t"}
 # OWASP's formula starts, and the minus sign U+2212 that some spreadsheets read as "-".
@@ -43,7 +43,7 @@ _STATUS_LABELS = {
 }
 _STATUS_TEXT = {status.value: label for status, label in _STATUS_LABELS.items()}
 _CERTIFICATE_LABELS = {"valid": "Gyldig", "revoked": "Trukket tilbake"}
-_WIDTHS = (28, 34, 22, 10, 24, 7, 12, 13, 10, 10, 9)
+_WIDTHS = (28, 34, 22, 10, 24, 7, 12, 13, 10, 10, 9, 10, 10)
 
 Cell = str | int | date | None
 
@@ -72,7 +72,8 @@ def neutralise(value: str) -> str:
 def header(roster: Roster) -> list[str]:
     return [
         "Navn", "E-post", "Kommune", "Kommunenummer", "Avdeling", "Aktiv", "Påmeldt",
-        "Status", "Fullførte moduler", "Antall moduler", "Prosent",
+        "Status", "Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent",
+        "Fullførte valgfrie moduler", "Valgfrie moduler",
         *(f"Quiz (%): {m.title}" for m in roster.quiz_modules),
         "Fullført", "Kursbevis", "Kursbevisstatus",
     ]  # fmt: skip
@@ -88,7 +89,8 @@ def cells(record: RosterRecord) -> list[Cell]:
         record.full_name, record.email, record.municipality, record.municipality_number,
         record.department, "ja" if record.active else "nei", record.enrolled_on,
         _STATUS_LABELS[record.status], record.modules_completed, record.modules_total,
-        record.percent, *(_percent(score) for score in record.best_scores),
+        record.percent, record.optional_completed, record.optional_total,
+        *(_percent(score) for score in record.best_scores),
         record.completed_on, record.certificate_code,
         _CERTIFICATE_LABELS.get(record.certificate_status or ""),
     ]  # fmt: skip
@@ -99,13 +101,13 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
     ``cells`` give (the tests compare them), without building a ``RosterRecord`` per row,
     which makes the CSV export, the format for large rosters, a quarter faster."""
     n = neutralise
-    total = len(roster.modules)
+    total, optional_total = roster.counted_total, roster.optional_total
     quizzes = len(roster.quiz_modules)
     result = []
     for row in rows:
         _, name, email, municipality, number, department, active, enrolled, completed = row[:9]
-        status, done = row[9], row[10]
-        code, revoked_at = row[11 + quizzes], row[12 + quizzes]
+        status, done, optional_done = row[9], row[10], row[11]
+        code, revoked_at = row[12 + quizzes], row[13 + quizzes]
         result.append(
             [
                 n(name),
@@ -118,8 +120,10 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
                 _STATUS_TEXT[status],
                 done,
                 total,
-                (done * 100) // total if total else 100,
-                *[None if s is None else round(s * 100) for s in row[11 : 11 + quizzes]],
+                progress_percent(done, total),
+                optional_done,
+                optional_total,
+                *[None if s is None else round(s * 100) for s in row[12 : 12 + quizzes]],
                 dates.iso(completed),
                 n(code or ""),
                 "" if code is None else _CERTIFICATE_LABELS["revoked" if revoked_at else "valid"],
@@ -198,6 +202,8 @@ def _json_row(record: RosterRecord, slugs: list[str]) -> dict[str, object]:
         "modules_completed": record.modules_completed,
         "modules_total": record.modules_total,
         "percent": record.percent,
+        "optional_completed": record.optional_completed,
+        "optional_total": record.optional_total,
         "best_scores": dict(zip(slugs, record.best_scores, strict=True)),
         "completed_on": record.completed_on.isoformat() if record.completed_on else None,
         "certificate_code": record.certificate_code,

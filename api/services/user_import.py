@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from api.core.errors import ImportInvalid
-from api.data.models import Enrollment, User, utcnow
+from api.data.models import User, utcnow
 from api.services import audit, setup_codes, user_csv
 from api.services.user_csv import ImportRow, Problem
+from api.services.users import add_accounts
 
 _FIELDS = ("full_name", "municipality", "municipality_number", "department", "role")
 _CHUNK = 500  # e-mail addresses per IN (...) lookup
@@ -112,8 +113,6 @@ def import_users(
         )
         for row in new_rows
     ]
-    session.add_all(users)
-    session.flush()
-    session.add_all(Enrollment(user_id=user.id or 0, enrolled_at=now) for user in users)
+    add_accounts(session=session, users=users)
     codes = setup_codes.issue_many(session=session, users=users, created_by=admin)
     return dataclasses.replace(result, codes=codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
@@ -21,11 +22,29 @@ def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+def add_accounts(*, session: Session, users: Sequence[User]) -> None:
+    """Add new accounts, each enrolled in the course: the one place accounts are made.
+
+    ``admin_users.create_user`` (one, audited) and ``user_import`` (many, audited
+    as one import) both end here; so does ``create_user`` below.
+    """
+    now = utcnow()
+    for user in users:
+        user.created_at = now
+    session.add_all(users)
+    session.flush()
+    session.add_all(Enrollment(user_id=user.id or 0, enrolled_at=now) for user in users)
+    session.flush()
+
+
 def create_user(*, session: Session, data: UserCreate) -> User:
-    """Create an account and its course enrollment."""
+    """Create an account and its course enrollment, without an audit row.
+
+    For test data and system work; administrators' doors (API, pages, command
+    line) use ``admin_users.create_user``, which audits it.
+    """
     if get_user_by_email(session=session, email=data.email) is not None:
         raise EmailTaken()
-    now = utcnow()
     user = User(
         email=normalise_email(data.email),
         full_name=data.full_name,
@@ -34,13 +53,9 @@ def create_user(*, session: Session, data: UserCreate) -> User:
         municipality_number=data.municipality_number,
         department=data.department,
         password_hash=hash_password(data.password) if data.password else None,
-        created_at=now,
+        created_at=utcnow(),
     )
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add(Enrollment(user_id=user.id, enrolled_at=now))
-    session.flush()
+    add_accounts(session=session, users=[user])
     return user
 
 

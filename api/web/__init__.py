@@ -4,7 +4,7 @@ Every page router comes from ``deps.page_router`` (CSRF-checked, not in the
 OpenAPI document) and renders with ``render.render`` (shared layout, CSRF
 cookie). To add a group of pages (e.g. administration): write a module with
 its own ``router = page_router()``, guard it with ``api.http.deps.require_role(...)``
-(``AdminPageUser`` exists), add the router to ``ROUTERS`` and its entry to
+(``AdminUser`` and ``StaffUser`` exist), add the router to ``ROUTERS`` and its entry to
 ``render.NAV_ITEMS``.
 """
 

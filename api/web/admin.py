@@ -1,5 +1,5 @@
-"""Administration pages for accounts: search, create, deactivate, role, password code, erase,
-and the CSV import. The same services as the API's ``/users`` routes, and the same audit rows.
+"""Administration pages for accounts: search, create, correct, deactivate, role, password code,
+erase, and the CSV import. The same services as the API's ``/users`` routes and audit rows.
 """
 
 from __future__ import annotations
@@ -15,20 +15,18 @@ from api.core.config import Settings
 from api.core.errors import EmailTaken, ImportInvalid
 from api.data.models import Role, User
 from api.http import presenters_admin as present
-from api.http.deps import SessionDep, SettingsDep
+from api.http.auditing import audit_refusals, record_invalid, record_refusal
+from api.http.deps import AdminUser, SessionDep, SettingsDep
 from api.services import admin_users, audit, privacy, user_import
-from api.services import users as user_service
 from api.services.audit import Action
-from api.services.contracts import UserCreate
+from api.services.contracts import UserCreate, UserUpdate
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
-    audited,
     page_number,
-    record_refusal,
     render_admin,
     text_param,
 )
-from api.web.deps import AdminPageUser, FormDep, form_text, page_router
+from api.web.deps import FormDep, form_text, page_router
 from api.web.render import ROLE_NAMES, redirect
 
 router = page_router()
@@ -43,6 +41,7 @@ _NOTICES = {
     "aktivert": "Kontoen er aktivert igjen.",
     "rolle": "Rollen er endret.",
     "slettet": "Personopplysningene er slettet. Tellinger og resultater i rapportene står igjen.",
+    "endret": "Opplysningene er lagret.",
 }
 _CREATE_FIELDS = {  # form field -> UserCreate field
     "epost": "email",
@@ -51,6 +50,9 @@ _CREATE_FIELDS = {  # form field -> UserCreate field
     "kommunenummer": "municipality_number",
     "avdeling": "department",
     "rolle": "role",
+}
+_EDIT_FIELDS = {  # form field -> UserUpdate field (the API's PATCH /users/{id})
+    name: field for name, field in _CREATE_FIELDS.items() if name != "rolle"
 }
 _CREATE_ERRORS = {
     "email": "Skriv en gyldig e-postadresse, for eksempel kari.nordmann@asker.kommune.no.",
@@ -63,7 +65,7 @@ _CREATE_ERRORS = {
 
 
 @router.get("/admin")
-def overview(request: Request, admin: AdminPageUser) -> Response:
+def overview(request: Request, admin: AdminUser) -> Response:
     """The administration pages, each with what it is for."""
     return render_admin(request, "pages/admin_overview.html")
 
@@ -72,7 +74,7 @@ def overview(request: Request, admin: AdminPageUser) -> Response:
 def user_list(
     request: Request,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     q: str | None = None,
     kommune: str | None = None,
     rolle: str | None = None,
@@ -110,6 +112,17 @@ def user_list(
     return render_admin(request, "pages/admin_users.html", context)
 
 
+def _field_errors(exc: ValidationError, form_fields: dict[str, str]) -> dict[str, str]:
+    """The model's validation errors as a Norwegian message per form field."""
+    errors: dict[str, str] = {}
+    form_names = {field: name for name, field in form_fields.items()}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if field in form_names:
+            errors.setdefault(form_names[field], _CREATE_ERRORS[field])
+    return errors
+
+
 def _create_form(
     request: Request,
     values: dict[str, str] | None = None,
@@ -126,41 +139,29 @@ def _create_form(
 
 
 @router.get("/admin/brukere/ny")
-def new_user_form(request: Request, admin: AdminPageUser) -> Response:
+def new_user_form(request: Request, admin: AdminUser) -> Response:
     """The form for one new account."""
     return _create_form(request)
 
 
-@router.post("/admin/brukere/ny", dependencies=[audited(Action.USER_CREATE, target="users")])
-def create_user(
-    request: Request, form: FormDep, session: SessionDep, admin: AdminPageUser
-) -> Response:
+@router.post("/admin/brukere/ny", dependencies=[audit_refusals(Action.USER_CREATE, target="users")])
+def create_user(request: Request, form: FormDep, session: SessionDep, admin: AdminUser) -> Response:
     """Create the account, or show what is wrong at its field."""
     values = {name: form_text(form, name, limit=300).strip() for name in _CREATE_FIELDS}
     fields = {_CREATE_FIELDS[name]: value or None for name, value in values.items()}
     try:
         data = UserCreate.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        form_names = {field: name for name, field in _CREATE_FIELDS.items()}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else ""
-            if field in form_names:
-                errors.setdefault(form_names[field], _CREATE_ERRORS[field])
+        errors = _field_errors(exc, _CREATE_FIELDS)
+        record_invalid(session=session, actor=admin, action=Action.USER_CREATE, target="users")
         return _create_form(request, values, errors, status_code=422)
     try:
-        user = user_service.create_user(session=session, data=data)
+        user = admin_users.create_user(session=session, admin=admin, data=data)
     except EmailTaken as exc:
         record_refusal(
             session=session, actor=admin, action=Action.USER_CREATE, target="users", error=exc
         )
         return _create_form(request, values, {"epost": exc.detail}, status_code=409)
-    audit.record(
-        session=session,
-        actor=admin,
-        action=Action.USER_CREATE,
-        target=audit.user_target(user.id),
-    )
     return redirect(request, f"/admin/brukere/{user.id}?melding=opprettet")
 
 
@@ -176,6 +177,14 @@ def _user_page(
     account = admin_users.get_user(session=session, user_id=user_id)
     context = {
         "account": account,
+        "edit_values": {
+            "epost": account.email,
+            "navn": account.full_name,
+            "kommune": account.municipality,
+            "kommunenummer": account.municipality_number or "",
+            "avdeling": account.department or "",
+        },
+        "edit_errors": {},
         "own": account.id == admin.id,
         "account_role": ROLE_NAMES[Role(account.role)],
         "roles": ROLE_CHOICES,
@@ -186,40 +195,88 @@ def _user_page(
 
 
 @router.get("/admin/brukere/{user_id:int}")
-def user_page(
-    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
-) -> Response:
+def user_page(user_id: int, request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """One account with what can be done to it."""
     return _user_page(request, session, admin, user_id)
 
 
 @router.post(
-    "/admin/brukere/{user_id:int}/deaktiver", dependencies=[audited(Action.USER_DEACTIVATE)]
+    "/admin/brukere/{user_id:int}/endre", dependencies=[audit_refusals(Action.USER_UPDATE)]
+)
+def update_user(
+    user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
+) -> Response:
+    """Correct the name, e-mail address, municipality or department (as the API's PATCH)."""
+    values = {name: form_text(form, name, limit=300).strip() for name in _EDIT_FIELDS}
+    target = audit.user_target(user_id)
+    try:  # blank optional fields are cleared; blank required ones are refused at the field
+        data = UserUpdate.model_validate(
+            {_EDIT_FIELDS[name]: value or None for name, value in values.items()}
+        )
+    except ValidationError as exc:
+        errors = _field_errors(exc, _EDIT_FIELDS)
+        record_invalid(session=session, actor=admin, action=Action.USER_UPDATE, target=target)
+        return _user_page(
+            request,
+            session,
+            admin,
+            user_id,
+            status_code=422,
+            edit_values=values,
+            edit_errors=errors,
+        )
+    try:
+        admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
+    except EmailTaken as exc:
+        record_refusal(
+            session=session, actor=admin, action=Action.USER_UPDATE, target=target, error=exc
+        )
+        errors = {"epost": exc.detail}
+        return _user_page(
+            request,
+            session,
+            admin,
+            user_id,
+            status_code=409,
+            edit_values=values,
+            edit_errors=errors,
+        )
+    return redirect(request, f"/admin/brukere/{user_id}?melding=endret#status")
+
+
+@router.post(
+    "/admin/brukere/{user_id:int}/deaktiver", dependencies=[audit_refusals(Action.USER_DEACTIVATE)]
 )
 def deactivate_user(
-    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+    user_id: int, request: Request, session: SessionDep, admin: AdminUser
 ) -> Response:
     """Stop the account from logging in and end its sessions."""
     admin_users.deactivate(session=session, admin=admin, user_id=user_id)
     return redirect(request, f"/admin/brukere/{user_id}?melding=deaktivert#status")
 
 
-@router.post("/admin/brukere/{user_id:int}/aktiver", dependencies=[audited(Action.USER_REACTIVATE)])
+@router.post(
+    "/admin/brukere/{user_id:int}/aktiver", dependencies=[audit_refusals(Action.USER_REACTIVATE)]
+)
 def reactivate_user(
-    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+    user_id: int, request: Request, session: SessionDep, admin: AdminUser
 ) -> Response:
     """Let a deactivated account log in again."""
     admin_users.reactivate(session=session, admin=admin, user_id=user_id)
     return redirect(request, f"/admin/brukere/{user_id}?melding=aktivert#status")
 
 
-@router.post("/admin/brukere/{user_id:int}/rolle", dependencies=[audited(Action.USER_ROLE_CHANGE)])
+@router.post(
+    "/admin/brukere/{user_id:int}/rolle", dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)]
+)
 def change_role(
-    user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminPageUser
+    user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
 ) -> Response:
     """Make the account a learner, instructor or administrator."""
     chosen = form_text(form, "rolle", limit=20)
     if chosen not in _ROLES:
+        target = audit.user_target(user_id)
+        record_invalid(session=session, actor=admin, action=Action.USER_ROLE_CHANGE, target=target)
         return _user_page(
             request, session, admin, user_id, status_code=422, role_error="Velg en rolle."
         )
@@ -229,13 +286,13 @@ def change_role(
 
 @router.post(
     "/admin/brukere/{user_id:int}/passordkode",
-    dependencies=[audited(Action.USER_PASSWORD_RESET)],
+    dependencies=[audit_refusals(Action.USER_PASSWORD_RESET)],
 )
 def reset_password(
     user_id: int,
     request: Request,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     settings: SettingsDep,
 ) -> Response:
     """A new single-use password code, shown once on the page (never put in a URL)."""
@@ -246,7 +303,7 @@ def reset_password(
 
 @router.get("/admin/brukere/{user_id:int}/slett")
 def erase_confirmation(
-    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
+    user_id: int, request: Request, session: SessionDep, admin: AdminUser
 ) -> Response:
     """What erasing does, and the button that does it."""
     account = admin_users.get_user(session=session, user_id=user_id)
@@ -254,10 +311,8 @@ def erase_confirmation(
     return render_admin(request, "pages/admin_user_erase.html", context)
 
 
-@router.post("/admin/brukere/{user_id:int}/slett", dependencies=[audited(Action.USER_ERASE)])
-def erase_user(
-    user_id: int, request: Request, session: SessionDep, admin: AdminPageUser
-) -> Response:
+@router.post("/admin/brukere/{user_id:int}/slett", dependencies=[audit_refusals(Action.USER_ERASE)])
+def erase_user(user_id: int, request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """Erase the person's data; counts and scores stay for the reports."""
     privacy.erase_user(session=session, admin=admin, user_id=user_id)
     return redirect(request, "/admin/brukere?melding=slettet")
@@ -271,22 +326,25 @@ def _import_page(
 
 
 @router.get("/admin/brukere/import")
-def import_form(request: Request, admin: AdminPageUser, settings: SettingsDep) -> Response:
+def import_form(request: Request, admin: AdminUser, settings: SettingsDep) -> Response:
     """The form for uploading an employee list (CSV)."""
     return _import_page(request, settings)
 
 
-@router.post("/admin/brukere/import", dependencies=[audited(Action.USER_IMPORT, target="users")])
+@router.post(
+    "/admin/brukere/import", dependencies=[audit_refusals(Action.USER_IMPORT, target="users")]
+)
 def import_users(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     settings: SettingsDep,
 ) -> Response:
     """Check the file (dry run) or import it; every bad row is listed with its line."""
     upload = form.get("fil")
     if not isinstance(upload, UploadFile) or not upload.filename:
+        record_invalid(session=session, actor=admin, action=Action.USER_IMPORT, target="users")
         return _import_page(request, settings, status_code=422, file_error="Velg en CSV-fil.")
     dry_run = form_text(form, "handling", limit=20) != "importer"
     # The application's body limit (INNOSTUDY_MAX_BODY_BYTES) already capped the upload.

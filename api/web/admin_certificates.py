@@ -1,7 +1,7 @@
 """Administration pages for certificates: revoke one, and issue a new one after a revocation.
 
 Same services as the API (``api.services.certificates``), which audit what they do;
-refusals shown at a form field are audited here, as ``audited`` would.
+refusals shown at a form field are audited here, as ``audit_refusals`` would.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from pydantic import ValidationError
 
 from api.core.errors import DomainError
 from api.data.models import Certificate
-from api.http.deps import CourseInfoDep, SessionDep
+from api.http.auditing import audit_refusals, record_invalid, record_refusal
+from api.http.deps import AdminUser, CourseInfoDep, SessionDep
 from api.http.schemas import RevokeRequest
 from api.services import certificates as certificate_service
 from api.services.audit import Action
-from api.web.admin_common import audited, record_refusal, render_admin
-from api.web.deps import AdminPageUser, FormDep, form_text, page_router
+from api.web.admin_common import render_admin
+from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect
 from certificates.codes import EXAMPLE_CODE
 from course.models import CourseInfo
@@ -63,7 +64,7 @@ def _page(
 
 @router.get("/admin/kursbevis")
 def certificates_page(
-    request: Request, session: SessionDep, admin: AdminPageUser, info: CourseInfoDep
+    request: Request, session: SessionDep, admin: AdminUser, info: CourseInfoDep
 ) -> Response:
     """Forms for revoking a certificate by its code, and for issuing a new one after that."""
     return _page(request, session, info)
@@ -74,7 +75,7 @@ def _refused(
     session: SessionDep,
     info: CourseInfo,
     *,
-    admin: AdminPageUser,
+    admin: AdminUser,
     action: Action,
     field: str,
     values: dict[str, str],
@@ -93,13 +94,14 @@ def _refused(
 
 
 @router.post(
-    "/admin/kursbevis", dependencies=[audited(Action.CERTIFICATE_REVOKE, target="certificates")]
+    "/admin/kursbevis",
+    dependencies=[audit_refusals(Action.CERTIFICATE_REVOKE, target="certificates")],
 )
 def revoke_certificate(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     info: CourseInfoDep,
 ) -> Response:
     """Revoke the certificate with a reason and an optional message to its holder."""
@@ -121,6 +123,9 @@ def revoke_certificate(
         if "message_to_holder" in fields:
             errors["melding"] = "Meldingen til innehaveren kan ha høyst 500 tegn."
     if errors or body is None:
+        target = f"certificate:{values['kode']}" if values["kode"] else "certificates"
+        action = Action.CERTIFICATE_REVOKE
+        record_invalid(session=session, actor=admin, action=action, target=target)
         return _page(request, session, info, values=values, errors=errors, status_code=422)
     try:
         revoked = certificate_service.revoke(
@@ -147,19 +152,21 @@ def revoke_certificate(
 
 @router.post(
     "/admin/kursbevis/nytt",
-    dependencies=[audited(Action.CERTIFICATE_REISSUE, target="certificates")],
+    dependencies=[audit_refusals(Action.CERTIFICATE_REISSUE, target="certificates")],
 )
 def reissue_certificate(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     info: CourseInfoDep,
 ) -> Response:
     """Issue a new certificate to the holder of a revoked one; the old one stays revoked."""
     values = {"ny-kode": form_text(form, "kode", limit=40).strip()}
     if not values["ny-kode"]:
         errors = {"ny-kode": _NO_CODE}
+        action = Action.CERTIFICATE_REISSUE
+        record_invalid(session=session, actor=admin, action=action, target="certificates")
         return _page(request, session, info, values=values, errors=errors, status_code=422)
     try:
         reissued = certificate_service.reissue(

@@ -16,20 +16,21 @@ from starlette.datastructures import QueryParams
 from api.core.errors import UnprocessableError
 from api.http import downloads
 from api.http import presenters_admin as present
-from api.http.deps import CourseInfoDep, EngineDep, LiveModules, SessionDep
+from api.http.auditing import audit_refusals
+from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
 from api.services import audit
 from api.services import roster as roster_service
-from api.services.audit import Action, Outcome
+from api.services.audit import Action
 from api.services.roster import EARLIEST, LATEST
 from api.services.users import get_user_by_email
+from api.web import audit_labels
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
-    audited,
     page_number,
     render_admin,
     text_param,
 )
-from api.web.deps import AdminPageUser, page_router
+from api.web.deps import page_router
 from api.web.templating import templates
 from course.progress import ModuleStatus
 
@@ -40,46 +41,9 @@ STATUS_CHOICES = [
     (ModuleStatus.IN_PROGRESS.value, "Påbegynt"),
     (ModuleStatus.COMPLETED.value, "Fullført"),
 ]
-ACTION_LABELS = {
-    Action.USER_CREATE: "Bruker opprettet",
-    Action.USER_UPDATE: "Bruker endret",
-    Action.USER_DEACTIVATE: "Bruker deaktivert",
-    Action.USER_REACTIVATE: "Bruker aktivert igjen",
-    Action.USER_ROLE_CHANGE: "Rolle endret",
-    Action.USER_PASSWORD_RESET: "Passordkode laget",
-    Action.USER_PASSWORD_SETUP: "Passord valgt",
-    Action.USER_IMPORT: "Brukerimport",
-    Action.USER_ERASE: "Personopplysninger slettet",
-    Action.CERTIFICATE_ISSUE: "Kursbevis utstedt",
-    Action.CERTIFICATE_REVOKE: "Kursbevis trukket tilbake",
-    Action.CERTIFICATE_REISSUE: "Nytt kursbevis utstedt",
-    Action.ROSTER_EXPORT: "Kursliste lastet ned",
-    Action.MODULE_CREATE: "Modul opprettet",
-    Action.MODULE_EDIT: "Modul redigert",
-    Action.MODULE_RESTORE: "Revisjon gjenopprettet",
-    Action.MODULE_ARCHIVE: "Modul arkivert",
-    Action.MODULE_UNARCHIVE: "Modul hentet tilbake",
-    Action.MODULE_REORDER: "Moduler ordnet på nytt",
-}
-OUTCOME_LABELS = {Outcome.OK: "Utført", Outcome.DENIED: "Avvist", Outcome.FAILED: "Mislyktes"}
-
-
-def _detail(value: object) -> str:
-    """An audit detail value as text: lists and mappings spelt out, yes/no for booleans."""
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    if isinstance(value, dict):
-        return ", ".join(f"{key} = {_detail(item)}" for key, item in value.items()) or "–"
-    if isinstance(value, list):
-        return ", ".join(_detail(item) for item in value) or "–"
-    return str(value)
-
-
-def details(values: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(key, _detail(value)) for key, value in values.items()]
-
-
-templates.env.filters["details"] = details
+templates.env.filters["details"] = audit_labels.details
+templates.env.filters["audit_target"] = audit_labels.target_label
+ACTION_LABELS, OUTCOME_LABELS = audit_labels.ACTION_LABELS, audit_labels.OUTCOME_LABELS
 _DATE_ERROR = "Skriv en dato som 31.12.2026 (eller velg i kalenderen)."
 
 
@@ -142,7 +106,7 @@ def roster_query(params: QueryParams) -> RosterQuery:
 def roster_page(
     request: Request,
     session: SessionDep,
-    admin: AdminPageUser,
+    admin: AdminUser,
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
@@ -172,7 +136,7 @@ def roster_page(
 
 def _download(
     request: Request,
-    admin: AdminPageUser,
+    admin: AdminUser,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -195,10 +159,12 @@ def _download(
     )
 
 
-@router.get("/admin/kursliste.csv", dependencies=[audited(Action.ROSTER_EXPORT, target="roster")])
+@router.get(
+    "/admin/kursliste.csv", dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")]
+)
 def roster_csv(
     request: Request,
-    admin: AdminPageUser,
+    admin: AdminUser,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -207,10 +173,12 @@ def roster_csv(
     return _download(request, admin, engine, info, modules, downloads.RosterFormat.CSV)
 
 
-@router.get("/admin/kursliste.xlsx", dependencies=[audited(Action.ROSTER_EXPORT, target="roster")])
+@router.get(
+    "/admin/kursliste.xlsx", dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")]
+)
 def roster_xlsx(
     request: Request,
-    admin: AdminPageUser,
+    admin: AdminUser,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -220,7 +188,7 @@ def roster_xlsx(
 
 
 @router.get("/admin/kommuner")
-def municipalities_page(request: Request, session: SessionDep, admin: AdminPageUser) -> Response:
+def municipalities_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """Learners enrolled, started and completed per municipality, and the completion rate."""
     rows = present.municipalities(roster_service.municipality_summary(session=session))
     enrolled = sum(row.enrolled for row in rows)
@@ -236,7 +204,7 @@ def municipalities_page(request: Request, session: SessionDep, admin: AdminPageU
 
 
 @router.get("/admin/logg")
-def audit_log_page(request: Request, session: SessionDep, admin: AdminPageUser) -> Response:
+def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """The audit log, newest first, filtered, with a link to older events."""
     params = request.query_params
     values = {
@@ -283,8 +251,8 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminPageUser) 
         "events": events,
         "older": older,
         "newest": f"/admin/logg?{urlencode(given)}".rstrip("?") if before_id else None,
-        "actions": [("", "Alle"), *((a.value, label) for a, label in ACTION_LABELS.items())],
-        "outcomes": [("", "Alle"), *((o.value, label) for o, label in OUTCOME_LABELS.items())],
+        "actions": [("", "Alle"), *((a, label) for a, label in ACTION_LABELS.items())],
+        "outcomes": [("", "Alle"), *((o, label) for o, label in OUTCOME_LABELS.items())],
         "action_labels": ACTION_LABELS,
         "outcome_labels": OUTCOME_LABELS,
     }

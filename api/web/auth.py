@@ -7,12 +7,11 @@ from datetime import timedelta
 from fastapi import Request, Response
 
 from api.core.errors import InvalidCredentials, TooManyAttempts
-from api.http.deps import SessionDep, SettingsDep, client_address
+from api.http.deps import OptionalUser, SessionDep, SettingsDep, client_address
 from api.services import users as user_service
 from api.web.deps import (
     SESSION_COOKIE,
     FormDep,
-    OptionalPageUser,
     clear_cookie,
     form_text,
     local_path,
@@ -40,7 +39,7 @@ def _login_form(
 
 
 @router.get("/logg-inn")
-def login_page(request: Request, user: OptionalPageUser, neste: str | None = None) -> Response:
+def login_page(request: Request, user: OptionalUser, neste: str | None = None) -> Response:
     """The login form (or on to the page asked for, if already logged in)."""
     next_path = local_path(neste)
     if user is not None:

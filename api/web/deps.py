@@ -1,6 +1,9 @@
-"""Dependencies of the web pages: the session cookie, CSRF protection, the logged-in user.
+"""Dependencies of the web pages: cookies and CSRF protection.
 
-The web session is the API's opaque login token, kept in an HttpOnly cookie.
+The web session is the API's opaque login token, kept in an HttpOnly cookie
+(``api.http.deps.SESSION_COOKIE``); the user and role guards are the API's own
+(``CurrentUser``, ``AdminUser``, ``StaffUser`` in ``api.http.deps``), which read
+that cookie on pages and only the bearer token on the JSON API.
 CSRF protection is a double submit: a random ``innostudy_csrf`` cookie that
 every form repeats in a hidden ``csrf_token`` field. ``page_router`` checks it
 on every state-changing request, so no page route can forget it.
@@ -11,21 +14,17 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
 from api.core.db import transaction
-from api.core.errors import Forbidden, NotAuthenticated
-from api.data.models import Role, User
-from api.http.deps import SessionDep, get_engine, get_settings
+from api.core.errors import Forbidden
+from api.http.deps import SESSION_COOKIE, Visitor, get_engine, get_settings
 from api.services import users as user_service
 
 logger = logging.getLogger("innostudy")
-SESSION_COOKIE = "innostudy_session"
 CSRF_COOKIE = "innostudy_csrf"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -109,22 +108,6 @@ def page_router() -> APIRouter:
     return APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
 
-@dataclass(frozen=True, slots=True)
-class Visitor:
-    """Who the page header greets: plain values, still readable after the session has ended."""
-
-    full_name: str
-    role: str
-
-
-def get_page_user(request: Request, session: SessionDep) -> User | None:
-    """The user the session cookie belongs to, or None; remembered for the page header."""
-    token = request.cookies.get(SESSION_COOKIE)
-    user = user_service.user_for_token(session=session, token=token) if token else None
-    request.state.visitor = Visitor(user.full_name, user.role) if user is not None else None
-    return user
-
-
 def look_up_visitor(request: Request) -> None:
     """Remember who the session cookie belongs to, for a page no user dependency ran for.
 
@@ -148,38 +131,6 @@ def look_up_visitor(request: Request) -> None:
         logger.warning("error page: could not look up the visitor", exc_info=True)
 
 
-OptionalPageUser = Annotated[User | None, Depends(get_page_user)]
-
-
-def require_page_user(user: OptionalPageUser) -> User:
-    """The logged-in user; otherwise ``NotAuthenticated``, which sends a page to the login form."""
-    if user is None:
-        raise NotAuthenticated()
-    return user
-
-
-PageUser = Annotated[User, Depends(require_page_user)]
-
-
-def page_role(*roles: Role) -> Callable[[User], User]:
-    """A guard for pages of some roles only (403 page for everyone else).
-
-    Args:
-        roles: the roles allowed, e.g. ``page_role(Role.ADMIN)`` for administration pages.
-    """
-
-    def guard(user: PageUser) -> User:
-        if user.role not in roles:
-            raise Forbidden()
-        return user
-
-    return guard
-
-
-StaffPageUser = Annotated[User, Depends(page_role(Role.INSTRUCTOR, Role.ADMIN))]
-AdminPageUser = Annotated[User, Depends(page_role(Role.ADMIN))]
-
-
 def local_path(target: str | None, default: str = "/") -> str:
     """``target`` if it is a path on this site, else ``default`` (no open redirects)."""
     if (
@@ -192,3 +143,6 @@ def local_path(target: str | None, default: str = "/") -> str:
     ):
         return default
     return target
+
+
+__all__ = ["SESSION_COOKIE", "Visitor"]

@@ -13,9 +13,11 @@ from sqlmodel import Session
 
 from api.core.errors import ContentInvalid, StaleRevision
 from api.data.models import CourseModule
-from api.http.deps import CourseInfoDep, SessionDep
+from api.http.auditing import audit_refusals, record_refusal
+from api.http.deps import CourseInfoDep, SessionDep, StaffUser
 from api.services import authoring
-from api.web.deps import FormDep, StaffPageUser, form_text, page_router
+from api.services.audit import Action
+from api.web.deps import FormDep, form_text, page_router
 from api.web.diff import line_diff
 from api.web.render import redirect, render
 from course.models import CourseInfo, Severity
@@ -73,7 +75,7 @@ def _editor(
 
 @router.get("/instruktor/moduler/{slug}")
 def editor_page(
-    slug: str, request: Request, session: SessionDep, staff: StaffPageUser, info: CourseInfoDep
+    slug: str, request: Request, session: SessionDep, staff: StaffUser, info: CourseInfoDep
 ) -> Response:
     """The editor with the current Markdown and its preview."""
     row = authoring.module_row(session=session, slug=slug)
@@ -90,17 +92,18 @@ def editor_page(
     )
 
 
-@router.post("/instruktor/moduler/{slug}")
+@router.post("/instruktor/moduler/{slug}", dependencies=[audit_refusals(Action.MODULE_EDIT)])
 def save_module(
     slug: str,
     request: Request,
     form: FormDep,
     session: SessionDep,
-    staff: StaffPageUser,
+    staff: StaffUser,
     info: CourseInfoDep,
 ) -> Response:
     """Save the edit as a new revision, or show its errors at their lines (422) or a conflict."""
     row = authoring.module_row(session=session, slug=slug)
+    target = f"module:{row.slug}"
     base = form_text(form, "base_revision", limit=12)
     draft = Draft(
         markdown=_markdown(form),
@@ -119,11 +122,15 @@ def save_module(
             summary=draft.summary or None,
             info=info,
         )
-    except ContentInvalid:
-        session.rollback()
+    except ContentInvalid as exc:
+        record_refusal(
+            session=session, actor=staff, action=Action.MODULE_EDIT, target=target, error=exc
+        )
         return _editor(request, session, info, row, draft, status_code=422, save_failed=True)
-    except StaleRevision:
-        session.rollback()
+    except StaleRevision as exc:
+        record_refusal(
+            session=session, actor=staff, action=Action.MODULE_EDIT, target=target, error=exc
+        )
         current = authoring.current_revision(session=session, row=row)
         conflict = {"revision": current.number, "diff": line_diff(current.source, draft.markdown)}
         # Saving again now deliberately replaces the newer revision with this text.
@@ -134,7 +141,7 @@ def save_module(
 
 @router.post("/instruktor/forhandsvis")
 def preview_fragment(
-    request: Request, form: FormDep, session: SessionDep, staff: StaffPageUser, info: CourseInfoDep
+    request: Request, form: FormDep, session: SessionDep, staff: StaffUser, info: CourseInfoDep
 ) -> Response:
     """The live preview: the problems and the rendered module as an HTML fragment."""
     slug = form_text(form, "slug", limit=80) or None
@@ -143,9 +150,7 @@ def preview_fragment(
 
 
 @router.get("/instruktor/moduler/{slug}/historikk")
-def history_page(
-    slug: str, request: Request, session: SessionDep, staff: StaffPageUser
-) -> Response:
+def history_page(slug: str, request: Request, session: SessionDep, staff: StaffUser) -> Response:
     """Every revision, newest first, each with its changes from the one before."""
     return _history(request, session, slug)
 
@@ -181,7 +186,7 @@ def restore_revision(
     number: int,
     request: Request,
     session: SessionDep,
-    staff: StaffPageUser,
+    staff: StaffUser,
     info: CourseInfoDep,
 ) -> Response:
     """Make an old revision's text the newest revision."""

@@ -12,12 +12,13 @@ from sqlmodel import Session
 
 from api.core.errors import ContentInvalid, DomainError, ModuleExists, ModuleNotFound
 from api.data.models import CourseModule, ModuleRevision
-from api.http.deps import CourseInfoDep, SessionDep
+from api.http.auditing import audit_refusals, record_invalid, record_refusal
+from api.http.deps import CourseInfoDep, SessionDep, StaffUser
 from api.http.schemas import ModuleCreate
 from api.services import authoring
 from api.services.audit import Action
-from api.web.admin_common import audited, record_refusal, text_param
-from api.web.deps import FormDep, StaffPageUser, form_text, page_router
+from api.web.admin_common import text_param
+from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect, render
 from course.compile import slugify
 
@@ -91,7 +92,7 @@ def _list_page(
 
 
 @router.get("/instruktor")
-def module_list(request: Request, session: SessionDep, staff: StaffPageUser) -> Response:
+def module_list(request: Request, session: SessionDep, staff: StaffUser) -> Response:
     """The course's modules in order, a form for a new one, and the archived ones."""
     return _list_page(request, session)
 
@@ -124,12 +125,14 @@ def _refusal(exc: ModuleExists | ContentInvalid, slug: str) -> dict[str, str]:
     return {"adresse": f"Det finnes allerede en modul med adressen {slug}. Skriv en annen adresse."}
 
 
-@router.post("/instruktor/moduler", dependencies=[audited(Action.MODULE_CREATE)])
+@router.post(
+    "/instruktor/moduler", dependencies=[audit_refusals(Action.MODULE_CREATE, target="modules")]
+)
 def create_module(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    staff: StaffPageUser,
+    staff: StaffUser,
     info: CourseInfoDep,
 ) -> Response:
     """Create a module with a starting text and open it in the editor, or show what is wrong."""
@@ -140,6 +143,7 @@ def create_module(
     }
     data, errors = _checked(values)
     if data is None or errors:
+        record_invalid(session=session, actor=staff, action=Action.MODULE_CREATE, target="modules")
         return _list_page(request, session, values, errors, status_code=422)
     try:
         saved = authoring.create_module(
@@ -155,7 +159,7 @@ def create_module(
             session=session,
             actor=staff,
             action=Action.MODULE_CREATE,
-            target=f"module:{data.slug}",
+            target="modules",
             error=exc,
         )
         errors = _refusal(exc, data.slug)
@@ -165,7 +169,7 @@ def create_module(
 
 @router.get("/instruktor/moduler/{slug}/arkiver")
 def archive_confirmation(
-    slug: str, request: Request, session: SessionDep, staff: StaffPageUser
+    slug: str, request: Request, session: SessionDep, staff: StaffUser
 ) -> Response:
     """What archiving the module does, and the button that does it."""
     row = authoring.module_row(session=session, slug=slug)
@@ -173,29 +177,32 @@ def archive_confirmation(
     return render(request, "pages/instructor_archive.html", {"row": row, "title": title})
 
 
-@router.post("/instruktor/moduler/{slug}/arkiver", dependencies=[audited(Action.MODULE_ARCHIVE)])
-def archive_module(
-    slug: str, request: Request, session: SessionDep, staff: StaffPageUser
-) -> Response:
+@router.post(
+    "/instruktor/moduler/{slug}/arkiver", dependencies=[audit_refusals(Action.MODULE_ARCHIVE)]
+)
+def archive_module(slug: str, request: Request, session: SessionDep, staff: StaffUser) -> Response:
     """Take the module out of the course; learners' history stays."""
     row = authoring.archive_module(session=session, slug=slug, actor=staff)
     return redirect(request, f"/instruktor?melding=arkivert&modul={row.slug}#status")
 
 
 @router.post(
-    "/instruktor/moduler/{slug}/hent-tilbake", dependencies=[audited(Action.MODULE_UNARCHIVE)]
+    "/instruktor/moduler/{slug}/hent-tilbake",
+    dependencies=[audit_refusals(Action.MODULE_UNARCHIVE)],
 )
 def unarchive_module(
-    slug: str, request: Request, session: SessionDep, staff: StaffPageUser
+    slug: str, request: Request, session: SessionDep, staff: StaffUser
 ) -> Response:
     """Bring an archived module back into the course, last."""
     row = authoring.unarchive_module(session=session, slug=slug, actor=staff)
     return redirect(request, f"/instruktor?melding=hentet&modul={row.slug}#status")
 
 
-@router.post("/instruktor/moduler/{slug}/flytt", dependencies=[audited(Action.MODULE_REORDER)])
+@router.post(
+    "/instruktor/moduler/{slug}/flytt", dependencies=[audit_refusals(Action.MODULE_REORDER)]
+)
 def move_module(
-    slug: str, request: Request, form: FormDep, session: SessionDep, staff: StaffPageUser
+    slug: str, request: Request, form: FormDep, session: SessionDep, staff: StaffUser
 ) -> Response:
     """Swap the module with its neighbour above (``retning=opp``) or below (``retning=ned``)."""
     step = _STEPS.get(form_text(form, "retning", limit=10))

@@ -8,11 +8,18 @@ from fastapi import Request, Response
 from sqlmodel import Session
 
 from api.core.errors import StaleRevision, UnprocessableError
-from api.http.deps import CourseInfoDep, LiveModules, RenderCacheDep, SessionDep, SettingsDep
+from api.http.deps import (
+    CourseInfoDep,
+    CurrentUser,
+    LiveModules,
+    RenderCacheDep,
+    SessionDep,
+    SettingsDep,
+)
 from api.services import certificate_pdfs, content, learning, privacy
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
-from api.web.deps import FormDep, PageUser, form_text, page_router
+from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect, render
 from course.models import Quiz
 
@@ -44,7 +51,11 @@ def _module_history(
 
 @router.get("/")
 def dashboard(
-    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    info: CourseInfoDep,
+    modules: LiveModules,
 ) -> Response:
     """The course with a progress bar and every module's status."""
     outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
@@ -53,7 +64,7 @@ def dashboard(
 
 @router.get("/moduler/{slug}")
 def module_page(
-    slug: str, request: Request, session: SessionDep, user: PageUser, modules: LiveModules
+    slug: str, request: Request, session: SessionDep, user: CurrentUser, modules: LiveModules
 ) -> Response:
     """A module's text with its table of contents and 'mark as read'."""
     module = content.pick(modules, slug)
@@ -73,7 +84,7 @@ def module_page(
 
 @router.post("/moduler/{slug}/lest")
 def mark_read(
-    slug: str, request: Request, session: SessionDep, user: PageUser, modules: LiveModules
+    slug: str, request: Request, session: SessionDep, user: CurrentUser, modules: LiveModules
 ) -> Response:
     """Mark the module's text as read, then back to the module."""
     module = content.pick(modules, slug)
@@ -91,7 +102,7 @@ def _quiz_page(
 
 
 @router.get("/moduler/{slug}/quiz")
-def quiz_page(slug: str, request: Request, user: PageUser, modules: LiveModules) -> Response:
+def quiz_page(slug: str, request: Request, user: CurrentUser, modules: LiveModules) -> Response:
     """The module's quiz as a form (no answers in the page)."""
     return _quiz_page(request, content.pick(modules, slug))
 
@@ -111,7 +122,7 @@ def submit_quiz(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    user: PageUser,
+    user: CurrentUser,
     modules: LiveModules,
 ) -> Response:
     """Grade the answers on the server and show the result page."""
@@ -151,7 +162,7 @@ def attempt_page(
     attempt_id: int,
     request: Request,
     session: SessionDep,
-    user: PageUser,
+    user: CurrentUser,
     info: CourseInfoDep,
     cache: RenderCacheDep,
     modules: LiveModules,
@@ -185,7 +196,11 @@ def attempt_page(
 
 @router.get("/kursbevis")
 def certificate_page(
-    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    info: CourseInfoDep,
+    modules: LiveModules,
 ) -> Response:
     """The certificate: how far there is to go, issue and download it, or why it was revoked."""
     outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
@@ -196,7 +211,7 @@ def certificate_page(
 
 @router.post("/kursbevis")
 def issue_certificate(
-    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep
+    request: Request, session: SessionDep, user: CurrentUser, info: CourseInfoDep
 ) -> Response:
     """Issue the certificate once the course is completed (409 page before that, or if revoked)."""
     certificate_service.issue(session=session, user=user, info=info)
@@ -206,7 +221,7 @@ def issue_certificate(
 @router.get("/kursbevis.pdf")
 def certificate_pdf(
     session: SessionDep,
-    user: PageUser,
+    user: CurrentUser,
     info: CourseInfoDep,
     settings: SettingsDep,
     modules: LiveModules,
@@ -227,7 +242,11 @@ def certificate_pdf(
 
 @router.get("/profil")
 def profile_page(
-    request: Request, session: SessionDep, user: PageUser, info: CourseInfoDep, modules: LiveModules
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    info: CourseInfoDep,
+    modules: LiveModules,
 ) -> Response:
     """The user's own account, progress and the data export."""
     outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
@@ -237,7 +256,7 @@ def profile_page(
 
 
 @router.get("/profil/eksport")
-def profile_export(session: SessionDep, user: PageUser) -> Response:
+def profile_export(session: SessionDep, user: CurrentUser) -> Response:
     """Everything held about the user, as a JSON download."""
     export = privacy.export_personal_data(session=session, user=user)
     return Response(

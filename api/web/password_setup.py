@@ -8,9 +8,9 @@ from fastapi import Form, Query, Request, Response
 
 from api.core.errors import InvalidSetupCode
 from api.core.security import MIN_PASSWORD_LENGTH
-from api.http.deps import SessionDep
+from api.http.deps import OptionalUser, SessionDep
 from api.services import setup_codes
-from api.web.deps import OptionalPageUser, page_router
+from api.web.deps import page_router
 from api.web.render import render
 
 router = page_router()
@@ -36,7 +36,7 @@ def _page(
 
 @router.get("/passord")
 def password_page(
-    request: Request, user: OptionalPageUser, kode: Annotated[str, Query(max_length=64)] = ""
+    request: Request, user: OptionalUser, kode: Annotated[str, Query(max_length=64)] = ""
 ) -> Response:
     """The page the setup link opens."""
     return _page(request, code=kode)
@@ -46,7 +46,7 @@ def password_page(
 def password_form(
     request: Request,
     session: SessionDep,
-    user: OptionalPageUser,
+    user: OptionalUser,
     kode: Annotated[str, Form(max_length=64)],
     passord: Annotated[str, Form(max_length=200)],
     passord_igjen: Annotated[str, Form(max_length=200)],

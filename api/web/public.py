@@ -8,9 +8,9 @@ from fastapi import Request, Response
 
 from api.core.errors import CertificateCodeMistyped, CertificateNotFound
 from api.http import presenters
-from api.http.deps import SessionDep, SettingsDep
+from api.http.deps import OptionalUser, SessionDep, SettingsDep
 from api.services import certificates as certificate_service
-from api.web.deps import OptionalPageUser, page_router
+from api.web.deps import page_router
 from api.web.render import redirect, render
 from certificates.codes import EXAMPLE_CODE
 
@@ -18,7 +18,7 @@ router = page_router()
 
 
 @router.get("/verify")
-def verify_form(request: Request, user: OptionalPageUser, kode: str | None = None) -> Response:
+def verify_form(request: Request, user: OptionalUser, kode: str | None = None) -> Response:
     """A form for typing in a certificate's code; on to its verification page."""
     code = (kode or "").strip()[:40]
     if code:
@@ -28,9 +28,7 @@ def verify_form(request: Request, user: OptionalPageUser, kode: str | None = Non
 
 
 @router.get("/verify/{code}")
-def verify_page(
-    code: str, request: Request, session: SessionDep, user: OptionalPageUser
-) -> Response:
+def verify_page(code: str, request: Request, session: SessionDep, user: OptionalUser) -> Response:
     """Public verification page for people who scan the QR code (the form again if not found)."""
     context: dict[str, object] = {"code": code[:40], "example_code": EXAMPLE_CODE}
     try:
@@ -48,7 +46,7 @@ def verify_page(
 
 @router.get("/tilgjengelighet")
 def accessibility_statement(
-    request: Request, user: OptionalPageUser, settings: SettingsDep
+    request: Request, user: OptionalUser, settings: SettingsDep
 ) -> Response:
     """The accessibility statement: the standard aimed at, how it is tested, known gaps."""
     contact = (settings.accessibility_contact or "").strip()

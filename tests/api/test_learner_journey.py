@@ -28,6 +28,8 @@ def test_learner_completes_the_course_module_by_module(
         "completed_modules": 0,
         "total_modules": 8,
         "percent": 0,
+        "optional_completed": 0,
+        "optional_total": 0,
         "completed_at": None,
     }
 

@@ -37,9 +37,11 @@ HEADER_START = [
     "Aktiv",
     "Påmeldt",
     "Status",
-    "Fullførte moduler",
-    "Antall moduler",
+    "Fullførte obligatoriske moduler",
+    "Obligatoriske moduler",
     "Prosent",
+    "Fullførte valgfrie moduler",
+    "Valgfrie moduler",
 ]
 HEADER_END = ["Fullført", "Kursbevis", "Kursbevisstatus"]
 
@@ -188,9 +190,11 @@ def test_csv_has_one_row_per_learner_with_progress_scores_and_certificate(
         "Aktiv": "ja",
         "Påmeldt": today,
         "Status": "Fullført",
-        "Fullførte moduler": "8",
-        "Antall moduler": "8",
+        "Fullførte obligatoriske moduler": "8",
+        "Obligatoriske moduler": "8",
         "Prosent": "100",
+        "Fullførte valgfrie moduler": "0",
+        "Valgfrie moduler": "0",
         **{t: "" for t in titles},
         "Fullført": today,
         "Kursbevis": people.graduate_code,
@@ -199,7 +203,11 @@ def test_csv_has_one_row_per_learner_with_progress_scores_and_certificate(
     assert {aigin[t] for t in titles} == {"100"}
     ola = by_name["Ola Nordmann"]
     assert [ola[t] for t in titles] == ["100", "0", "", "", "", "", "", ""]
-    assert (ola["Status"], ola["Fullførte moduler"], ola["Prosent"]) == ("Pågår", "1", "12")
+    assert (ola["Status"], ola["Fullførte obligatoriske moduler"], ola["Prosent"]) == (
+        "Pågår",
+        "1",
+        "12",
+    )
     assert (ola["Fullført"], ola["Kursbevis"], ola["Kursbevisstatus"]) == ("", "", "")
     kari = by_name["Kari Nordmann"]
     assert (kari["Status"], kari["Prosent"], kari["Avdeling"]) == (
@@ -241,7 +249,10 @@ def test_xlsx_has_typed_cells_and_a_frozen_bold_header(
     today = datetime.now(OSLO).date()
     assert aigin["Påmeldt"] == datetime(today.year, today.month, today.day)  # a date cell
     assert aigin["Fullført"] == datetime(today.year, today.month, today.day)
-    assert (aigin["Fullførte moduler"], aigin["Prosent"]) == (8, 100)  # numbers, not text
+    assert (aigin["Fullførte obligatoriske moduler"], aigin["Prosent"]) == (
+        8,
+        100,
+    )  # numbers, not text
     assert aigin["Kommunenummer"] == "5610"  # text: Oslo is 0301
     ola = rows["Ola Nordmann"]
     assert ola["Fullført"] is None

@@ -75,7 +75,7 @@ def test_xlsx_of_ten_thousand_learners_reads_back_with_typed_cells(
     data = list(rows)
     book.close()
     assert len(data) == LEARNERS
-    done, enrolled = header.index("Fullførte moduler"), header.index("Påmeldt")
+    done, enrolled = header.index("Fullførte obligatoriske moduler"), header.index("Påmeldt")
     assert {type(row[done]) for row in data} == {int}
     assert {type(row[enrolled]).__name__ for row in data} == {"datetime"}
     completed = sum(1 for row in data if row[header.index("Status")] == "Fullført")

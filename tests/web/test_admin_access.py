@@ -31,6 +31,7 @@ ADMIN_PAGES = [
 ]
 ADMIN_POSTS = {
     "/admin/brukere/ny": {"epost": "inntrenger@web.no", "navn": "Inn Trenger", "kommune": "Asker"},
+    "/admin/brukere/{id}/endre": {"epost": "x@web.no", "navn": "Inn Trenger", "kommune": "Oslo"},
     "/admin/brukere/{id}/deaktiver": {},
     "/admin/brukere/{id}/aktiver": {},
     "/admin/brukere/{id}/rolle": {"rolle": "admin"},

@@ -1,0 +1,128 @@
+"""The audit log in Norwegian: one table of words for its actions, outcomes, targets and details.
+
+The log stores English keys (``audit.Action`` values, detail keys such as
+``was_active``); the log page shows these words instead. A test checks that
+every ``Action`` and every detail key the code writes has a word here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.data.models import Role
+from api.services.audit import Action, Outcome
+from api.web.render import ROLE_NAMES
+from course.progress import ModuleStatus
+
+ACTION_LABELS: dict[str, str] = {
+    Action.USER_CREATE: "Bruker opprettet",
+    Action.USER_UPDATE: "Bruker endret",
+    Action.USER_DEACTIVATE: "Bruker deaktivert",
+    Action.USER_REACTIVATE: "Bruker aktivert igjen",
+    Action.USER_ROLE_CHANGE: "Rolle endret",
+    Action.USER_PASSWORD_RESET: "Passordkode laget",
+    Action.USER_PASSWORD_SETUP: "Passord valgt",
+    Action.USER_IMPORT: "Brukerimport",
+    Action.USER_ERASE: "Personopplysninger slettet",
+    Action.CERTIFICATE_ISSUE: "Kursbevis utstedt",
+    Action.CERTIFICATE_REVOKE: "Kursbevis trukket tilbake",
+    Action.CERTIFICATE_REISSUE: "Nytt kursbevis utstedt",
+    Action.ROSTER_EXPORT: "Kursliste lastet ned",
+    Action.MODULE_CREATE: "Modul opprettet",
+    Action.MODULE_EDIT: "Modul redigert",
+    Action.MODULE_RESTORE: "Revisjon gjenopprettet",
+    Action.MODULE_ARCHIVE: "Modul arkivert",
+    Action.MODULE_UNARCHIVE: "Modul hentet tilbake",
+    Action.MODULE_REORDER: "Moduler ordnet på nytt",
+}
+OUTCOME_LABELS: dict[str, str] = {
+    Outcome.OK: "Utført",
+    Outcome.DENIED: "Avvist",
+    Outcome.FAILED: "Mislyktes",
+}
+DETAIL_LABELS: dict[str, str] = {
+    # refusals (api.http.auditing, api.cli.common)
+    "code": "feilkode",
+    "status": "status",
+    # accounts
+    "fields": "endrede felt",
+    "was_active": "var aktiv",
+    "from": "fra",
+    "to": "til",
+    "expires_at": "gyldig til",
+    # the import
+    "dry_run": "bare kontroll",
+    "records": "rader",
+    "created": "nye",
+    "updated": "endret",
+    "unchanged": "uendret",
+    "role_changes": "rolleendringer",
+    "errors": "feil",
+    # the roster export and its filters
+    "format": "format",
+    "filters": "filtre",
+    "municipality": "kommune",
+    "department": "avdeling",
+    "completed_from": "fullført fra",
+    "completed_to": "fullført til",
+    # certificates
+    "already_revoked": "var allerede trukket tilbake",
+    "replaces": "erstatter",
+    "holder": "innehaver",
+    # modules
+    "revision": "revisjon",
+    "position": "plass",
+    "order": "rekkefølge",
+}
+TARGET_LABELS: dict[str, str] = {
+    "users": "Brukere",
+    "roster": "Kursliste",
+    "modules": "Moduler",
+    "certificates": "Kursbevis",
+}
+_TARGET_PREFIXES = {"user:": "Bruker", "module:": "Modul", "certificate:": "Kursbevis"}
+# Values that are keys themselves (account fields, roles, module statuses), under these keys.
+_KEYED_VALUES = {"fields", "from", "to", "status"}
+VALUE_LABELS: dict[str, str] = {
+    "email": "e-post",
+    "full_name": "navn",
+    "municipality_number": "kommunenummer",
+    **{role.value: ROLE_NAMES[role].lower() for role in Role},
+    ModuleStatus.NOT_STARTED: "ikke startet",
+    ModuleStatus.IN_PROGRESS: "påbegynt",
+    ModuleStatus.COMPLETED: "fullført",
+    "municipality": "kommune",
+    "department": "avdeling",
+}
+
+
+def target_label(target: str) -> str:
+    """``user:12`` as "Bruker 12", ``roster`` as "Kursliste"; unknown targets as they are."""
+    if target in TARGET_LABELS:
+        return TARGET_LABELS[target]
+    for prefix, label in _TARGET_PREFIXES.items():
+        if target.startswith(prefix):
+            return f"{label} {target[len(prefix) :]}"
+    return target
+
+
+def _value(value: object, *, keyed: bool = False) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, dict):
+        pairs = (
+            f"{DETAIL_LABELS.get(k, k)} = {_value(v, keyed=k in _KEYED_VALUES)}"
+            for k, v in value.items()
+        )
+        return ", ".join(pairs) or "–"
+    if isinstance(value, list):
+        return ", ".join(_value(item, keyed=keyed) for item in value) or "–"
+    return VALUE_LABELS.get(str(value), str(value)) if keyed else str(value)
+
+
+def details(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's details as (Norwegian label, value as text) pairs."""
+    return [
+        (DETAIL_LABELS.get(key, key), _value(value, keyed=key in _KEYED_VALUES))
+        for key, value in values.items()
+    ]
