@@ -138,7 +138,7 @@ def test_csv_export_prefixes_the_value_in_every_text_column(
     (row,) = rows
     for column in ("Navn", "Kommune", "Avdeling"):
         assert row[header.index(column)] == "'" + value, column
-    for column in ("Fullførte moduler", "Antall moduler", "Prosent"):
+    for column in ("Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent"):
         assert row[header.index(column)].isdigit(), column  # numbers are not prefixed
 
 
@@ -154,7 +154,7 @@ def test_xlsx_export_stores_the_value_as_prefixed_text_never_a_formula(
     for column in ("Navn", "Kommune", "Avdeling"):
         cell = row[header.index(column)]
         assert (cell.value, cell.data_type) == ("'" + _as_xlsx_reads_it(value), "s"), column
-    for column in ("Fullførte moduler", "Antall moduler", "Prosent"):
+    for column in ("Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent"):
         cell = row[header.index(column)]
         assert cell.data_type == "n" and isinstance(cell.value, int), column
 
