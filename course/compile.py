@@ -10,18 +10,22 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
+from course.bounded_rules import limit_problems
 from course.frontmatter import split_front_matter
+from course.limits import MAX_NESTING, MAX_QUESTIONS, MAX_SOURCE_CHARS
 from course.markdown import parser, render_tokens
+from course.messages import number
 from course.models import Heading, Module, Option, Problem, Question, Quiz, Severity
 from course.quiz_syntax import QUIZ_CLOSE, QUIZ_OPEN
 
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _OPTION_RE = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>\S.*)$", re.DOTALL)
 _EMPTY_OPTION_RE = re.compile(r"^\[[ xX]\]\s*$")
-_QUESTION_ID_RE = re.compile(r"\s*\{#(?P<id>[^}]*)\}\s*$")
 _STRAY_FENCE_RE = re.compile(r"^\s*:{3,}")
 _VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 _OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
+_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", QUIZ_OPEN}
+_CONTAINER_ENDS = {"blockquote_close", "bullet_list_close", "ordered_list_close", QUIZ_CLOSE}
 
 
 def default_module_href(slug: str) -> str:
@@ -61,6 +65,34 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
 
 
+def _explicit_id(text: str) -> tuple[str, str] | None:
+    """``("Tekst", "id")`` for a heading that ends in ``{#id}``, else ``None``.
+
+    Finds what ``\\s*\\{#([^}]*)\\}\\s*$`` would, without a search that backtracks
+    over every position of a long heading.
+    """
+    end = len(text.rstrip()) - 1
+    if end < 0 or text[end] != "}":
+        return None
+    start = text.find("{#", text.rfind("}", 0, end) + 1, end)
+    if start < 0:
+        return None
+    return text[:start].strip(), text[start + 2 : end]
+
+
+def _nesting_problem(tokens: list[Token]) -> Token | None:
+    """The first block quote, list or quiz nested more than MAX_NESTING deep."""
+    depth = 0
+    for token in tokens:
+        if token.type in _CONTAINERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                return token
+        elif token.type in _CONTAINER_ENDS:
+            depth -= 1
+    return None
+
+
 def _close_index(tokens: list[Token], start: int) -> int:
     """Index of the token closing ``tokens[start]`` (itself for non-nesting tokens)."""
     if tokens[start].nesting != 1:
@@ -86,6 +118,7 @@ class _Compiler:
         self.link_targets = link_targets
         self.module_href = module_href
         self.problems: list[Problem] = []
+        self.questions_seen = 0
 
     def line(self, token: Token) -> int:
         return self.offset + (token.map[0] if token.map else 0) + 1
@@ -225,11 +258,16 @@ class _Compiler:
         options = current["options"]
         assert isinstance(heading, Token) and isinstance(head_token, Token)
         assert isinstance(options, list)
+        self.questions_seen += 1
+        if self.questions_seen > MAX_QUESTIONS:
+            if self.questions_seen == MAX_QUESTIONS + 1:
+                self.error(head_token, f"modulen har mer enn {MAX_QUESTIONS} quizspørsmål: "
+                           "del quizen på flere moduler")  # fmt: skip
+            return None  # not built: each question costs rendering
         text = heading.content
-        explicit = _QUESTION_ID_RE.search(text)
+        explicit = _explicit_id(text)
         if explicit:
-            text = text[: explicit.start()].strip()
-            question_id = explicit["id"]
+            text, question_id = explicit
             if not _VALID_ID_RE.match(question_id):
                 self.error(head_token, f"ugyldig spørsmåls-id «{question_id}»: bruk bare a–z, "
                            "0–9, «-» og «_», begynn med en bokstav eller et siffer, og bruk "
@@ -310,6 +348,11 @@ def compile_module(
     Returns:
         The module (``None`` when there are errors) and every problem found.
     """
+    if len(source) > MAX_SOURCE_CHARS:
+        # Checked before anything else: parsing costs in proportion to the length.
+        message = (f"modulen er for lang: {number(len(source))} tegn, men en modul kan ha "
+                   f"høyst {number(MAX_SOURCE_CHARS)} tegn: del den i flere moduler")  # fmt: skip
+        return CompileResult(None, [Problem(path, 1, message)])
     if "\x00" in source:
         # No database stores text with NUL characters, and no Markdown needs one.
         line = source.count("\n", 0, source.index("\x00")) + 1
@@ -320,7 +363,14 @@ def compile_module(
     compiler = _Compiler(
         path=path, line_offset=front.body_line, link_targets=link_targets, module_href=module_href
     )
-    tokens = parser().parse(front.body, {})
+    env: dict[str, object] = {}
+    tokens = parser().parse(front.body, env)
+    for line, message in limit_problems(env):
+        compiler.error(front.body_line + line + 1, message)
+    too_deep = _nesting_problem(tokens)
+    if too_deep is not None:
+        compiler.error(too_deep, "sitater, lister og quizblokker kan stå høyst "
+                       f"{MAX_NESTING} nivåer inni hverandre")  # fmt: skip
     compiler.resolve_links(tokens)  # before the quiz is rendered: explanations have links too
 
     body_tokens: list[Token] = []
@@ -361,9 +411,9 @@ def compile_module(
         elif token.content.strip():
             has_text = True
         if opener is not None and opener.type == "paragraph_open":
-            for number, text in enumerate(token.content.split("\n")):
+            for row, text in enumerate(token.content.split("\n")):
                 if _STRAY_FENCE_RE.match(text):
-                    compiler.error(compiler.line(token) + number, "«:::» utenfor en quizblokk: "
+                    compiler.error(compiler.line(token) + row, "«:::» utenfor en quizblokk: "
                                    "en quiz begynner med «::: quiz» og slutter med "
                                    "«:::»")  # fmt: skip
     if not has_text and front.closed:  # an unclosed front matter has swallowed the text

@@ -10,7 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from yaml.constructor import ConstructorError
 
-from course.messages import MODULE_SLUG_RULE, NOT_BLANK, field_problem, yaml_problem
+from course.limits import MAX_FRONT_MATTER_CHARS
+from course.messages import MODULE_SLUG_RULE, NOT_BLANK, field_problem, number, yaml_problem
 from course.models import Problem, Severity
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -110,6 +111,10 @@ def split_front_matter(text: str, *, path: str) -> FrontMatter:
 
     yaml_text = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
+    if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
+        message = (f"front matter er for lang: {number(len(yaml_text))} tegn, men høyst "
+                   f"{number(MAX_FRONT_MATTER_CHARS)} tegn er tillatt")  # fmt: skip
+        return FrontMatter(None, body, end + 1, (Problem(path, 2, message),))
     try:
         data: Any = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:

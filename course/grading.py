@@ -11,12 +11,18 @@ from course.models import Quiz
 Answers = Mapping[str, Sequence[str]]
 
 
+# What an answer problem is, in the words pydantic uses for its ``type``.
+INVALID = "value_error"
+MISSING = "missing"  # a question without an answer
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerProblem:
-    """One invalid part of submitted answers; ``loc`` follows pydantic's convention."""
+    """One invalid part of submitted answers; ``loc`` and ``type`` follow pydantic's convention."""
 
     loc: tuple[str | int, ...]
     message: str
+    type: str = INVALID
 
 
 class InvalidAnswers(ValueError):
@@ -43,8 +49,22 @@ class GradeResult:
     questions: tuple[QuestionResult, ...]
 
 
+def answer_everything(numbers: Sequence[int]) -> str:
+    """What to tell a learner who left questions ``numbers`` (1-based) unanswered."""
+    listed = [str(n) for n in numbers]
+    if len(listed) > 1:
+        listed[-2:] = [f"{listed[-2]} og {listed[-1]}"]
+    which = "spørsmål " + ", ".join(listed)
+    return f"Svar på alle spørsmålene før du sender inn. Mangler svar på: {which}."
+
+
 def validate_answers(quiz: Quiz, answers: Answers) -> dict[str, tuple[str, ...]]:
-    """Check ids and choice counts; return answers normalised to sorted, unique option ids."""
+    """Check ids, choice counts and that every question is answered.
+
+    Returns the answers normalised to sorted, unique option ids. Problems with the
+    answers given come first, in their order; then one per unanswered question, in
+    the quiz's order, located at the question and of type ``MISSING``.
+    """
     problems: list[AnswerProblem] = []
     normalised: dict[str, tuple[str, ...]] = {}
     for question_id, selected in answers.items():
@@ -61,21 +81,26 @@ def validate_answers(quiz: Quiz, answers: Answers) -> dict[str, tuple[str, ...]]
             problems.append(AnswerProblem(("answers", question_id),
                                           "single-choice question: choose one option"))  # fmt: skip
         normalised[question_id] = unique
+    for number, question in enumerate(quiz.questions, start=1):
+        if not normalised.get(question.id):
+            message = answer_everything([number])
+            problems.append(AnswerProblem(("answers", question.id), message, MISSING))
     if problems:
         raise InvalidAnswers(problems)
     return normalised
 
 
 def grade(quiz: Quiz, answers: Answers) -> GradeResult:
-    """Grade answers against the quiz; unanswered questions count as wrong.
+    """Grade answers against the quiz; every question must be answered.
 
     A question is correct when exactly its correct options are chosen.
-    Raises ``InvalidAnswers`` for unknown ids or several choices on a single-choice question.
+    Raises ``InvalidAnswers`` for unknown ids, several choices on a single-choice
+    question, or a question left unanswered (then nothing is graded).
     """
     chosen = validate_answers(quiz, answers)
     results = []
     for question in quiz.questions:
-        selected = chosen.get(question.id, ())
+        selected = chosen[question.id]
         feedback = tuple(
             (option.id, option.feedback_html)
             for option in question.options

@@ -16,9 +16,15 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from course.bounded_rules import (
+    LabelBoundedInline,
+    bounded_footnote_refs_plugin,
+    bounded_tables_plugin,
+    heading_ids_plugin,
+)
+from course.limits import PARSER_NESTING
 from course.quiz_syntax import quiz_plugin
 
 _TAGS = {
@@ -87,10 +93,14 @@ def scroll_tables_plugin(md: MarkdownIt) -> None:
 
 @cache
 def parser() -> MarkdownIt:
-    """The course Markdown parser: CommonMark + tables, footnotes, anchors, quizzes."""
-    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
-    md.use(footnote_plugin).use(quiz_plugin).use(scroll_tables_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=3)
+    """The course Markdown parser: CommonMark + tables, footnotes, heading ids, quizzes."""
+    options = {"html": False, "linkify": False, "typographer": False, "maxNesting": PARSER_NESTING}
+    md = MarkdownIt("js-default", options)
+    md.inline = LabelBoundedInline()
+    md.configure("js-default", options)  # the preset again, for the new inline parser
+    md.use(footnote_plugin).use(bounded_footnote_refs_plugin).use(bounded_tables_plugin)
+    md.use(scroll_tables_plugin)
+    md.use(quiz_plugin).use(heading_ids_plugin, min_level=1, max_level=3)
     return md
 
 

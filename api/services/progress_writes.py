@@ -159,10 +159,7 @@ def _grade(quiz: Quiz, answers: Answers) -> GradeResult:
         return grade(quiz, answers)
     except InvalidAnswers as exc:
         raise UnprocessableError(
-            [
-                {"loc": ["body", *p.loc], "msg": p.message, "type": "value_error"}
-                for p in exc.problems
-            ]
+            [{"loc": ["body", *p.loc], "msg": p.message, "type": p.type} for p in exc.problems]
         ) from exc
 
 

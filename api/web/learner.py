@@ -21,6 +21,7 @@ from api.services import certificates as certificate_service
 from api.services.content import LiveModule
 from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect, render
+from course.grading import MISSING, Answers, answer_everything
 from course.models import Quiz
 
 router = page_router()
@@ -93,11 +94,24 @@ def mark_read(
 
 
 def _quiz_page(
-    request: Request, module: LiveModule, *, message: str | None = None, status_code: int = 200
+    request: Request,
+    module: LiveModule,
+    *,
+    message: str | None = None,
+    status_code: int = 200,
+    chosen: Answers | None = None,
+    unanswered: frozenset[str] = frozenset(),
 ) -> Response:
+    """The quiz form; after a refused submission with the learner's choices ticked again."""
     if module.content.quiz is None:
         raise learning.QuizNotFound()
-    context = {"module": module, "quiz": module.content.quiz, "message": message}
+    context = {
+        "module": module,
+        "quiz": module.content.quiz,
+        "message": message,
+        "chosen": chosen or {},
+        "unanswered": unanswered,
+    }
     return render(request, "pages/quiz.html", context, status_code=status_code)
 
 
@@ -130,12 +144,13 @@ def submit_quiz(
     if module.content.quiz is None:
         raise learning.QuizNotFound()
     revision = form_text(form, "revision", limit=12)
+    answers = _answers(form, module.content.quiz)
     try:
         outcome = learning.submit_attempt(
             session=session,
             user_id=user.id or 0,
             module=module,
-            answers=_answers(form, module.content.quiz),
+            answers=answers,
             revision=int(revision) if revision.isdigit() else None,
             modules=modules,
         )
@@ -145,14 +160,30 @@ def submit_quiz(
             "Her er den nye utgaven: svar på nytt."
         )
         return _quiz_page(request, module, message=message, status_code=409)
-    except UnprocessableError:
-        # Answers the form cannot send (two choices on a radio question, an unknown option):
-        # the grader's reasons are English field messages for API clients, so say it here.
-        message = (
-            "Noen av svarene passer ikke til spørsmålene, for eksempel flere valg på et "
-            "spørsmål der du skal velge ett. Svar på nytt."
+    except UnprocessableError as exc:
+        unanswered = frozenset(str(e["loc"][-1]) for e in exc.errors if e["type"] == MISSING)
+        if len(unanswered) == len(exc.errors):
+            numbers = [
+                number
+                for number, question in enumerate(module.content.quiz.questions, start=1)
+                if question.id in unanswered
+            ]
+            message = answer_everything(numbers)
+        else:
+            # Answers the form cannot send (two choices on a radio question, an unknown
+            # option): the grader's reasons are field messages for API clients, so say it here.
+            message = (
+                "Noen av svarene passer ikke til spørsmålene, for eksempel flere valg på et "
+                "spørsmål der du skal velge ett. Svar på nytt."
+            )
+        return _quiz_page(
+            request,
+            module,
+            message=message,
+            status_code=422,
+            chosen=answers,
+            unanswered=unanswered,
         )
-        return _quiz_page(request, module, message=message, status_code=422)
     return redirect(request, f"/moduler/{module.slug}/forsok/{outcome.attempt.id}")
 
 

@@ -11,11 +11,13 @@ def correct_answers(module: Module) -> dict[str, list[str]]:
 
 
 def wrong_answers(module: Module) -> dict[str, list[str]]:
+    """A wrong answer to every question that has one (every question must be answered)."""
     assert module.quiz is not None
     answers = {}
     for q in module.quiz.questions:
         wrong = sorted(q.option_ids - q.correct_option_ids)
-        answers[q.id] = wrong[:1] if wrong else []
+        # With every option right, choosing only some of them is wrong (if there are several).
+        answers[q.id] = wrong[:1] or sorted(q.option_ids)[:1]
     return answers
 
 

@@ -106,15 +106,16 @@ def test_module_completes_only_when_read_and_passed(
     assert again.json()["read_at"] == read.json()["read_at"]  # idempotent
 
 
-def test_partial_answers_score_proportionally_against_the_pass_mark(
+def test_one_wrong_answer_scores_proportionally_against_the_pass_mark(
     client: TestClient, engine: Engine, shipped_course: Course
 ) -> None:
     headers = user_headers(client, engine)
     module = shipped_course.modules[2]
     assert module.quiz is not None
     answers = correct_answers(module)
-    dropped = next(iter(answers))
-    del answers[dropped]  # one unanswered question counts as wrong
+    wrong = wrong_answers(module)
+    missed = next(q.id for q in module.quiz.questions if q.option_ids - q.correct_option_ids)
+    answers[missed] = wrong[missed]
     result = client.post(
         f"/api/v1/modules/{module.slug}/attempts", headers=headers, json={"answers": answers}
     ).json()
@@ -122,8 +123,8 @@ def test_partial_answers_score_proportionally_against_the_pass_mark(
     assert result["score"] == round((total - 1) / total, 4)
     assert result["passed"] is ((total - 1) / total >= module.quiz.pass_mark)
     by_id = {q["id"]: q for q in result["questions"]}
-    assert by_id[dropped]["correct"] is False
-    assert by_id[dropped]["selected"] == []
+    assert by_id[missed]["correct"] is False
+    assert by_id[missed]["selected"] == wrong[missed]
 
 
 def test_wrong_option_feedback_is_returned_only_for_chosen_options(
@@ -139,7 +140,7 @@ def test_wrong_option_feedback_is_returned_only_for_chosen_options(
                 result = client.post(
                     f"/api/v1/modules/{module.slug}/attempts",
                     headers=headers,
-                    json={"answers": {question.id: [option.id]}},
+                    json={"answers": {**correct_answers(module), question.id: [option.id]}},
                 ).json()
                 by_id = {q["id"]: q for q in result["questions"]}
                 assert by_id[question.id]["feedback"] == [

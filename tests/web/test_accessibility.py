@@ -55,7 +55,12 @@ def test_learner_pages_have_no_serious_accessibility_violations(
         check_page_at_both_widths(page, axe_source, name)
     page.goto(f"{site.url}/moduler/{module.slug}/quiz")
     assert module.quiz is not None
-    answer_quiz(page, {q.id: [q.options[0].id] for q in module.quiz.questions[:3]})
+    first_options = {q.id: [q.options[0].id] for q in module.quiz.questions}
+    answer_quiz(page, dict(list(first_options.items())[:3]))
+    page.get_by_role("button", name="Lever svarene").click()
+    expect(page.get_by_role("alert")).to_contain_text("Svar på alle spørsmålene")
+    check_page_at_both_widths(page, axe_source, "quiz-mangler-svar")
+    answer_quiz(page, dict(list(first_options.items())[3:]))  # the first three are kept
     page.get_by_role("button", name="Lever svarene").click()
     expect(page).to_have_url(re.compile(r"/forsok/\d+$"))
     check_page_at_both_widths(page, axe_source, "quizresultat")
