@@ -41,20 +41,36 @@ class _SQLiteWriteGate:
     committed in between. Threads of one process queue on this lock instead of
     on SQLite's busy handler, which polls with sleeps of up to 100 ms; other
     processes still wait through busy_timeout.
+
+    Requests never wait here for each other: they queue first, asynchronously,
+    on their event loop's write lock (``api.core.admission``), so a thread only
+    finds this lock held by the event loop's own inline write (microseconds) or
+    by a short write outside a request (an audit row, the CLI).
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
 
-    def enter(self, dbapi_connection: Any, *, wait: bool) -> None:
-        """Take both locks for ``dbapi_connection``; ``WriteBusy`` if held and not ``wait``."""
-        if not self.lock.acquire(blocking=wait):
+    def enter(self, dbapi_connection: Any) -> None:
+        """Take both locks for ``dbapi_connection``, waiting for them (worker threads only)."""
+        self.lock.acquire()
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def enter_nowait(self, dbapi_connection: Any) -> None:
+        """Take both locks for a connection whose busy_timeout is 0, or raise ``WriteBusy``."""
+        if not self.lock.acquire(blocking=False):
             raise WriteBusy()
         try:
-            if wait:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-            else:
-                _begin_immediate_nowait(dbapi_connection)
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            self.lock.release()
+            if is_busy(exc):  # another process writes
+                raise WriteBusy() from exc
+            raise
         except BaseException:
             self.lock.release()
             raise
@@ -76,20 +92,22 @@ class _SQLiteWriteGate:
             self.lock.release()
 
 
-def _begin_immediate_nowait(dbapi_connection: Any) -> None:
-    dbapi_connection.execute("PRAGMA busy_timeout=0")
-    try:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:  # another process writes
-            raise WriteBusy() from exc
-        raise
-    finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds a lock (SQLITE_BUSY)."""
+    return exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
 
 
 # The write gate of each SQLite engine made by ``make_engine``.
 _GATES: weakref.WeakKeyDictionary[Engine, _SQLiteWriteGate] = weakref.WeakKeyDictionary()
+
+# How many requests of one event loop may use the database at once (``api.core.admission``),
+# and how many health checks besides them. Each admitted request uses at most one worker
+# thread at a time and one pooled connection (two while it records an audit row of its own),
+# and on SQLite the one writer holding the event loop's write lock comes on top. anyio's
+# thread limiter has 40 tokens, far more than these: a request holding a connection or a lock
+# always gets a thread to finish with, and a thread never waits for a pooled connection.
+REQUEST_SLOTS = 8
+HEALTH_SLOTS = 2
 
 
 def make_engine(url: str) -> Engine:
@@ -97,7 +115,15 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # Connections to a file cost little: keep enough for every admitted request, and
+        # open more rather than wait (max_overflow=-1) for work outside the admission, such
+        # as a roster streaming to a slow client.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_MS / 1000},
+            pool_size=2 * REQUEST_SLOTS + HEALTH_SLOTS + 2,
+            max_overflow=-1,
+        )
         gate = _SQLiteWriteGate()
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", gate.begin)
@@ -107,7 +133,40 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # Every admitted request and health check has a pooled connection waiting for it; the
+    # overflow covers audit rows written beside a request's own transaction and downloads.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=REQUEST_SLOTS + HEALTH_SLOTS,
+        max_overflow=REQUEST_SLOTS + 2,
+    )
+
+
+def sqlite_gate(engine: Engine) -> _SQLiteWriteGate | None:
+    """The write gate of an SQLite engine made by ``make_engine``; None for others."""
+    return _GATES.get(engine)
+
+
+def connect_nowait(engine: Engine) -> sqlite3.Connection:
+    """A new connection to ``engine``'s SQLite file, outside its pool, that never waits.
+
+    Its busy_timeout is 0: a statement that would wait for another connection's
+    lock fails at once with SQLITE_BUSY instead (``is_busy``). In WAL mode
+    readers never wait for writers, so that is rare: only writes, and only while
+    another process writes.
+    """
+    args, options = engine.dialect.create_connect_args(engine.url)
+    connection = sqlite3.connect(
+        args[0], timeout=0, check_same_thread=False, uri=bool(options.get("uri", False))
+    )
+    try:
+        _sqlite_pragmas(connection, None)
+        connection.execute("PRAGMA busy_timeout=0")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 @contextmanager
@@ -124,13 +183,13 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Session]:
 
 
 @contextmanager
-def dbapi_write(engine: Engine, *, wait: bool = True) -> Iterator[Any]:
+def dbapi_write(engine: Engine) -> Iterator[Any]:
     """A write transaction on a pooled DBAPI connection: committed at the end, else rolled back.
 
     For hot paths that run a few plain statements, without the cost of a
-    SQLAlchemy connection. On SQLite it goes through the same write gate as
-    ``transaction(write=True)``; with ``wait=False`` it raises ``WriteBusy``
-    rather than wait for another writer.
+    SQLAlchemy connection, in a worker thread (it may wait for SQLite's lock; the
+    event loop writes on its own connection, ``api.core.admission``). On SQLite
+    it goes through the same write gate as ``transaction(write=True)``.
     """
     gate = _GATES.get(engine)
     if gate is None and engine.dialect.name == "sqlite":
@@ -139,7 +198,7 @@ def dbapi_write(engine: Engine, *, wait: bool = True) -> Iterator[Any]:
     try:
         connection: Any = pooled.driver_connection
         if gate is not None:
-            gate.enter(connection, wait=wait)
+            gate.enter(connection)
         try:
             yield connection
             connection.commit()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.core.admission import admission
 from api.core.config import Settings
 from api.core.db import WRITE, WriteBusy, dbapi_write, transaction
 from api.core.errors import DomainError, Forbidden, ModuleNotFound, NotAuthenticated
@@ -41,28 +44,54 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed if the route succeeds, rolled back otherwise.
 
     Requests that may write (POST, PUT, ...) start a write transaction at once,
     which on SQLite means BEGIN IMMEDIATE. A domain error that records its own
     outcome (``commit_changes``) still commits.
+
+    FastAPI runs a request's sync dependencies and its route in separate worker
+    thread calls, and the transaction stays open between them. So the request
+    first waits, on the event loop, for its turn (``api.core.admission``: a request
+    slot, or on SQLite the write lock for a write): then the connection, the
+    thread and the lock it needs are free, and no thread ever waits for them
+    while another holds what it needs to finish. Commit and rollback run in a
+    worker thread, shielded from cancellation, before the turn is given back.
     """
     engine = get_engine(request)
-    bind = engine if request.method in _READ_METHODS else engine.execution_options(**WRITE)
-    with Session(bind, expire_on_commit=False) as session:
+    write = request.method not in _READ_METHODS
+    bind = engine.execution_options(**WRITE) if write else engine
+    async with admission(engine).request(write=write):
+        session = Session(bind, expire_on_commit=False)
         try:
             yield session
-            session.commit()
         except DomainError as exc:
-            if exc.commit_changes:
+            await _end(session, commit=exc.commit_changes)
+            raise
+        except BaseException:
+            await _end(session, commit=False)
+            raise
+        await _end(session, commit=True)
+
+
+async def _end(session: Session, *, commit: bool) -> None:
+    """Commit or roll back, and give the connection back to the pool."""
+    if not session.in_transaction():  # never used: nothing to end, no thread needed
+        session.close()
+        return
+
+    def end() -> None:
+        try:
+            if commit:
                 session.commit()
             else:
                 session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
+        finally:
+            session.close()
+
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(end)
 
 
 def client_address(request: Request) -> str:
@@ -193,11 +222,14 @@ class WriteUnit:
     """A hot write: one short write transaction of plain SQL on a module (``api.http.hotpath``).
 
     Hot write routes authenticate with ``CurrentPrincipal`` (no transaction) and
-    do all their work here. On SQLite the work runs inline on the event loop when
-    nothing can make it wait: the write gate is free and the modules are rendered
-    already; the whole transaction then costs less than handing it to a thread.
-    Otherwise, and always on PostgreSQL, it runs in a worker thread, which renders
-    missing modules outside the write transaction.
+    do all their work here. On SQLite the work runs inline on the event loop's own
+    connection (``api.core.admission``) when nothing can make it wait: the modules
+    are rendered already and SQLite's lock is free; the whole transaction then
+    costs less than handing it to a thread. While a request of this event loop
+    writes, it first waits (asynchronously) for the write lock, then runs inline.
+    Otherwise (another process or a thread outside a request writes, or a module
+    must be rendered), and always on PostgreSQL, it takes its turn and runs in a
+    worker thread; missing modules are rendered outside the write transaction.
     """
 
     def __init__(self, request: Request) -> None:
@@ -207,23 +239,33 @@ class WriteUnit:
 
     async def run(self, slug: str, work: WriteWork[T]) -> T:
         """Run ``work(statements, live module, course modules)``; 404 if ``slug`` is not live."""
+        gate = self.hot.admission
         if self.hot.inline:
             try:
-                return self._call(slug, work, wait=False)
+                if not gate.writing():
+                    return self._call(slug, work, wait=False)
+                async with gate.write_turn():  # a request writes: wait for it, then write inline
+                    return self._call(slug, work, wait=False)
             except (WriteBusy, NotRendered):
                 pass  # wait for the other writer, or render, in a worker thread
-        return await run_in_threadpool(self._call_in_thread, slug, work)
-
-    def _call_in_thread(self, slug: str, work: WriteWork[T]) -> T:
         while True:
-            try:
-                return self._call(slug, work, wait=True)
-            except NotRendered:  # render outside the write transaction, then try again
-                with transaction(self.hot.engine) as session:
-                    content_service.live_modules(session=session, info=self.info, cache=self.cache)
+            async with gate.request(write=True):
+                try:
+                    return await run_in_threadpool(partial(self._call, slug, work, wait=True))
+                except NotRendered:
+                    pass
+            # Render outside the write transaction and the write lock, then try again.
+            async with gate.request(write=False):
+                await run_in_threadpool(self._render)
+
+    def _render(self) -> None:
+        with transaction(self.hot.engine) as session:
+            content_service.live_modules(session=session, info=self.info, cache=self.cache)
 
     def _call(self, slug: str, work: WriteWork[T], *, wait: bool) -> T:
-        with dbapi_write(self.hot.engine, wait=wait) as connection:
+        """The work in one transaction: in a worker thread if ``wait``, else on the event loop."""
+        gate = self.hot.admission
+        with dbapi_write(self.hot.engine) if wait else gate.inline_write() as connection:
             db = self.hot.statements(connection)
             module = cached_module(db, self.cache, slug)
             if module is None:
@@ -251,15 +293,22 @@ def _render_module_json(request: Request, slug: str) -> EncodedJson:
 
 async def get_module_json(request: Request, slug: SlugPath) -> EncodedJson:
     """The current revision's public JSON, encoded once per revision, or 404."""
-    ref = await _hot_path(request).module_ref(slug)
+    hot = _hot_path(request)
+    ref = await hot.module_ref(slug)
     if ref is None:
         raise ModuleNotFound()
     cache: content_service.RevisionCache[EncodedJson] = request.app.state.module_json_cache
     body = cache.get(ref)
     if body is None:
-        body = await run_in_threadpool(_render_module_json, request, slug)
+        async with hot.admission.request(write=False):
+            body = await run_in_threadpool(_render_module_json, request, slug)
         cache.put(ref, body)
     return body
+
+
+async def check_database(request: Request) -> None:
+    """Raise unless the database answers; never queued behind requests (``/healthz``)."""
+    await _hot_path(request).check_database()
 
 
 ModuleJson = Annotated[EncodedJson, Depends(get_module_json)]

@@ -3,9 +3,12 @@
 ``GET /api/v1/modules/{slug}`` is the most frequent request. Its answer depends
 only on the module's current revision, so the JSON is rendered once per revision
 and the request itself needs two indexed lookups. Through a new ORM session they
-cost about 100 µs each; on a pooled DBAPI connection about 10 µs. On SQLite that
-is an in-process B-tree read, cheaper than handing the work to a thread, so it
-runs inline; on PostgreSQL (a network round trip) it runs in a worker thread.
+cost about 100 µs each; on a DBAPI connection about 10 µs. On SQLite that is an
+in-process B-tree read, cheaper than handing the work to a thread, so it runs
+inline on the event loop's own connection (``api.core.admission``: never a
+pooled one, whose checkout could wait, and with busy_timeout 0, so it never
+waits; a lookup SQLite refuses as busy goes to a worker thread). On PostgreSQL
+(a network round trip) it runs in a worker thread, after taking a request slot.
 
 Quiz attempts and read marks write through ``Statements`` for the same reason,
 inline on SQLite when nothing can make them wait (``api.http.deps.WriteUnit``,
@@ -15,19 +18,19 @@ inline on SQLite when nothing can make them wait (``api.http.deps.WriteUnit``,
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+import sqlite3
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from api.core.admission import Admission, admission
+from api.core.db import is_busy
 from api.core.security import token_digest
 from api.data.models import utcnow
 from api.data.sql import MODULE_SQL, TOKEN_SQL, Statements, bind_timestamp
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,10 @@ class Principal:
 class HotPath:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.inline = engine.dialect.name == "sqlite"
+        self.admission: Admission = admission(engine)
+        self.sqlite = engine.dialect.name == "sqlite"
+        # Inline on the event loop's own SQLite connection (a file database only).
+        self.inline = self.admission.inline
 
     def _fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
         connection = self.engine.raw_connection()
@@ -73,18 +79,47 @@ class HotPath:
         finally:
             connection.close()
 
-    async def _run(self, function: Callable[[], T]) -> T:
-        return function() if self.inline else await run_in_threadpool(function)
+    async def fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """One row of a read-only statement, without ever blocking the event loop."""
+        connection = self.admission.connection() if self.inline else None
+        if connection is not None:
+            try:
+                return self.statements(connection).one(sql, params)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                # Rare in WAL mode (e.g. another process recovering the log): wait in a thread.
+        async with self.admission.request(write=False):
+            return await run_in_threadpool(self._fetch, sql, params)
 
     async def principal(self, token: str) -> Principal | None:
-        params = {"digest": token_digest(token), "now": bind_timestamp(utcnow(), self.inline)}
-        row = await self._run(lambda: self._fetch(TOKEN_SQL, params))
+        params = {"digest": token_digest(token), "now": bind_timestamp(utcnow(), self.sqlite)}
+        row = await self.fetch(TOKEN_SQL, params)
         return Principal(int(row[0]), str(row[1])) if row else None
 
     def statements(self, dbapi_connection: Any) -> Statements:
-        return Statements(dbapi_connection, sqlite=self.inline)
+        return Statements(dbapi_connection, sqlite=self.sqlite)
 
     async def module_ref(self, slug: str) -> tuple[int, int] | None:
         """(module id, current revision) of a live module."""
-        row = await self._run(lambda: self._fetch(MODULE_SQL, {"slug": slug}))
+        row = await self.fetch(MODULE_SQL, {"slug": slug})
         return (int(row[0]), int(row[1])) if row else None
+
+    async def check_database(self) -> None:
+        """Read from the database (raises if it does not answer), apart from the request slots.
+
+        On SQLite the event loop's own connection reads the schema (a real read of
+        the file: ``SELECT 1`` alone would not touch it); elsewhere a worker thread
+        runs ``SELECT 1`` in one of the slots reserved for health checks.
+        """
+        sql = "SELECT count(*) FROM sqlite_master" if self.sqlite else "SELECT 1"
+        connection = self.admission.connection() if self.inline else None
+        if connection is not None:
+            try:
+                self.statements(connection).one(sql, {})
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+        async with self.admission.health_check():
+            await run_in_threadpool(self._fetch, sql, {})
