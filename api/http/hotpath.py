@@ -30,7 +30,7 @@ from api.core.admission import Admission, admission
 from api.core.db import is_busy
 from api.core.security import token_digest
 from api.data.models import utcnow
-from api.data.sql import MODULE_SQL, TOKEN_SQL, Statements, bind_timestamp
+from api.data.sql import HEALTH_SQL, MODULE_SQL, TOKEN_SQL, Statements, bind_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +108,11 @@ class HotPath:
     async def check_database(self) -> None:
         """Read from the database (raises if it does not answer), apart from the request slots.
 
-        On SQLite the event loop's own connection reads the schema (a real read of
-        the file: ``SELECT 1`` alone would not touch it); elsewhere a worker thread
-        runs ``SELECT 1`` in one of the slots reserved for health checks.
+        On SQLite the event loop's own connection reads a table (a real read of the
+        file: ``SELECT 1`` alone would not touch it); elsewhere a worker thread runs
+        the same statement in one of the slots reserved for health checks.
         """
-        sql = "SELECT count(*) FROM sqlite_master" if self.sqlite else "SELECT 1"
+        sql = HEALTH_SQL
         connection = self.admission.connection() if self.inline else None
         if connection is not None:
             try:

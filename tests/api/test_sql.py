@@ -33,7 +33,8 @@ STATEMENTS = {
 }
 # Where SQL text is allowed besides api/data/sql.py: transaction control and SQLite
 # pragmas on new connections (no tables), and the migrations.
-ALLOWED = {API / "data" / "sql.py", API / "core" / "db.py"}
+# Connection and transaction control (pragmas, BEGIN, checkpoints) touch no tables.
+ALLOWED = {API / "data" / "sql.py", API / "core" / "db.py", API / "core" / "admission.py"}
 ALLOWED_DIRECTORIES = {API / "data" / "migrations"}
 _SQL_TEXT = re.compile(
     r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|COPY|CREATE|ALTER|DROP|PRAGMA|BEGIN)\s+\S"
