@@ -51,11 +51,26 @@ _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 TABLE_HINT = "Sveip eller rull sideveis for å se hele tabellen"
 
 
-def _nearest_heading_id(tokens: Sequence[Token], index: int) -> str | None:
-    for token in reversed(tokens[:index]):
-        if token.type == "heading_open" and token.attrGet("id"):
-            return str(token.attrGet("id"))
-    return None
+_HEADINGS = "innostudy_table_headings"
+
+
+def _nearest_heading_id(tokens: Sequence[Token], index: int, env: EnvType) -> str | None:
+    """The id of the last heading before ``tokens[index]``.
+
+    Found in one pass over the document per render, kept in ``env``: scanning back
+    from every table would make many tables quadratic.
+    """
+    cached = env.get(_HEADINGS)
+    if cached is None or cached[0] is not tokens:
+        last: str | None = None
+        latest: list[str | None] = []
+        for token in tokens:
+            if token.type == "heading_open" and token.attrGet("id"):
+                last = str(token.attrGet("id"))
+            latest.append(last)
+        cached = (tokens, latest)
+        env[_HEADINGS] = cached
+    return cached[1][index - 1] if index > 0 else None
 
 
 def _table_open(
@@ -66,7 +81,7 @@ def _table_open(
     env: EnvType,
 ) -> str:
     """A table in a focusable region that scrolls sideways on a phone, named by its section."""
-    heading = _nearest_heading_id(tokens, index)
+    heading = _nearest_heading_id(tokens, index, env)
     name = f'aria-labelledby="{escapeHtml(heading)}"' if heading else 'aria-label="Tabell"'
     return (
         f'<p class="table-hint">{TABLE_HINT}</p>\n'
