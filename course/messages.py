@@ -98,6 +98,8 @@ def predicate(error: ErrorDetails) -> str:
         return "er ikke en gyldig e-postadresse"
     if kind.endswith("_type") and error.get("input", "") is None:
         return "mangler en verdi"
+    if kind == "enum" and "expected" in ctx:  # "'a', 'b' or 'c'"
+        return "må være en av " + str(ctx["expected"]).replace("'", "").replace(" or ", ", ")
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         return NOT_BLANK
     if kind == "string_pattern_mismatch" and error["loc"]:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterator, Sized
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
-from api.cli.common import context, err, out, writable
+from api.cli.common import context, err, out, print_invalid, writable
 from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
+from api.services.contracts import RosterFilters
 from course.messages import count
 
 Batch = TypeVar("Batch", bound=Sized)
@@ -49,29 +50,24 @@ def roster_export(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from api.services import content, roster, roster_export
-    from course.progress import ModuleStatus
 
-    problems = []
     if delimiter not in roster_export.DELIMITERS:
-        problems.append(f"«--delimiter» må være en av {', '.join(roster_export.DELIMITERS)}")
-    if status and status not in {s.value for s in ModuleStatus}:
-        problems.append(f"«--status» må være en av {', '.join(s.value for s in ModuleStatus)}")
-    dates = {"--completed-from": completed_from, "--completed-to": completed_to}
-    for option, value in dates.items():
-        if value and not _is_date(value):
-            problems.append(f"«{option}» må være en dato på formen ÅÅÅÅ-MM-DD")
-    if problems:
-        for problem in problems:
-            err.print(problem, markup=False)
+        choices = ", ".join(roster_export.DELIMITERS)
+        err.print(f"«--delimiter» må være en av {choices}", markup=False)
         raise typer.Exit(2)
     separator = roster_export.DELIMITERS[delimiter]
-    filters = roster.RosterFilters(
-        municipality=municipality,
-        department=department,
-        status=ModuleStatus(status) if status else None,
-        completed_from=date.fromisoformat(completed_from) if completed_from else None,
-        completed_to=date.fromisoformat(completed_to) if completed_to else None,
-    )
+    given = {
+        "municipality": municipality,
+        "department": department,
+        "status": status,
+        "completed_from": completed_from,
+        "completed_to": completed_to,
+    }
+    try:  # the same model as the API's and the roster page's filters
+        filters = RosterFilters.model_validate({k: v for k, v in given.items() if v})
+    except ValidationError as exc:
+        print_invalid(exc, {name: f"--{name.replace('_', '-')}" for name in given})
+        raise typer.Exit(2) from None
     writable(output)
     settings = context.settings()
     info, cache = context.course_context(settings)
@@ -104,14 +100,6 @@ def roster_export(
                 for chunk in chunks:
                     handle.write(chunk)
     out.print(f"Skrev {count(total, 'deltaker', 'deltakere')} til {output}", markup=False)
-
-
-def _is_date(value: str) -> bool:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 class SummaryFormat(StrEnum):

@@ -8,12 +8,22 @@ services never depend on how a request arrived.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from api.data.models import Role
+from course.progress import ModuleStatus
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
@@ -167,3 +177,57 @@ class PersonalDataExport(BaseModel):
     failed_logins: list[PersonalLoginFailure]
     audit_events: list[PersonalAuditEvent]
     authored_revisions: list[str] = Field(description="Module revisions written, as slug@number")
+
+
+def _day(value: object) -> object:
+    """A day as ISO (2026-12-31, what a date field sends) or as typed by hand (31.12.2026)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", value.strip()):
+        day, month, year = (int(part) for part in value.strip().split("."))
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return value  # pydantic then says it is not a date
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+FilterText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_CONTROL_CHARACTERS),
+]
+DATE_ORDER = "Til-datoen kan ikke være før fra-datoen."
+
+
+class RosterFilters(BaseModel):
+    """Which learners a roster holds: every filter given must match.
+
+    The API reads it as query parameters; the roster page and the command line
+    validate their own parameter names with it too, so all three accept the same.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    municipality: Annotated[FilterText, Field(max_length=100)] | None = Field(
+        default=None, description="Municipality name or four-digit number", examples=["3203"]
+    )
+    department: FilterText | None = None
+    status: ModuleStatus | None = Field(default=None, description="Course status")
+    completed_from: Day | None = Field(
+        default=None, description="Completed on or after this day (Norway)"
+    )
+    completed_to: Day | None = Field(
+        default=None,
+        description="Completed on or before this day (Norway); not before completed_from",
+    )
+
+    @field_validator("completed_to")
+    @classmethod
+    def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        first = info.data.get("completed_from")
+        if value is not None and first is not None and value < first:
+            raise ValueError(DATE_ORDER)
+        return value
+
+    def audited(self) -> dict[str, str]:
+        """The filters given, for the audit log (municipalities, departments, dates)."""
+        return {name: str(value) for name, value in self if value is not None}

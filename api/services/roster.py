@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from api.data.models import Role, User, metadata
 from api.data.timestamps import SQLITE_HOUR_PREFIX
 from api.services import audit
 from api.services.content import LiveModule
+from api.services.contracts import RosterFilters as RosterFilters
 from course.progress import ModuleStatus, counted_slugs, progress_percent
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -45,26 +46,10 @@ class RosterModule:
     counted: bool = True  # counts towards completion (``course.progress.counted_slugs``)
 
 
-EARLIEST = date(2000, 1, 1)  # the range of dates a filter may name
+# Records are dated within these days; a filter's day outside them is moved to the nearer one
+# (the same rows, and no date arithmetic that overflows).
+EARLIEST = date(2000, 1, 1)
 LATEST = date(2999, 12, 31)
-
-
-@dataclass(frozen=True, slots=True)
-class RosterFilters:
-    municipality: str | None = None  # name, or four-digit number
-    department: str | None = None
-    status: ModuleStatus | None = None
-    completed_from: date | None = None  # days in Norway, both ends included
-    completed_to: date | None = None
-
-    def __post_init__(self) -> None:
-        for day in (self.completed_from, self.completed_to):
-            if day is not None and not EARLIEST <= day <= LATEST:
-                raise ValueError(f"{day} is outside {EARLIEST} to {LATEST}")
-
-    def audited(self) -> dict[str, str]:
-        """The filters given, for the audit log (municipalities, departments, dates)."""
-        return {name: str(value) for name, value in asdict(self).items() if value is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +122,14 @@ def record_export(
 
 
 def oslo_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(), OSLO).astimezone(UTC)
+    """The midnight in Norway that starts ``day`` (kept within EARLIEST–LATEST), in UTC."""
+    return datetime.combine(min(max(day, EARLIEST), LATEST), time(), OSLO).astimezone(UTC)
+
+
+def oslo_day_end_utc(day: date) -> datetime:
+    """The midnight in Norway that ends ``day`` (kept within EARLIEST–LATEST), in UTC."""
+    following = min(max(day, EARLIEST), LATEST) + timedelta(days=1)
+    return datetime.combine(following, time(), OSLO).astimezone(UTC)
 
 
 def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -204,7 +196,7 @@ def roster_query(roster: Roster) -> Select[Any]:
     if f.completed_from is not None:
         query = query.where(e.completed_at >= oslo_midnight_utc(f.completed_from))
     if f.completed_to is not None:
-        query = query.where(e.completed_at < oslo_midnight_utc(f.completed_to + timedelta(days=1)))
+        query = query.where(e.completed_at < oslo_day_end_utc(f.completed_to))
     if f.status is not None:
         query = query.having(status == f.status.value)
     return query

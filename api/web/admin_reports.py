@@ -6,11 +6,13 @@ municipalities, and the audit log. Same services as the API. (Certificates:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 from starlette.datastructures import QueryParams
 
 from api.core.errors import UnprocessableError
@@ -21,7 +23,7 @@ from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, Sess
 from api.services import audit
 from api.services import roster as roster_service
 from api.services.audit import Action
-from api.services.roster import EARLIEST, LATEST
+from api.services.contracts import Day, RosterFilters
 from api.services.users import get_user_by_email
 from api.web import audit_labels
 from api.web.admin_common import (
@@ -32,6 +34,7 @@ from api.web.admin_common import (
 )
 from api.web.deps import page_router
 from api.web.templating import templates
+from course.messages import predicate
 from course.progress import ModuleStatus
 
 router = page_router()
@@ -44,25 +47,16 @@ STATUS_CHOICES = [
 templates.env.filters["details"] = audit_labels.details
 templates.env.filters["audit_target"] = audit_labels.target_label
 ACTION_LABELS, OUTCOME_LABELS = audit_labels.ACTION_LABELS, audit_labels.OUTCOME_LABELS
+_DAY = TypeAdapter(Day)
 _DATE_ERROR = "Skriv en dato som 31.12.2026 (eller velg i kalenderen)."
-
-
-def _date(params: QueryParams, name: str, errors: dict[str, str]) -> date | None:
-    text = text_param(params.get(name), 20)
-    if not text:
-        return None
-    try:  # a date field sends 2026-12-31; typed by hand (no date picker), 31.12.2026
-        if "-" in text:
-            day = date.fromisoformat(text)
-        else:
-            day = datetime.strptime(text, "%d.%m.%Y").date()
-    except ValueError:
-        errors[name] = _DATE_ERROR
-        return None
-    if not EARLIEST <= day <= LATEST:
-        errors[name] = f"Velg en dato mellom {EARLIEST.year} og {LATEST.year}."
-        return None
-    return day
+# The page's parameter for each field of the roster filters.
+_PARAMS = {
+    "municipality": "kommune",
+    "department": "avdeling",
+    "status": "status",
+    "completed_from": "fra",
+    "completed_to": "til",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +64,7 @@ class RosterQuery:
     """The roster page's filters as typed (for the form) and as checked (for the service)."""
 
     values: dict[str, str]
-    filters: roster_service.RosterFilters
+    filters: RosterFilters
     errors: dict[str, str] = field(default_factory=dict)
 
     def link(self, path: str, **extra: str) -> str:
@@ -78,28 +72,24 @@ class RosterQuery:
         return f"{path}?{urlencode({**given, **extra})}" if given or extra else path
 
 
+def _message(error: ErrorDetails) -> str:
+    if error["type"].startswith("date"):
+        return _DATE_ERROR
+    if error["type"] == "enum":
+        return "Velg en av statusene i listen."
+    message = predicate(error)
+    return message if message.endswith(".") else f"Feltet {message}."
+
+
 def roster_query(params: QueryParams) -> RosterQuery:
-    values = {
-        "kommune": text_param(params.get("kommune"), 100),
-        "avdeling": text_param(params.get("avdeling"), 200),
-        "status": text_param(params.get("status"), 20),
-        "fra": text_param(params.get("fra"), 20),
-        "til": text_param(params.get("til"), 20),
-    }
-    errors: dict[str, str] = {}
-    if values["status"] not in {status.value for status in ModuleStatus}:
-        values["status"] = ""
-    completed_from, completed_to = _date(params, "fra", errors), _date(params, "til", errors)
-    if completed_from and completed_to and completed_from > completed_to:
-        errors["til"] = "Til-datoen kan ikke være før fra-datoen."
-    filters = roster_service.RosterFilters(
-        municipality=values["kommune"] or None,
-        department=values["avdeling"] or None,
-        status=ModuleStatus(values["status"]) if values["status"] else None,
-        completed_from=None if errors else completed_from,
-        completed_to=None if errors else completed_to,
-    )
-    return RosterQuery(values, filters, errors)
+    """The page's parameters checked by the same model as the API's roster filters."""
+    values = {name: (params.get(name) or "").strip() for name in _PARAMS.values()}
+    given = {field: values[name] for field, name in _PARAMS.items() if values[name]}
+    try:
+        return RosterQuery(values, RosterFilters.model_validate(given))
+    except ValidationError as exc:
+        errors = {_PARAMS[str(e["loc"][0])]: _message(e) for e in exc.errors() if e["loc"]}
+        return RosterQuery(values, RosterFilters(), errors)
 
 
 @router.get("/admin/kursliste")
@@ -203,6 +193,16 @@ def municipalities_page(request: Request, session: SessionDep, admin: AdminUser)
     return render_admin(request, "pages/admin_municipalities.html", context)
 
 
+def _day(values: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
+    if not values[name]:
+        return None
+    try:
+        return _DAY.validate_python(values[name])
+    except ValidationError:
+        errors[name] = _DATE_ERROR
+        return None
+
+
 @router.get("/admin/logg")
 def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """The audit log, newest first, filtered, with a link to older events."""
@@ -219,7 +219,7 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> R
     if values["utfall"] not in OUTCOME_LABELS:
         values["utfall"] = ""
     errors: dict[str, str] = {}
-    since, until = _date(params, "fra", errors), _date(params, "til", errors)
+    since, until = _day(values, "fra", errors), _day(values, "til", errors)
     actor_id = None
     if values["aktor"]:
         actor = get_user_by_email(session=session, email=values["aktor"])
@@ -235,7 +235,7 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> R
             action=values["handling"] or None,
             outcome=values["utfall"] or None,
             since=roster_service.oslo_midnight_utc(since) if since else None,
-            until=roster_service.oslo_midnight_utc(until + timedelta(days=1)) if until else None,
+            until=roster_service.oslo_day_end_utc(until) if until else None,
             before_id=before_id,
         )
         rows = audit.list_events(session=session, filters=filters, limit=ADMIN_PAGE_SIZE + 1)

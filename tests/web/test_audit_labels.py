@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 from pathlib import Path
 
 import api
@@ -43,7 +42,7 @@ def test_every_action_and_outcome_has_a_norwegian_label() -> None:
 def test_every_detail_key_the_code_writes_has_a_norwegian_label() -> None:
     written = _detail_keys_written()
     assert {"was_active", "dry_run", "fields", "code"} <= written  # the scan finds them
-    filters = {field.name for field in dataclasses.fields(RosterFilters)}
+    filters = set(RosterFilters.model_fields)
     assert written | filters <= set(DETAIL_LABELS), sorted((written | filters) - set(DETAIL_LABELS))
 
 
