@@ -18,6 +18,7 @@ from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
 from api.services.contracts import RosterFilters
+from api.services.roster_export import neutralise
 from course.messages import count
 
 Batch = TypeVar("Batch", bound=Sized)
@@ -126,7 +127,7 @@ def reports_municipalities(
         for r in rows:
             writer.writerow(
                 [
-                    r.municipality,
+                    neutralise(r.municipality),  # typed by people: no formula may run
                     r.municipality_number or "",
                     r.enrolled,
                     r.started,

@@ -19,6 +19,7 @@ from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
 from api.data.models import Role, User
 from api.services import admin_users, audit, privacy, setup_codes, user_import
+from api.services.roster_export import neutralise
 from api.services.users import get_user_by_email
 from course.messages import count, number
 
@@ -224,7 +225,8 @@ def _write_codes(issued: list[setup_codes.IssuedCode], path: Path | None) -> Non
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["e-post", "kode", "lenke", "gyldig til"])
-        writer.writerows(rows)
+        # An e-mail address may start with "=" or "+": no cell may run as a formula.
+        writer.writerows([[neutralise(cell) for cell in row] for row in rows])
     out.print(f"Skrev {count(len(rows), 'oppsettkode', 'oppsettkoder')} til {path}", markup=False)
 
 

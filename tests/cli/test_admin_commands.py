@@ -187,3 +187,17 @@ def test_municipality_report_as_table_and_csv(cli_env: Engine) -> None:
         ["kommune", "kommunenummer", "påmeldt", "startet", "fullført", "andel fullført"],
         ["Bø", "3203", "2", "1", "1", "0.5000"],
     ]
+
+
+def test_command_line_csv_files_never_hold_a_formula(cli_env: Engine, tmp_path: Path) -> None:
+    make_user(cli_env, municipality='=HYPERLINK("https://x.example","Asker")')
+    summary = runner.invoke(app, ["reports", "municipalities", "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(summary.stdout), delimiter=";"))
+    assert rows[1][0] == '\'=HYPERLINK("https://x.example","Asker")'
+    source = tmp_path / "ansatte.csv"
+    source.write_text("E-post;Navn;Kommune\n+1-x@asker.kommune.no;Ola Nordmann;Asker\n")
+    codes = tmp_path / "koder.csv"
+    result = runner.invoke(app, ["users", "import", str(source), "--codes", str(codes)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(codes.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert rows[1][0] == "'+1-x@asker.kommune.no"
