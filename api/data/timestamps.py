@@ -12,11 +12,17 @@ width so that text order is time order (SQLAlchemy's own format for SQLite).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 # The stored text up to the hour ("YYYY-MM-DD HH"): equal prefixes are the same UTC hour.
 SQLITE_HOUR_PREFIX = 13
 _SQLITE_WIDTH = 26  # "YYYY-MM-DD HH:MM:SS.ffffff"
+_OSLO = ZoneInfo("Europe/Oslo")
+# Records are dated within these days; a filter's day outside them is moved to the nearer
+# one (the same rows, and no date arithmetic that overflows).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 class NaiveDatetime(ValueError):
@@ -54,3 +60,14 @@ def literal(value: datetime | None, *, sqlite: bool) -> str:
     if stored is None:
         return "NULL"
     return f"'{stored if isinstance(stored, str) else stored.isoformat()}'"
+
+
+def oslo_midnight_utc(day: date) -> datetime:
+    """The midnight in Norway that starts ``day`` (kept within EARLIEST–LATEST), in UTC."""
+    return datetime.combine(min(max(day, EARLIEST), LATEST), time(), _OSLO).astimezone(UTC)
+
+
+def oslo_day_end_utc(day: date) -> datetime:
+    """The midnight in Norway that ends ``day`` (kept within EARLIEST–LATEST), in UTC."""
+    following = min(max(day, EARLIEST), LATEST) + timedelta(days=1)
+    return datetime.combine(following, time(), _OSLO).astimezone(UTC)

@@ -15,12 +15,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from api.data.models import AuditEvent, User, utcnow
+from api.data.timestamps import oslo_day_end_utc, oslo_midnight_utc
+from api.services.contracts import NO_CONTROL_CHARACTERS, Day
 
 
 class Action(StrEnum):
@@ -101,6 +104,37 @@ class AuditFilters:
     since: datetime | None = None
     until: datetime | None = None
     before_id: int | None = None
+
+
+class AuditQuery(BaseModel):
+    """Which audit events to list, as the API and the log page ask: every filter must match."""
+
+    model_config = ConfigDict(frozen=True)
+
+    actor_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    action: str | None = Field(
+        default=None, max_length=60, pattern=NO_CONTROL_CHARACTERS, examples=["user.erase"]
+    )
+    target: str | None = Field(
+        default=None, max_length=120, pattern=NO_CONTROL_CHARACTERS, examples=["user:42"]
+    )
+    outcome: Outcome | None = None
+    since: Day | None = Field(default=None, description="From this day (Norway), included")
+    until: Day | None = Field(default=None, description="To this day (Norway), included")
+    before_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description="Next page: the last id of this one"
+    )
+
+    def filters(self) -> AuditFilters:
+        return AuditFilters(
+            actor_id=self.actor_id,
+            action=self.action,
+            target=self.target,
+            outcome=self.outcome,
+            since=oslo_midnight_utc(self.since) if self.since else None,
+            until=oslo_day_end_utc(self.until) if self.until else None,
+            before_id=self.before_id,
+        )
 
 
 def list_events(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,9 @@ from sqlmodel import Session
 from api.core.db import transaction
 from api.data import timestamps
 from api.data.models import Role, User, metadata
-from api.data.timestamps import SQLITE_HOUR_PREFIX
+from api.data.timestamps import EARLIEST as EARLIEST
+from api.data.timestamps import LATEST as LATEST
+from api.data.timestamps import SQLITE_HOUR_PREFIX, oslo_day_end_utc, oslo_midnight_utc
 from api.services import audit
 from api.services.content import LiveModule
 from api.services.contracts import RosterFilters as RosterFilters
@@ -44,12 +46,6 @@ class RosterModule:
     title: str
     has_quiz: bool
     counted: bool = True  # counts towards completion (``course.progress.counted_slugs``)
-
-
-# Records are dated within these days; a filter's day outside them is moved to the nearer one
-# (the same rows, and no date arithmetic that overflows).
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2999, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +115,6 @@ def record_export(
             target="roster",
             details={"format": format, "filters": filters.audited()},
         )
-
-
-def oslo_midnight_utc(day: date) -> datetime:
-    """The midnight in Norway that starts ``day`` (kept within EARLIEST–LATEST), in UTC."""
-    return datetime.combine(min(max(day, EARLIEST), LATEST), time(), OSLO).astimezone(UTC)
-
-
-def oslo_day_end_utc(day: date) -> datetime:
-    """The midnight in Norway that ends ``day`` (kept within EARLIEST–LATEST), in UTC."""
-    following = min(max(day, EARLIEST), LATEST) + timedelta(days=1)
-    return datetime.combine(following, time(), OSLO).astimezone(UTC)
 
 
 def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -6,12 +6,11 @@ municipalities, and the audit log. Same services as the API. (Certificates:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from starlette.datastructures import QueryParams
 
@@ -23,14 +22,13 @@ from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, Sess
 from api.services import audit
 from api.services import roster as roster_service
 from api.services.audit import Action
-from api.services.contracts import Day, RosterFilters
+from api.services.contracts import RosterFilters
 from api.services.users import get_user_by_email
 from api.web import audit_labels
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
     page_number,
     render_admin,
-    text_param,
 )
 from api.web.deps import page_router
 from api.web.templating import templates
@@ -47,7 +45,6 @@ STATUS_CHOICES = [
 templates.env.filters["details"] = audit_labels.details
 templates.env.filters["audit_target"] = audit_labels.target_label
 ACTION_LABELS, OUTCOME_LABELS = audit_labels.ACTION_LABELS, audit_labels.OUTCOME_LABELS
-_DAY = TypeAdapter(Day)
 _DATE_ERROR = "Skriv en dato som 31.12.2026 (eller velg i kalenderen)."
 # The page's parameter for each field of the roster filters.
 _PARAMS = {
@@ -193,51 +190,43 @@ def municipalities_page(request: Request, session: SessionDep, admin: AdminUser)
     return render_admin(request, "pages/admin_municipalities.html", context)
 
 
-def _day(values: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
-    if not values[name]:
-        return None
-    try:
-        return _DAY.validate_python(values[name])
-    except ValidationError:
-        errors[name] = _DATE_ERROR
-        return None
+_OLD_LINK = "Lenken til eldre hendelser er ugyldig. Vis de nyeste hendelsene og bla derfra."
+# The log page's parameter for each field of the audit query (the actor: by e-mail address).
+_LOG_PARAMS = {
+    "action": "handling",
+    "outcome": "utfall",
+    "since": "fra",
+    "until": "til",
+    "before_id": "for",
+}
 
 
 @router.get("/admin/logg")
 def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """The audit log, newest first, filtered, with a link to older events."""
     params = request.query_params
-    values = {
-        "aktor": text_param(params.get("aktor"), 254),
-        "handling": text_param(params.get("handling"), 60),
-        "utfall": text_param(params.get("utfall"), 20),
-        "fra": text_param(params.get("fra"), 20),
-        "til": text_param(params.get("til"), 20),
-    }
-    if values["handling"] not in ACTION_LABELS:
+    values = {name: (params.get(name) or "").strip() for name in ("aktor", *_LOG_PARAMS.values())}
+    if values["handling"] not in ACTION_LABELS:  # the page offers the actions it can name
         values["handling"] = ""
-    if values["utfall"] not in OUTCOME_LABELS:
-        values["utfall"] = ""
+    fields = {field: values[name] for field, name in _LOG_PARAMS.items() if values[name]}
     errors: dict[str, str] = {}
-    since, until = _day(values, "fra", errors), _day(values, "til", errors)
-    actor_id = None
     if values["aktor"]:
-        actor = get_user_by_email(session=session, email=values["aktor"])
+        actor = get_user_by_email(session=session, email=values["aktor"][:254])
         if actor is None:
             errors["aktor"] = "Fant ingen bruker med denne e-postadressen."
-        actor_id = actor.id if actor else None
-    before = params.get("for", "")
-    before_id = int(before) if before.isdigit() and len(before) < 10 else None
+        else:
+            fields["actor_id"] = str(actor.id)
+    query = audit.AuditQuery()
+    try:  # the same model as the API's query parameters
+        query = audit.AuditQuery.model_validate(fields)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = _LOG_PARAMS.get(str(error["loc"][0]), "aktor") if error["loc"] else "aktor"
+            errors[name] = _OLD_LINK if name == "for" else _message(error)
+    before_id = query.before_id
     events = []
     if not errors:
-        filters = audit.AuditFilters(
-            actor_id=actor_id,
-            action=values["handling"] or None,
-            outcome=values["utfall"] or None,
-            since=roster_service.oslo_midnight_utc(since) if since else None,
-            until=roster_service.oslo_day_end_utc(until) if until else None,
-            before_id=before_id,
-        )
+        filters = query.filters()
         rows = audit.list_events(session=session, filters=filters, limit=ADMIN_PAGE_SIZE + 1)
         events = present.audit_events(rows)
     given = {name: value for name, value in values.items() if value}

@@ -142,3 +142,39 @@ def test_audit_log_days_far_outside_the_records_are_an_empty_range(
     for params in ({"since": "9999-12-31"}, {"until": "0001-01-01"}):
         response = client.get("/api/v1/audit", headers=admin, params=params)
         assert (response.status_code, response.json()) == (200, [])
+
+
+@pytest.mark.parametrize(
+    ("api", "page", "field"),
+    [
+        ({"outcome": "maybe"}, {"utfall": "maybe"}, "utfall"),
+        ({"since": "2026-02-30"}, {"fra": "30.02.2026"}, "fra"),
+        ({"before_id": "0"}, {"for": "0"}, "for"),
+        ({"before_id": "9223372036854775808"}, {"for": "9223372036854775808"}, "for"),
+    ],
+)
+def test_the_audit_log_api_and_page_refuse_the_same_query(
+    client: TestClient,
+    engine: Engine,
+    admin: dict[str, str],
+    api: dict[str, str],
+    page: dict[str, str],
+    field: str,
+) -> None:
+    assert client.get("/api/v1/audit", headers=admin, params=api).status_code == 422
+    log_in(client, "ada@k.kommune.no")
+    shown = client.get("/admin/logg", params=page)
+    assert shown.status_code == 400
+    assert f'href="#{field}"' in shown.text
+
+
+def test_the_audit_log_page_filters_by_outcome_and_day(
+    client: TestClient, engine: Engine, admin: dict[str, str]
+) -> None:
+    client.post("/api/v1/users/999999/deactivate", headers=admin)  # a failed action
+    log_in(client, "ada@k.kommune.no")
+    failed = client.get("/admin/logg", params={"utfall": "failed", "fra": "1.1.2000"})
+    assert failed.status_code == 200
+    assert "999999" in failed.text
+    none = client.get("/admin/logg", params={"utfall": "failed", "til": "31.12.1999"})
+    assert none.status_code == 200 and "999999" not in none.text
