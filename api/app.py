@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.core.config import Settings
 from api.core.db import make_engine
 from api.core.errors import DomainError
+from api.http.body_limit import BodyLimit
 from api.http.hotpath import EncodedJson, HotPath
 from api.http.security_headers import SecurityHeaders
 from api.routes import (
@@ -43,6 +45,7 @@ _HTTP_MESSAGES = {
     405: "Metoden er ikke tillatt her.",
     413: "Forespørselen er for stor.",
 }
+_HTTP_CODES = {413: "payload_too_large"}
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -52,7 +55,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         summary="Innovasjonsstudiet for kommunesektoren",
         description="Kurs, fremdrift, quiz og kursbevis for ansatte i kommunesektoren.",
         version="1.0",
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.effective_database_url)
@@ -82,8 +84,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             }
             return JSONResponse({"detail": [error]}, status_code=422)
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return JSONResponse(
-            {"detail": message, "code": f"http_{exc.status_code}"},
+            {"detail": message, "code": code},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
@@ -98,6 +101,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             status_code=500,
         )
 
+    async def too_large(request: Request) -> Response:
+        return await http_error(request, StarletteHTTPException(status_code=413))
+
+    # Outermost of the app's own middleware, so its 413 gets the security headers too.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, too_large=too_large)
     app.add_middleware(SecurityHeaders)
     # Routes are matched in order: the learners' hot routes first.
     app.include_router(learning.router, prefix=API_PREFIX)
@@ -122,4 +130,33 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router, prefix=API_PREFIX)
     for router in PAGE_ROUTERS:  # the web interface
         app.include_router(router)
+    _document_body_limit(app)
     return app
+
+
+def _document_body_limit(app: FastAPI) -> None:
+    """Add the body limit's 413 to every operation that takes a body."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation["responses"].setdefault(
+                        "413",
+                        {
+                            "description": _HTTP_MESSAGES[413],
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ErrorBody"}
+                                }
+                            },
+                        },
+                    )
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
