@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from api.core.errors import Forbidden, NotAuthenticated, responses
 from api.http import presenters_admin as present
 from api.http.deps import AdminUser, SessionDep
+from api.http.routing import ApiRoute
 from api.http.schemas_admin import AuditEventPublic
 from api.services import audit
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=ApiRoute)
 Id = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 
 

@@ -8,10 +8,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.core.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, responses
 from api.http.deps import CurrentUser, SessionDep, SettingsDep, TokenDep, client_address
+from api.http.routing import ApiRoute
 from api.http.schemas import Token
 from api.services import users as user_service
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=ApiRoute)
 
 
 @router.post("/token", responses=responses(InvalidCredentials, TooManyAttempts))

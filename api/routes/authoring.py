@@ -20,6 +20,7 @@ from api.core.errors import (
 from api.http import presenters
 from api.http.auditing import audit_refusals
 from api.http.deps import CourseInfoDep, SessionDep, SlugPath, StaffUser
+from api.http.routing import ApiRoute
 from api.http.schemas import (
     AuthoringModule,
     ModuleCreate,
@@ -34,7 +35,7 @@ from api.http.schemas import (
 )
 from api.services import audit, authoring
 
-router = APIRouter(tags=["authoring"])
+router = APIRouter(tags=["authoring"], route_class=ApiRoute)
 GUARDED = (NotAuthenticated, Forbidden)
 RevisionNumber = Annotated[int, Path(ge=1, le=1_000_000)]
 

@@ -26,11 +26,12 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
 )
+from api.http.routing import ApiRoute
 from api.http.schemas import CertificateIssued, CertificateReissued, RevokeRequest, Verification
 from api.services import audit, certificate_pdfs
 from api.services import certificates as service
 
-router = APIRouter(tags=["certificates"])
+router = APIRouter(tags=["certificates"], route_class=ApiRoute)
 _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The certificate as PDF"}
 }

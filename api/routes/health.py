@@ -3,9 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from api.http.deps import check_database
+from api.http.routing import ApiRoute
 from api.http.schemas import Health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ApiRoute)
 
 
 # An async route with no session: it must answer while every request slot is busy,

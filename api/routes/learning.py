@@ -21,6 +21,7 @@ from api.http.deps import (
     SlugPath,
     WriteUnitDep,
 )
+from api.http.routing import ApiRoute
 from api.http.schemas import (
     AttemptCreate,
     AttemptResult,
@@ -33,7 +34,7 @@ from api.services import learning, progress_writes
 from api.services.content import LiveModule
 from api.services.progress_writes import CourseModules
 
-router = APIRouter(tags=["learning"])
+router = APIRouter(tags=["learning"], route_class=ApiRoute)
 
 
 @router.get("/course", responses=responses(NotAuthenticated))

@@ -4,9 +4,10 @@ from fastapi import APIRouter
 
 from api.core.errors import NotAuthenticated, responses
 from api.http.deps import CurrentUser
+from api.http.routing import ApiRoute
 from api.http.schemas import UserPublic
 
-router = APIRouter(tags=["me"])
+router = APIRouter(tags=["me"], route_class=ApiRoute)
 
 
 @router.get("/me", responses=responses(NotAuthenticated))

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Response
 
 from api.core.errors import InvalidSetupCode, responses
 from api.http.deps import SessionDep
+from api.http.routing import ApiRoute
 from api.http.schemas_admin import PasswordSetup
 from api.services import setup_codes
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=ApiRoute)
 
 
 @router.post("/auth/password-setup", status_code=204, responses=responses(InvalidSetupCode))

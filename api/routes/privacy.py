@@ -7,10 +7,11 @@ from fastapi.responses import Response
 
 from api.core.errors import NotAuthenticated, responses
 from api.http.deps import CurrentUser, SessionDep
+from api.http.routing import ApiRoute
 from api.services import privacy
 from api.services.contracts import PersonalDataExport
 
-router = APIRouter(tags=["me"])
+router = APIRouter(tags=["me"], route_class=ApiRoute)
 
 
 @router.get("/me/export", response_model=PersonalDataExport, responses=responses(NotAuthenticated))
