@@ -15,12 +15,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+# Every API answer is about the caller (a token, progress, a certificate, their personal data
+# export) or refuses them: no browser or proxy may keep a copy.
+API_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 # Swagger UI and ReDoc load their script from a CDN and start it with an inline script.
 _EXEMPT_PREFIXES = ("/docs", "/redoc")
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: adds ``SECURITY_HEADERS`` unless a response set its own."""
+    """Pure ASGI middleware: adds ``SECURITY_HEADERS`` (``API_HEADERS`` under ``/api/``)
+    unless a response set its own."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -30,10 +34,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        added = API_HEADERS if str(scope["path"]).startswith("/api/") else SECURITY_HEADERS
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in added.items():
                     headers.setdefault(name, value)
             await send(message)
 
