@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -68,6 +71,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if is_page_request(request):
             return await domain_error_page(request, exc)
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer, but a value JSON cannot carry (NaN, Infinity, 1e400 parse
+        # as floats) is echoed as text instead of failing the answer with a 500.
+        errors = jsonable_encoder(_json_safe(exc.errors()))
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -132,6 +142,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router)
     _document_body_limit(app)
     return app
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (which JSON has no word for) as its text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
 
 
 def _document_body_limit(app: FastAPI) -> None:
