@@ -194,15 +194,13 @@ def _user_page(
     return render_admin(request, "pages/admin_user.html", context, status_code=status_code)
 
 
-@router.get("/admin/brukere/{user_id:int}")
+@router.get("/admin/brukere/{user_id:id}")
 def user_page(user_id: int, request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """One account with what can be done to it."""
     return _user_page(request, session, admin, user_id)
 
 
-@router.post(
-    "/admin/brukere/{user_id:int}/endre", dependencies=[audit_refusals(Action.USER_UPDATE)]
-)
+@router.post("/admin/brukere/{user_id:id}/endre", dependencies=[audit_refusals(Action.USER_UPDATE)])
 def update_user(
     user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
 ) -> Response:
@@ -245,7 +243,7 @@ def update_user(
 
 
 @router.post(
-    "/admin/brukere/{user_id:int}/deaktiver", dependencies=[audit_refusals(Action.USER_DEACTIVATE)]
+    "/admin/brukere/{user_id:id}/deaktiver", dependencies=[audit_refusals(Action.USER_DEACTIVATE)]
 )
 def deactivate_user(
     user_id: int, request: Request, session: SessionDep, admin: AdminUser
@@ -256,7 +254,7 @@ def deactivate_user(
 
 
 @router.post(
-    "/admin/brukere/{user_id:int}/aktiver", dependencies=[audit_refusals(Action.USER_REACTIVATE)]
+    "/admin/brukere/{user_id:id}/aktiver", dependencies=[audit_refusals(Action.USER_REACTIVATE)]
 )
 def reactivate_user(
     user_id: int, request: Request, session: SessionDep, admin: AdminUser
@@ -267,7 +265,7 @@ def reactivate_user(
 
 
 @router.post(
-    "/admin/brukere/{user_id:int}/rolle", dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)]
+    "/admin/brukere/{user_id:id}/rolle", dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)]
 )
 def change_role(
     user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
@@ -285,7 +283,7 @@ def change_role(
 
 
 @router.post(
-    "/admin/brukere/{user_id:int}/passordkode",
+    "/admin/brukere/{user_id:id}/passordkode",
     dependencies=[audit_refusals(Action.USER_PASSWORD_RESET)],
 )
 def reset_password(
@@ -301,7 +299,7 @@ def reset_password(
     return _user_page(request, session, admin, user_id, setup=setup)
 
 
-@router.get("/admin/brukere/{user_id:int}/slett")
+@router.get("/admin/brukere/{user_id:id}/slett")
 def erase_confirmation(
     user_id: int, request: Request, session: SessionDep, admin: AdminUser
 ) -> Response:
@@ -311,7 +309,7 @@ def erase_confirmation(
     return render_admin(request, "pages/admin_user_erase.html", context)
 
 
-@router.post("/admin/brukere/{user_id:int}/slett", dependencies=[audit_refusals(Action.USER_ERASE)])
+@router.post("/admin/brukere/{user_id:id}/slett", dependencies=[audit_refusals(Action.USER_ERASE)])
 def erase_user(user_id: int, request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """Erase the person's data; counts and scores stay for the reports."""
     privacy.erase_user(session=session, admin=admin, user_id=user_id)

@@ -23,6 +23,7 @@ from api.core.db import transaction
 from api.core.errors import Forbidden
 from api.http.deps import SESSION_COOKIE, Visitor, get_engine, get_settings
 from api.services import users as user_service
+from api.web import paths as paths  # registers the {name:id} convertor before any page route
 
 logger = logging.getLogger("innostudy")
 CSRF_COOKIE = "innostudy_csrf"

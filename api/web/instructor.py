@@ -180,7 +180,7 @@ def _history(
     return render(request, "pages/history.html", context, status_code=status_code)
 
 
-@router.post("/instruktor/moduler/{slug}/historikk/{number:int}/gjenopprett")
+@router.post("/instruktor/moduler/{slug}/historikk/{number:id}/gjenopprett")
 def restore_revision(
     slug: str,
     number: int,

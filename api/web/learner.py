@@ -187,7 +187,7 @@ def submit_quiz(
     return redirect(request, f"/moduler/{module.slug}/forsok/{outcome.attempt.id}")
 
 
-@router.get("/moduler/{slug}/forsok/{attempt_id:int}")
+@router.get("/moduler/{slug}/forsok/{attempt_id:id}")
 def attempt_page(
     slug: str,
     attempt_id: int,
