@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # FastAPI's own answer, but a value JSON cannot carry (NaN, Infinity, 1e400 parse
         # as floats) is echoed as text instead of failing the answer with a 500.
         errors = jsonable_encoder(_json_safe(exc.errors()))
-        return JSONResponse({"detail": errors}, status_code=422)
+        return JSONResponse({"detail": errors, "code": "invalid"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 "msg": "Body must be valid UTF-8 JSON",
                 "type": "json_invalid",
             }
-            return JSONResponse({"detail": [error]}, status_code=422)
+            return JSONResponse({"detail": [error], "code": "invalid"}, status_code=422)
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return JSONResponse(

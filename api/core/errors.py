@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union
 
 from pydantic import BaseModel
 
@@ -13,6 +13,25 @@ class ErrorBody(BaseModel):
     code: str
 
 
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """A 422: what is wrong with each field, as pydantic reports it."""
+
+    detail: list[FieldError]
+    code: str = "invalid"
+
+
+class ProblemsBody(ErrorBody):
+    """A 422 for a file or a module source: a summary and every problem with its line."""
+
+    errors: list[dict[str, Any]]
+
+
 class DomainError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
@@ -20,6 +39,7 @@ class DomainError(Exception):
     # Whether the request's changes are still committed when this error ends it
     # (e.g. a failed login is recorded for throttling).
     commit_changes: ClassVar[bool] = False
+    body_model: ClassVar[type[BaseModel]] = ErrorBody  # the shape of ``body()``
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or self.message)
@@ -138,13 +158,14 @@ class UnprocessableError(DomainError):
 
     status_code = 422
     code = "invalid"
+    body_model = ValidationErrorBody
 
     def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
         super().__init__("; ".join(str(e.get("msg")) for e in errors))
-        self.errors = list(errors)
+        self.errors = [{"type": "value_error", **error} for error in errors]
 
     def body(self) -> dict[str, Any]:
-        return {"detail": self.errors}
+        return {"detail": self.errors, "code": self.code}
 
 
 class ContentInvalid(DomainError):
@@ -153,6 +174,7 @@ class ContentInvalid(DomainError):
     status_code = 422
     code = "invalid_content"
     message = "Innholdet har feil. Rett linjene som er nevnt og prøv igjen."
+    body_model = ProblemsBody
 
     def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
         super().__init__()
@@ -185,7 +207,11 @@ def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
             if len(shared) == 1
             else " | ".join(f"`{e.code}`: {e.message}" for e in shared)
         )
-        result[status] = {"model": ErrorBody, "description": description}
+        models = list(dict.fromkeys(error.body_model for error in shared))
+        if status == 422:  # the request itself can always fail validation, too
+            models = list(dict.fromkeys([*models, ValidationErrorBody]))
+        model: Any = models[0] if len(models) == 1 else Union[tuple(models)]  # noqa: UP007
+        result[status] = {"model": model, "description": description}
     return result
 
 
@@ -224,6 +250,7 @@ class ImportInvalid(DomainError):
     status_code = 422
     code = "import_invalid"
     message = "Filen har feil, så ingen brukere ble importert. Rett linjene som er nevnt."
+    body_model = ProblemsBody
 
     def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
         super().__init__()

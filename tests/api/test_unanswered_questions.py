@@ -59,7 +59,8 @@ def test_an_incomplete_attempt_is_422_naming_each_unanswered_question(
                 "type": "missing",
             }
             for index in unanswered
-        ]
+        ],
+        "code": "invalid",
     }
     assert "Svar på alle spørsmålene før du sender inn" in response.text
     for question in questions:  # nothing graded: no explanation, no feedback
