@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,17 +19,21 @@ def _chunks(size: int) -> Iterator[bytes]:
         yield chunk
 
 
+def _post_oversized(
+    client: TestClient, settings: Settings, path: str, *, chunked: bool
+) -> httpx.Response:
+    """A form post one byte over the limit, with a Content-Length or chunked (without one)."""
+    size = settings.max_body_bytes + 1
+    body = _chunks(size) if chunked else b"x" * size
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return client.post(path, content=body, headers=headers)
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_oversized_api_body_is_a_json_413(
     client: TestClient, settings: Settings, chunked: bool
 ) -> None:
-    size = settings.max_body_bytes + 1
-    body = _chunks(size) if chunked else b"x" * size
-    response = client.post(
-        "/api/v1/auth/token",
-        content=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    response = _post_oversized(client, settings, "/api/v1/auth/token", chunked=chunked)
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/json")
     assert response.json() == {"detail": "Forespørselen er for stor.", "code": "payload_too_large"}
@@ -38,13 +43,7 @@ def test_oversized_api_body_is_a_json_413(
 def test_oversized_form_post_is_an_html_413_page(
     client: TestClient, settings: Settings, chunked: bool
 ) -> None:
-    size = settings.max_body_bytes + 1
-    body = _chunks(size) if chunked else b"x" * size
-    response = client.post(
-        "/logg-inn",
-        content=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    response = _post_oversized(client, settings, "/logg-inn", chunked=chunked)
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
     assert "For stor forespørsel" in response.text
