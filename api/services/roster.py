@@ -22,8 +22,6 @@ from sqlmodel import Session
 from api.core.db import transaction
 from api.data import timestamps
 from api.data.models import Role, User, metadata
-from api.data.timestamps import EARLIEST as EARLIEST
-from api.data.timestamps import LATEST as LATEST
 from api.data.timestamps import SQLITE_HOUR_PREFIX, oslo_day_end_utc, oslo_midnight_utc
 from api.services import audit
 from api.services.content import LiveModule

@@ -5,6 +5,7 @@ municipalities, and the audit log. Same services as the API. (Certificates:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -78,15 +79,27 @@ def _message(error: ErrorDetails) -> str:
     return message if message.endswith(".") else f"Feltet {message}."
 
 
+def _stripped(params: QueryParams, names: Iterable[str]) -> dict[str, str]:
+    return {name: (params.get(name) or "").strip() for name in names}
+
+
+def _field_errors(exc: ValidationError, names: Mapping[str, str], default: str) -> dict[str, str]:
+    """Each error in Norwegian under its field's page parameter (``default`` if it names none)."""
+    errors = {}
+    for error in exc.errors():
+        name = names.get(str(error["loc"][0]), default) if error["loc"] else default
+        errors[name] = _message(error)
+    return errors
+
+
 def roster_query(params: QueryParams) -> RosterQuery:
     """The page's parameters checked by the same model as the API's roster filters."""
-    values = {name: (params.get(name) or "").strip() for name in _PARAMS.values()}
+    values = _stripped(params, _PARAMS.values())
     given = {field: values[name] for field, name in _PARAMS.items() if values[name]}
     try:
         return RosterQuery(values, RosterFilters.model_validate(given))
     except ValidationError as exc:
-        errors = {_PARAMS[str(e["loc"][0])]: _message(e) for e in exc.errors() if e["loc"]}
-        return RosterQuery(values, RosterFilters(), errors)
+        return RosterQuery(values, RosterFilters(), _field_errors(exc, _PARAMS, "kommune"))
 
 
 @router.get("/admin/kursliste")
@@ -205,7 +218,7 @@ _LOG_PARAMS = {
 def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """The audit log, newest first, filtered, with a link to older events."""
     params = request.query_params
-    values = {name: (params.get(name) or "").strip() for name in ("aktor", *_LOG_PARAMS.values())}
+    values = _stripped(params, ("aktor", *_LOG_PARAMS.values()))
     if values["handling"] not in ACTION_LABELS:  # the page offers the actions it can name
         values["handling"] = ""
     fields = {field: values[name] for field, name in _LOG_PARAMS.items() if values[name]}
@@ -220,9 +233,9 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> R
     try:  # the same model as the API's query parameters
         query = audit.AuditQuery.model_validate(fields)
     except ValidationError as exc:
-        for error in exc.errors():
-            name = _LOG_PARAMS.get(str(error["loc"][0]), "aktor") if error["loc"] else "aktor"
-            errors[name] = _OLD_LINK if name == "for" else _message(error)
+        errors |= _field_errors(exc, _LOG_PARAMS, "aktor")
+        if "for" in errors:  # not a field: the link to older events was changed by hand
+            errors["for"] = _OLD_LINK
     before_id = query.before_id
     events = []
     if not errors:
