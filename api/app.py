@@ -10,9 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 
 from api.core.config import Settings
 from api.core.db import make_engine
@@ -81,24 +83,23 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names only the first route whose path matched; a path served by
+            # several routes (GET and POST in different routers) allows them all.
+            headers = {**(headers or {}), "Allow": _allowed_methods(app.routes, request.url.path)}
         if is_page_request(request):
-            return await http_error_page(
-                request, exc.status_code, headers=getattr(exc, "headers", None)
-            )
-        if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
-            # A body that is not UTF-8 JSON is as unprocessable as malformed JSON.
-            error = {
-                "loc": ["body"],
-                "msg": "Body must be valid UTF-8 JSON",
-                "type": "json_invalid",
-            }
+            return await http_error_page(request, exc.status_code, headers=headers)
+        if exc.status_code == 400:
+            # Only body parsing raises a bare 400 here (domain errors are DomainError):
+            # a body that is not UTF-8 JSON, or a multipart form without a boundary, is
+            # as unprocessable as malformed JSON, and documented as such.
+            error = {"loc": ["body"], "msg": _body_parse_message(exc), "type": "json_invalid"}
             return JSONResponse({"detail": [error], "code": "invalid"}, status_code=422)
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return JSONResponse(
-            {"detail": message, "code": code},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            {"detail": message, "code": code}, status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -142,6 +143,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router)
     _document_body_limit(app)
     return app
+
+
+def _allowed_methods(routes: list[BaseRoute], path: str) -> str:
+    """Every method some route serves on ``path``, for a 405's ``Allow``."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
+def _body_parse_message(exc: StarletteHTTPException) -> str:
+    if exc.detail == _BODY_PARSE_ERROR:
+        return "Body must be valid UTF-8 JSON"
+    return f"Body could not be read: {exc.detail}"
 
 
 def _json_safe(value: Any) -> Any:

@@ -30,14 +30,14 @@ GUARDED = (NotAuthenticated, Forbidden)
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
-@router.get("/{user_id}", responses=responses(*GUARDED, UserNotFound))
+@router.get("/{user_id:int}", responses=responses(*GUARDED, UserNotFound))
 def get_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
     """One account, erased ones included (administrators only)."""
     return present.user_admin(admin_users.get_user(session=session, user_id=user_id))
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:int}",
     responses=responses(*GUARDED, UserNotFound, EmailTaken),
     dependencies=[audit_refusals(Action.USER_UPDATE)],
 )
@@ -50,7 +50,7 @@ def update_user(
 
 
 @router.post(
-    "/{user_id}/deactivate",
+    "/{user_id:int}/deactivate",
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_DEACTIVATE)],
 )
@@ -60,7 +60,7 @@ def deactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> U
 
 
 @router.post(
-    "/{user_id}/reactivate",
+    "/{user_id:int}/reactivate",
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_REACTIVATE)],
 )
@@ -70,7 +70,7 @@ def reactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> U
 
 
 @router.put(
-    "/{user_id}/role",
+    "/{user_id:int}/role",
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)],
 )
@@ -83,7 +83,7 @@ def change_role(
 
 
 @router.post(
-    "/{user_id}/password-reset",
+    "/{user_id:int}/password-reset",
     responses=responses(*GUARDED, UserNotFound, UserInactive),
     dependencies=[audit_refusals(Action.USER_PASSWORD_RESET)],
 )
@@ -96,7 +96,7 @@ def reset_password(
 
 
 @router.post(
-    "/{user_id}/erase",
+    "/{user_id:int}/erase",
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_ERASE)],
 )

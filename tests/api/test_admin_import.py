@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
@@ -170,3 +171,32 @@ def test_import_without_a_file_is_422(client: TestClient, admin: dict[str, str])
     response = client.post("/api/v1/users/import", headers=admin)
     assert response.status_code == 422
     assert ["body", "file"] in [e["loc"] for e in response.json()["detail"]]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "part_header"),
+    [
+        ("multipart/form-data", b"Content-Disposition: form-data; name=file"),  # no boundary
+        ("multipart/form-data; boundary=x", b"Content-Disposition: form-data"),  # no name
+    ],
+)
+def test_a_form_that_cannot_be_read_is_the_documented_422(
+    app: FastAPI,
+    client: TestClient,
+    engine: Engine,
+    admin: dict[str, str],
+    content_type: str,
+    part_header: bytes,
+) -> None:
+    before = user_count(engine)
+    response = client.post(
+        "/api/v1/users/import",
+        headers={**admin, "Content-Type": content_type},
+        content=b"--x\r\n" + part_header + b"\r\n\r\nx\r\n--x--\r\n",
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid"
+    assert response.json()["detail"][0]["loc"][0] == "body"
+    documented = app.openapi()["paths"]["/api/v1/users/import"]["post"]["responses"]
+    assert "422" in documented and "400" not in documented
+    assert user_count(engine) == before
