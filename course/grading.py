@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from course.models import Quiz
 
@@ -117,10 +116,11 @@ def grade(quiz: Quiz, answers: Answers) -> GradeResult:
         )
     correct = sum(r.correct for r in results)
     total = len(results)
-    ratio = Fraction(correct, total) if total else Fraction(1)
+    mark = quiz.pass_fraction
     return GradeResult(
-        score=round(float(ratio), 4),
-        passed=ratio >= Fraction(str(quiz.pass_mark)),
+        score=round(correct / total, 4) if total else 1.0,
+        # correct / total >= mark, in whole numbers (exact, and cheaper than fractions)
+        passed=correct * mark.denominator >= mark.numerator * total if total else True,
         correct_count=correct,
         question_count=total,
         questions=tuple(results),

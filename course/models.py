@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 
 QuestionKind = Literal["single", "multiple"]
@@ -65,9 +66,12 @@ class Question:
 class Quiz:
     pass_mark: float
     questions: tuple[Question, ...]
+    # The pass mark exactly as written (0.7 is 7/10, not the float just below it).
+    pass_fraction: Fraction = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "pass_fraction", Fraction(str(self.pass_mark)))
         # The first question wins a duplicate id (the validator refuses those anyway).
         object.__setattr__(self, "_by_id", {q.id: q for q in reversed(self.questions)})
 

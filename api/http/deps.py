@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Path, Request
+from fastapi.requests import HTTPConnection
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -29,7 +30,8 @@ from api.services.progress_writes import CourseModules
 from course.models import CourseInfo
 
 T = TypeVar("T")
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+TOKEN_URL = "/api/v1/auth/token"
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _INVALID_TOKEN = "Innloggingen er ugyldig eller utløpt. Logg inn på nytt."
 
@@ -197,21 +199,34 @@ def get_live_modules(
     return content_service.live_modules(session=session, info=info, cache=cache)
 
 
-def _hot_path(request: Request) -> HotPath:
+def _hot_path(request: HTTPConnection) -> HotPath:
     hot: HotPath = request.app.state.hot_path
     return hot
 
 
-async def get_principal(request: Request, token: TokenDep) -> Principal:
-    """Like ``CurrentUser`` for hot routes: the caller's id and role, without the ORM."""
-    if not token:
-        raise NotAuthenticated()
-    principal = await _hot_path(request).principal(token)
-    if principal is None:
-        raise NotAuthenticated(_INVALID_TOKEN)
-    return principal
+class PrincipalBearer(OAuth2PasswordBearer):
+    """Like ``CurrentUser`` for hot routes: the caller's id and role, without the ORM.
+
+    The bearer scheme itself looks the token up, so a hot route resolves one
+    dependency for its caller instead of two (each costs FastAPI about 15 µs), and
+    the OpenAPI document shows the same security scheme as on every other route.
+    """
+
+    async def __call__(self, request: HTTPConnection) -> Principal:  # type: ignore[override]
+        token = await super().__call__(request)
+        if not token:
+            raise NotAuthenticated()
+        principal = await _hot_path(request).principal(token)
+        if principal is None:
+            raise NotAuthenticated(_INVALID_TOKEN)
+        return principal
 
 
+get_principal = PrincipalBearer(
+    tokenUrl=TOKEN_URL,
+    scheme_name=oauth2_scheme.scheme_name,
+    auto_error=False,
+)
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
@@ -273,13 +288,6 @@ class WriteUnit:
             return work(db, module, lambda: cached_live_modules(db, self.cache))
 
 
-async def get_write_unit(request: Request) -> WriteUnit:
-    return WriteUnit(request)
-
-
-WriteUnitDep = Annotated[WriteUnit, Depends(get_write_unit)]
-
-
 def _render_module_json(request: Request, slug: str) -> EncodedJson:
     with transaction(get_engine(request)) as session:
         module = content_service.live_module(
@@ -291,7 +299,7 @@ def _render_module_json(request: Request, slug: str) -> EncodedJson:
     return EncodedJson.of(presenters.module_json(module))
 
 
-async def get_module_json(request: Request, slug: SlugPath) -> EncodedJson:
+async def module_json(request: Request, slug: str) -> EncodedJson:
     """The current revision's public JSON, encoded once per revision, or 404."""
     hot = _hot_path(request)
     ref = await hot.module_ref(slug)
@@ -311,5 +319,4 @@ async def check_database(request: Request) -> None:
     await _hot_path(request).check_database()
 
 
-ModuleJson = Annotated[EncodedJson, Depends(get_module_json)]
 LiveModules = Annotated[list[content_service.LiveModule], Depends(get_live_modules)]

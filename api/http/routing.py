@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+API_PREFIX = "/api/v1"  # every JSON route's
 
 
 class ApiRoute(APIRoute):
