@@ -6,7 +6,7 @@ import logging
 import math
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -21,7 +21,6 @@ from api.core.db import make_engine
 from api.core.errors import DomainError
 from api.http.body_limit import BodyLimit
 from api.http.hotpath import EncodedJson, HotPath
-from api.http.routing import API_PREFIX
 from api.http.security_headers import SecurityHeaders
 from api.routes import (
     admin,
@@ -123,33 +122,27 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Outermost of the app's own middleware, so its 413 gets the security headers too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, too_large=too_large)
     app.add_middleware(SecurityHeaders)
-    # Routes are matched in order: the learners' hot routes first, on the app itself.
-    # (An included router costs each request it serves about 18 µs more in matching:
-    # FastAPI matches twice, through the router's own route contexts; bench/bench_api.py.)
-    app.router.routes.extend(learning.router.routes)
+    # Routes are matched in order: the learners' hot routes first.
+    serve(app, learning.hot_router, learning.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health.router)
-    for router in (
-        auth.router,
-        me.router,
-        authoring.router,
-        certificates.router,
-        users.router,
-    ):
-        app.include_router(router, prefix=API_PREFIX)
+    serve(app, health.router, auth.router, me.router, authoring.router, certificates.router)
     # Administration: users, reports, audit log, privacy, password setup.
-    for router in (
-        admin.router,
-        reports.router,
-        audit_log.router,
-        privacy.router,
-        password_setup.router,
-    ):
-        app.include_router(router, prefix=API_PREFIX)
-    for router in PAGE_ROUTERS:  # the web interface
-        app.include_router(router)
+    serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
+    serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app
+
+
+def serve(app: FastAPI, *routers: APIRouter) -> None:
+    """Serve the routers' routes on the app itself, in this order.
+
+    Each router carries its whole prefix (``api.http.routing.api_router``). Since
+    FastAPI 0.137 an included router stays a node of its own, which every request
+    reaching it matches through a second time: for a page, behind a dozen routers,
+    that cost more than its template (bench/bench_api.py and bench/bench_mixed.py).
+    """
+    for router in routers:
+        app.router.routes.extend(router.routes)
 
 
 def _allowed_methods(routes: list[BaseRoute], path: str) -> str:

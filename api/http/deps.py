@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, TypeVar
@@ -101,8 +101,21 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
+def on_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """``read`` (a look-up that never waits) as a dependency run on the event loop.
+
+    FastAPI runs every ``def`` dependency in a worker thread: for a look-up in the
+    app's state that hand-off costs far more than the look-up (a page had eight).
+    """
+
+    async def dependency(request: Request) -> T:
+        return read(request)
+
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(on_loop(get_settings))]
+EngineDep = Annotated[Engine, Depends(on_loop(get_engine))]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
@@ -117,8 +130,8 @@ def get_render_cache(request: Request) -> content_service.RenderCache:
     return cache
 
 
-CourseInfoDep = Annotated[CourseInfo, Depends(get_course_info)]
-RenderCacheDep = Annotated[content_service.RenderCache, Depends(get_render_cache)]
+CourseInfoDep = Annotated[CourseInfo, Depends(on_loop(get_course_info))]
+RenderCacheDep = Annotated[content_service.RenderCache, Depends(on_loop(get_render_cache))]
 
 
 # The web session is the API's opaque login token, kept in this HttpOnly cookie.
@@ -130,7 +143,7 @@ def is_api_request(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
-def login_token(request: Request, bearer: TokenDep) -> str | None:
+async def login_token(request: Request, bearer: TokenDep) -> str | None:
     """The login token of the caller, from the credential its door accepts.
 
     The JSON API takes only the bearer token (a cookie there would open the API
@@ -161,7 +174,7 @@ def get_optional_user(request: Request, session: SessionDep, token: LoginTokenDe
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def get_current_user(user: OptionalUser, token: LoginTokenDep) -> User:
+async def get_current_user(user: OptionalUser, token: LoginTokenDep) -> User:
     """The logged-in user; otherwise 401 (a page sends the visitor to the login form)."""
     if user is None:
         raise NotAuthenticated(_INVALID_TOKEN) if token else NotAuthenticated()
@@ -171,14 +184,14 @@ def get_current_user(user: OptionalUser, token: LoginTokenDep) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A guard for the given roles, on API routes and pages alike (403 for everyone else).
 
     Args:
         roles: the roles allowed, e.g. ``require_role(Role.ADMIN)``.
     """
 
-    def guard(user: CurrentUser) -> User:
+    async def guard(user: CurrentUser) -> User:
         if user.role not in roles:
             raise Forbidden()
         return user

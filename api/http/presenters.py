@@ -27,6 +27,7 @@ from api.http.schemas import (
     QuestionWithAnswer,
     QuizPublic,
     QuizWithAnswers,
+    ReadResult,
     RevisionSaved,
     RevisionSummary,
     Verification,
@@ -34,7 +35,7 @@ from api.http.schemas import (
 from api.services.authoring import Saved
 from api.services.content import LiveModule
 from api.services.learning import ModuleHistory, Outline
-from api.services.progress_writes import AttemptOutcome
+from api.services.progress_writes import AttemptOutcome, ReadMark
 from course.compile import CompileResult
 from course.models import CourseInfo, Problem
 
@@ -133,6 +134,10 @@ def attempt_result(outcome: AttemptOutcome) -> AttemptResult:
 
 def attempt_json(outcome: AttemptOutcome) -> bytes:
     return attempt_result(outcome).model_dump_json().encode()
+
+
+def read_json(mark: ReadMark) -> bytes:
+    return ReadResult(status=mark.status, read_at=mark.read_at).model_dump_json().encode()
 
 
 def progress_public(outline: Outline, histories: list[ModuleHistory]) -> ProgressPublic:

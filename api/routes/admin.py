@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import File, Path, Query, UploadFile
 
 from api.core.errors import (
     EmailTaken,
@@ -19,13 +19,13 @@ from api.core.errors import (
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, SessionDep, SettingsDep
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas_admin import ImportReport, RoleChange, SetupCode, UserAdmin
 from api.services import admin_users, privacy, user_import
 from api.services.audit import Action
 from api.services.contracts import UserUpdate
 
-router = APIRouter(prefix="/users", tags=["users"], route_class=ApiRoute)
+router = api_router(prefix="/users", tags=["users"])
 GUARDED = (NotAuthenticated, Forbidden)
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.core.errors import Forbidden, NotAuthenticated, responses
 from api.http import presenters_admin as present
 from api.http.deps import AdminUser, SessionDep
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas_admin import AuditEventPublic
 from api.services import audit
 
-router = APIRouter(tags=["audit"], route_class=ApiRoute)
+router = api_router(tags=["audit"])
 Id = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.core.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, responses
 from api.http.deps import CurrentUser, SessionDep, SettingsDep, TokenDep, client_address
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas import Token
 from api.services import users as user_service
 
-router = APIRouter(prefix="/auth", tags=["auth"], route_class=ApiRoute)
+router = api_router(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", responses=responses(InvalidCredentials, TooManyAttempts))

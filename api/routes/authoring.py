@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from api.core.errors import (
     ContentInvalid,
@@ -20,7 +20,7 @@ from api.core.errors import (
 from api.http import presenters
 from api.http.auditing import audit_refusals
 from api.http.deps import CourseInfoDep, SessionDep, SlugPath, StaffUser
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas import (
     AuthoringModule,
     ModuleCreate,
@@ -35,7 +35,7 @@ from api.http.schemas import (
 )
 from api.services import audit, authoring
 
-router = APIRouter(tags=["authoring"], route_class=ApiRoute)
+router = api_router(tags=["authoring"])
 GUARDED = (NotAuthenticated, Forbidden)
 RevisionNumber = Annotated[int, Path(ge=1, le=1_000_000)]
 

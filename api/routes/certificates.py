@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from api.core.errors import (
     CertificateCodeMistyped,
@@ -26,12 +26,12 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas import CertificateIssued, CertificateReissued, RevokeRequest, Verification
 from api.services import audit, certificate_pdfs
 from api.services import certificates as service
 
-router = APIRouter(tags=["certificates"], route_class=ApiRoute)
+router = api_router(tags=["certificates"])
 _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The certificate as PDF"}
 }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from api.core.errors import (
     ModuleNotFound,
@@ -21,7 +21,7 @@ from api.http.deps import (
     WriteUnit,
     module_json,
 )
-from api.http.routing import API_PREFIX, ApiRoute
+from api.http.routing import HotRoute, api_router
 from api.http.schemas import (
     AttemptCreate,
     AttemptResult,
@@ -34,8 +34,9 @@ from api.services import learning, progress_writes
 from api.services.content import LiveModule
 from api.services.progress_writes import CourseModules
 
-# With its prefix: the app serves these routes itself, not as an included router.
-router = APIRouter(prefix=API_PREFIX, tags=["learning"], route_class=ApiRoute)
+router = api_router(tags=["learning"])
+# The most frequent requests: HotRoute fills in their arguments (api.http.routing).
+hot_router = api_router(tags=["learning"], route_class=HotRoute)
 
 
 @router.get("/course", responses=responses(NotAuthenticated))
@@ -47,7 +48,7 @@ def course_outline(
     return presenters.course_outline(info, result)
 
 
-@router.get(
+@hot_router.get(
     "/modules/{slug}",
     response_model=ModulePublic,
     responses=responses(NotAuthenticated, ModuleNotFound),
@@ -60,20 +61,25 @@ async def get_module(request: Request, slug: SlugPath, principal: CurrentPrincip
     return body.response(request.headers.get("accept-encoding"))
 
 
-@router.post("/modules/{slug}/read", responses=responses(NotAuthenticated, ModuleNotFound))
-async def mark_read(request: Request, slug: SlugPath, principal: CurrentPrincipal) -> ReadResult:
+@hot_router.post(
+    "/modules/{slug}/read",
+    response_model=ReadResult,
+    responses=responses(NotAuthenticated, ModuleNotFound),
+)
+async def mark_read(request: Request, slug: SlugPath, principal: CurrentPrincipal) -> Response:
     """Mark the module's text as read (idempotent)."""
 
-    def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> ReadResult:
+    def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> bytes:
         mark = progress_writes.mark_read(
             db=db, user_id=principal.id, module=module, course_modules=course_modules
         )
-        return ReadResult(status=mark.status, read_at=mark.read_at)
+        return presenters.read_json(mark)
 
-    return await WriteUnit(request).run(slug, work)
+    content = await WriteUnit(request).run(slug, work)
+    return Response(content, media_type="application/json")
 
 
-@router.post(
+@hot_router.post(
     "/modules/{slug}/attempts",
     status_code=201,
     response_model=AttemptResult,

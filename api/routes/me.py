@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.core.errors import NotAuthenticated, responses
 from api.http.deps import CurrentUser
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas import UserPublic
 
-router = APIRouter(tags=["me"], route_class=ApiRoute)
+router = api_router(tags=["me"])
 
 
 @router.get("/me", responses=responses(NotAuthenticated))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from api.core.errors import InvalidSetupCode, responses
 from api.http.deps import SessionDep
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas_admin import PasswordSetup
 from api.services import setup_codes
 
-router = APIRouter(tags=["auth"], route_class=ApiRoute)
+router = api_router(tags=["auth"])
 
 
 @router.post("/auth/password-setup", status_code=204, responses=responses(InvalidSetupCode))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.core.errors import NotAuthenticated, responses
 from api.http.deps import CurrentUser, SessionDep
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.services import privacy
 from api.services.contracts import PersonalDataExport
 
-router = APIRouter(tags=["me"], route_class=ApiRoute)
+router = api_router(tags=["me"])
 
 
 @router.get("/me/export", response_model=PersonalDataExport, responses=responses(NotAuthenticated))

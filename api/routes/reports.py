@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from api.core.errors import Forbidden, NotAuthenticated, UnprocessableError, responses
@@ -13,13 +13,13 @@ from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
 from api.http.downloads import XLSX, Delimiter, RosterFormat
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas_admin import MunicipalitySummary, RosterEntry
 from api.services import roster as roster_service
 from api.services.audit import Action
 from api.services.contracts import RosterFilters
 
-router = APIRouter(prefix="/reports", tags=["reports"], route_class=ApiRoute)
+router = api_router(prefix="/reports", tags=["reports"])
 GUARDED = (NotAuthenticated, Forbidden)
 _ROSTER_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {

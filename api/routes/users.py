@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.core.errors import EmailTaken, Forbidden, NotAuthenticated, responses
 from api.data.models import Role
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, SessionDep
-from api.http.routing import ApiRoute
+from api.http.routing import api_router
 from api.http.schemas import UserPublic
 from api.services import admin_users, audit
 from api.services.contracts import NO_CONTROL_CHARACTERS, UserCreate
 
-router = APIRouter(prefix="/users", tags=["users"], route_class=ApiRoute)
+router = api_router(prefix="/users", tags=["users"])
 _GUARDED = (NotAuthenticated, Forbidden)
 _Search = Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACTERS)]
 

@@ -106,6 +106,24 @@ def submit_attempt(
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleState:
+    """Where the learner stands in one module: its status and progress row (if any)."""
+
+    status: ModuleStatus
+    row: ModuleProgress | None
+
+
+def module_state(*, session: Session, user_id: int, module: LiveModule) -> ModuleState:
+    """One module's status for the learner: one indexed query (the module page's)."""
+    row = session.exec(
+        select(ModuleProgress).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id
+        )
+    ).first()
+    return ModuleState(status_of_row(row), row)
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleHistory:
     module: LiveModule
     status: ModuleStatus

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from fastapi import Request, Response
-from sqlmodel import Session
 
 from api.core.errors import StaleRevision, UnprocessableError
 from api.http.deps import (
@@ -43,13 +42,6 @@ def _neighbours(
     return before, after
 
 
-def _module_history(
-    session: Session, user_id: int, modules: list[LiveModule], module: LiveModule
-) -> learning.ModuleHistory:
-    _, histories = learning.history(session=session, user_id=user_id, modules=modules)
-    return next(h for h in histories if h.module.id == module.id)
-
-
 @router.get("/")
 def dashboard(
     request: Request,
@@ -75,7 +67,7 @@ def module_page(
         "module": module,
         "heading": heading,
         "body": body,
-        "history": _module_history(session, user.id or 0, modules, module),
+        "state": learning.module_state(session=session, user_id=user.id or 0, module=module),
         "before": before,
         "after": after,
         "just_read": request.query_params.get("lest") == "1",
@@ -218,7 +210,7 @@ def attempt_page(
         "attempt": attempt,
         "result": result,
         "questions": quiz.questions if quiz else (),
-        "history": _module_history(session, user.id or 0, modules, module),
+        "state": learning.module_state(session=session, user_id=user.id or 0, module=module),
         "after": after,
         "outline": outline,
     }
