@@ -206,10 +206,30 @@ StaffUser = Annotated[User, Depends(require_role(Role.INSTRUCTOR, Role.ADMIN))]
 SlugPath = Annotated[str, Path(max_length=80, examples=["innovasjonsprosessen"])]
 
 
-def get_live_modules(
-    session: SessionDep, info: CourseInfoDep, cache: RenderCacheDep
+async def get_live_modules(request: Request) -> list[content_service.LiveModule]:
+    """The course's current modules in order, rendered (``content.live_modules``).
+
+    One plain query (``HotPath``, on the event loop on SQLite) and the render
+    cache; only a revision this process has not rendered yet is rendered, in a
+    worker thread and its own read transaction.
+    """
+    cache = get_render_cache(request)
+    try:
+        return await _hot_path(request).read(lambda db: cached_live_modules(db, cache))
+    except NotRendered:
+        pass
+    hot = _hot_path(request)
+    render = partial(_render_live_modules, hot.engine, get_course_info(request), cache)
+    async with hot.admission.request(write=False):
+        return await run_in_threadpool(render)
+
+
+def _render_live_modules(
+    engine: Engine, info: CourseInfo, cache: content_service.RenderCache
 ) -> list[content_service.LiveModule]:
-    return content_service.live_modules(session=session, info=info, cache=cache)
+    """Render what the cache lacks, in a read transaction of its own (a worker thread)."""
+    with transaction(engine) as session:
+        return content_service.live_modules(session=session, info=info, cache=cache)
 
 
 def _hot_path(request: HTTPConnection) -> HotPath:
@@ -241,6 +261,25 @@ get_principal = PrincipalBearer(
     auto_error=False,
 )
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_page_learner(request: Request) -> Principal:
+    """The logged-in visitor of a course page (session cookie), without the ORM.
+
+    Like ``CurrentUser`` on pages (an unknown or expired session is a 401, which
+    sends the visitor to the login form), but one plain lookup on the event loop
+    (``HotPath``) instead of an ORM query in a worker thread: the course pages are
+    the web interface's most frequent requests.
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    principal = await _hot_path(request).principal(token) if token else None
+    if principal is None:
+        raise NotAuthenticated(_INVALID_TOKEN) if token else NotAuthenticated()
+    request.state.visitor = Visitor(principal.full_name, principal.role)
+    return principal
+
+
+PageLearner = Annotated[Principal, Depends(get_page_learner)]
 
 
 WriteWork = Callable[[Statements, content_service.LiveModule, CourseModules], T]
@@ -284,11 +323,9 @@ class WriteUnit:
                     pass
             # Render outside the write transaction and the write lock, then try again.
             async with gate.request(write=False):
-                await run_in_threadpool(self._render)
-
-    def _render(self) -> None:
-        with transaction(self.hot.engine) as session:
-            content_service.live_modules(session=session, info=self.info, cache=self.cache)
+                await run_in_threadpool(
+                    _render_live_modules, self.hot.engine, self.info, self.cache
+                )
 
     def _call(self, slug: str, work: WriteWork[T], *, wait: bool) -> T:
         """The work in one transaction: in a worker thread if ``wait``, else on the event loop."""

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import gzip
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +32,8 @@ from api.core.db import is_busy
 from api.core.security import token_digest
 from api.data.models import utcnow
 from api.data.sql import HEALTH_SQL, MODULE_SQL, TOKEN_SQL, Statements, bind_timestamp
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,11 @@ class EncodedJson:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: enough to authorise, without loading the account."""
+    """Who is calling: enough to authorise and greet, without loading the account."""
 
     id: int
     role: str
+    full_name: str
 
 
 class HotPath:
@@ -72,30 +76,34 @@ class HotPath:
         # Inline on the event loop's own SQLite connection (a file database only).
         self.inline = self.admission.inline
 
-    def _fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    def _read(self, work: Callable[[Statements], T]) -> T:
         connection = self.engine.raw_connection()
         try:
-            return self.statements(connection.driver_connection).one(sql, params)
+            return work(self.statements(connection.driver_connection))
         finally:
             connection.close()
 
-    async def fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        """One row of a read-only statement, without ever blocking the event loop."""
+    async def read(self, work: Callable[[Statements], T]) -> T:
+        """``work(statements)``: read-only plain SQL, without ever blocking the event loop."""
         connection = self.admission.connection() if self.inline else None
         if connection is not None:
             try:
-                return self.statements(connection).one(sql, params)
+                return work(self.statements(connection))
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc):
                     raise
                 # Rare in WAL mode (e.g. another process recovering the log): wait in a thread.
         async with self.admission.request(write=False):
-            return await run_in_threadpool(self._fetch, sql, params)
+            return await run_in_threadpool(self._read, work)
+
+    async def fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """One row of a read-only statement, without ever blocking the event loop."""
+        return await self.read(lambda db: db.one(sql, params))
 
     async def principal(self, token: str) -> Principal | None:
         params = {"digest": token_digest(token), "now": bind_timestamp(utcnow(), self.sqlite)}
         row = await self.fetch(TOKEN_SQL, params)
-        return Principal(int(row[0]), str(row[1])) if row else None
+        return Principal(int(row[0]), str(row[1]), str(row[2])) if row else None
 
     def statements(self, dbapi_connection: Any) -> Statements:
         return Statements(dbapi_connection, sqlite=self.sqlite)
@@ -122,4 +130,4 @@ class HotPath:
                 if not is_busy(exc):
                     raise
         async with self.admission.health_check():
-            await run_in_threadpool(self._fetch, sql, {})
+            await run_in_threadpool(self._read, lambda db: db.one(sql, {}))

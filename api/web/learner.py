@@ -11,6 +11,7 @@ from api.http.deps import (
     CourseInfoDep,
     CurrentUser,
     LiveModules,
+    PageLearner,
     RenderCacheDep,
     SessionDep,
     SettingsDep,
@@ -46,18 +47,18 @@ def _neighbours(
 def dashboard(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    learner: PageLearner,
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
     """The course with a progress bar and every module's status."""
-    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    outline = learning.outline(session=session, user_id=learner.id, modules=modules)
     return render(request, "pages/dashboard.html", {"info": info, "outline": outline})
 
 
 @router.get("/moduler/{slug}")
 def module_page(
-    slug: str, request: Request, session: SessionDep, user: CurrentUser, modules: LiveModules
+    slug: str, request: Request, session: SessionDep, learner: PageLearner, modules: LiveModules
 ) -> Response:
     """A module's text with its table of contents and 'mark as read'."""
     module = content.pick(modules, slug)
@@ -67,7 +68,7 @@ def module_page(
         "module": module,
         "heading": heading,
         "body": body,
-        "state": learning.module_state(session=session, user_id=user.id or 0, module=module),
+        "state": learning.module_state(session=session, user_id=learner.id, module=module),
         "before": before,
         "after": after,
         "just_read": request.query_params.get("lest") == "1",
@@ -77,11 +78,11 @@ def module_page(
 
 @router.post("/moduler/{slug}/lest")
 def mark_read(
-    slug: str, request: Request, session: SessionDep, user: CurrentUser, modules: LiveModules
+    slug: str, request: Request, session: SessionDep, learner: PageLearner, modules: LiveModules
 ) -> Response:
     """Mark the module's text as read, then back to the module."""
     module = content.pick(modules, slug)
-    learning.mark_read(session=session, user_id=user.id or 0, module=module, modules=modules)
+    learning.mark_read(session=session, user_id=learner.id, module=module, modules=modules)
     return redirect(request, f"/moduler/{module.slug}?lest=1#status")
 
 
@@ -108,7 +109,7 @@ def _quiz_page(
 
 
 @router.get("/moduler/{slug}/quiz")
-def quiz_page(slug: str, request: Request, user: CurrentUser, modules: LiveModules) -> Response:
+def quiz_page(slug: str, request: Request, learner: PageLearner, modules: LiveModules) -> Response:
     """The module's quiz as a form (no answers in the page)."""
     return _quiz_page(request, content.pick(modules, slug))
 
@@ -128,7 +129,7 @@ def submit_quiz(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    user: CurrentUser,
+    learner: PageLearner,
     modules: LiveModules,
 ) -> Response:
     """Grade the answers on the server and show the result page."""
@@ -140,7 +141,7 @@ def submit_quiz(
     try:
         outcome = learning.submit_attempt(
             session=session,
-            user_id=user.id or 0,
+            user_id=learner.id,
             module=module,
             answers=answers,
             revision=int(revision) if revision.isdigit() else None,
@@ -185,7 +186,7 @@ def attempt_page(
     attempt_id: int,
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    learner: PageLearner,
     info: CourseInfoDep,
     cache: RenderCacheDep,
     modules: LiveModules,
@@ -194,7 +195,7 @@ def attempt_page(
     module = content.pick(modules, slug)
     attempt, result = learning.graded_attempt(
         session=session,
-        user_id=user.id or 0,
+        user_id=learner.id,
         module=module,
         attempt_id=attempt_id,
         info=info,
@@ -204,13 +205,13 @@ def attempt_page(
         session=session, module=module, number=attempt.revision, info=info, cache=cache
     ).quiz
     _, after = _neighbours(modules, module)
-    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    outline = learning.outline(session=session, user_id=learner.id, modules=modules)
     context = {
         "module": module,
         "attempt": attempt,
         "result": result,
         "questions": quiz.questions if quiz else (),
-        "state": learning.module_state(session=session, user_id=user.id or 0, module=module),
+        "state": learning.module_state(session=session, user_id=learner.id, module=module),
         "after": after,
         "outline": outline,
     }
