@@ -14,6 +14,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute
 
 from api.core.config import Settings
@@ -105,6 +106,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse(
             {"detail": message, "code": code}, status_code=exc.status_code, headers=headers
         )
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client closed the connection while sending its body: nothing was done,
+        # and nobody is left to read an answer.
+        logger.info("client went away during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

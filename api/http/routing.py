@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from api.http.deps import get_principal
 
@@ -154,8 +155,8 @@ class _Plan:
                     return None
                 name, adapter = self.body
                 arguments[name] = adapter.validate_json(await request.body())
-        except ValidationError:
-            return None
+        except (ValidationError, ClientDisconnect):
+            return None  # FastAPI's handler answers these as it does everywhere
         return arguments
 
 
