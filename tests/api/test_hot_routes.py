@@ -183,4 +183,3 @@ def test_a_route_it_cannot_serve_is_refused_when_it_is_made(endpoint: Any) -> No
     router = APIRouter(route_class=HotRoute)
     with pytest.raises(TypeError, match="HotRoute"):
         router.add_api_route("/x/{slug}", endpoint, methods=["GET"])
-
