@@ -23,6 +23,9 @@ holding what another request needs, and the event loop itself never waits at all
   Its commits never checkpoint the log (an fsync of the database file, tens of
   milliseconds on a busy disk): every ``CHECKPOINT_EVERY`` inline writes a worker
   thread checkpoints instead.
+- A request holds one turn at most: its plain look-ups beside its session (a
+  page's visitor and module list, ``api.http.deps``) use the turn it holds, so
+  an admitted request needs at most two pooled connections, and the pool has them.
 - Health checks have ``HEALTH_SLOTS`` of their own, so ``/healthz`` answers while
   every request slot is busy.
 
@@ -39,6 +42,7 @@ import threading
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -53,6 +57,8 @@ from api.core.db import (
 )
 
 logger = logging.getLogger("innostudy")
+# Whether the running request holds a turn (``Admission.request``).
+_admitted: ContextVar[bool] = ContextVar("innostudy_admitted", default=False)
 # SQLite's own automatic checkpoint runs at 1,000 pages of log; an inline write adds a few.
 CHECKPOINT_EVERY = 250
 
@@ -93,11 +99,23 @@ class Admission:
     @asynccontextmanager
     async def request(self, *, write: bool) -> AsyncIterator[None]:
         """Wait, on the event loop, until the request may use the database; a write on
-        SQLite waits for the write lock (and needs no slot: there is one writer)."""
+        SQLite waits for the write lock (and needs no slot: there is one writer).
+
+        A read inside a request that is admitted already (its session holds a turn,
+        and a page's plain look-ups run beside it) goes ahead: waiting for a second
+        turn while holding one deadlocks once every turn is held that way.
+        """
+        if not write and _admitted.get():
+            yield
+            return
         state = self._state()
         gate = state.write if write and self.gate is not None else state.slots
         async with gate:
-            yield
+            token = _admitted.set(True)
+            try:
+                yield
+            finally:
+                _admitted.reset(token)
 
     @asynccontextmanager
     async def health_check(self) -> AsyncIterator[None]:

@@ -138,7 +138,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=REQUEST_SLOTS + HEALTH_SLOTS,
+        pool_size=2 * REQUEST_SLOTS + HEALTH_SLOTS,
         max_overflow=REQUEST_SLOTS + 2,
     )
 
