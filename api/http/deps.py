@@ -213,12 +213,11 @@ async def get_live_modules(request: Request) -> list[content_service.LiveModule]
     cache; only a revision this process has not rendered yet is rendered, in a
     worker thread and its own read transaction.
     """
-    cache = get_render_cache(request)
+    hot, cache = _hot_path(request), get_render_cache(request)
     try:
-        return await _hot_path(request).read(lambda db: cached_live_modules(db, cache))
+        return await hot.read(lambda db: cached_live_modules(db, cache))
     except NotRendered:
         pass
-    hot = _hot_path(request)
     render = partial(_render_live_modules, hot.engine, get_course_info(request), cache)
     async with hot.admission.request(write=False):
         return await run_in_threadpool(render)
@@ -246,13 +245,15 @@ class PrincipalBearer(OAuth2PasswordBearer):
     """
 
     async def __call__(self, request: HTTPConnection) -> Principal:  # type: ignore[override]
-        token = await super().__call__(request)
-        if not token:
-            raise NotAuthenticated()
-        principal = await _hot_path(request).principal(token)
-        if principal is None:
-            raise NotAuthenticated(_INVALID_TOKEN)
-        return principal
+        return await _known_caller(request, await super().__call__(request))
+
+
+async def _known_caller(request: HTTPConnection, token: str | None) -> Principal:
+    """Whom a login token belongs to, by the hot path's plain lookup; 401 otherwise."""
+    principal = await _hot_path(request).principal(token) if token else None
+    if principal is None:
+        raise NotAuthenticated(_INVALID_TOKEN) if token else NotAuthenticated()
+    return principal
 
 
 get_principal = PrincipalBearer(
@@ -271,10 +272,7 @@ async def get_page_learner(request: Request) -> Principal:
     (``HotPath``) instead of an ORM query in a worker thread: the course pages are
     the web interface's most frequent requests.
     """
-    token = request.cookies.get(SESSION_COOKIE)
-    principal = await _hot_path(request).principal(token) if token else None
-    if principal is None:
-        raise NotAuthenticated(_INVALID_TOKEN) if token else NotAuthenticated()
+    principal = await _known_caller(request, request.cookies.get(SESSION_COOKIE))
     request.state.visitor = Visitor(principal.full_name, principal.role)
     return principal
 

@@ -83,8 +83,12 @@ class HotPath:
         finally:
             connection.close()
 
-    async def read(self, work: Callable[[Statements], T]) -> T:
-        """``work(statements)``: read-only plain SQL, without ever blocking the event loop."""
+    async def read(self, work: Callable[[Statements], T], *, health: bool = False) -> T:
+        """``work(statements)``: read-only plain SQL, without ever blocking the event loop.
+
+        Inline on SQLite; otherwise in a worker thread once the request has its turn
+        (``health``: in a slot reserved for health checks).
+        """
         connection = self.admission.connection() if self.inline else None
         if connection is not None:
             try:
@@ -93,7 +97,8 @@ class HotPath:
                 if not is_busy(exc):
                     raise
                 # Rare in WAL mode (e.g. another process recovering the log): wait in a thread.
-        async with self.admission.request(write=False):
+        turn = self.admission.health_check() if health else self.admission.request(write=False)
+        async with turn:
             return await run_in_threadpool(self._read, work)
 
     async def fetch(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -120,14 +125,4 @@ class HotPath:
         file: ``SELECT 1`` alone would not touch it); elsewhere a worker thread runs
         the same statement in one of the slots reserved for health checks.
         """
-        sql = HEALTH_SQL
-        connection = self.admission.connection() if self.inline else None
-        if connection is not None:
-            try:
-                self.statements(connection).one(sql, {})
-                return
-            except sqlite3.OperationalError as exc:
-                if not is_busy(exc):
-                    raise
-        async with self.admission.health_check():
-            await run_in_threadpool(self._read, lambda db: db.one(sql, {}))
+        await self.read(lambda db: db.one(HEALTH_SQL, {}), health=True)
