@@ -49,6 +49,21 @@ class Settings(BaseSettings):
 
     accessibility_contact: str | None = Field(default=None, max_length=200)
 
+    # Background jobs (api.services.jobs, api.services.worker). serve runs a worker in the
+    # web process unless inprocess_worker is off (then run `innostudy worker` elsewhere).
+    inprocess_worker: bool = True
+    job_lease_seconds: float = Field(default=60, gt=0)
+    job_poll_seconds: float = Field(default=1.0, gt=0)
+    job_retry_base_seconds: float = Field(default=10, ge=0)
+    job_retry_max_seconds: float = Field(default=3600, ge=0)
+    job_file_days: float = Field(default=7, gt=0)
+    job_keep_days: float = Field(default=30, gt=0)
+    # /healthz/ready answers 503 when a due job has waited longer than this.
+    ready_max_queue_age_seconds: float = Field(default=900, gt=0)
+    # /metrics needs "Authorization: Bearer <token>"; without a token, only loopback callers.
+    metrics_token: SecretStr | None = None
+    log_format: Literal["json", "text"] = "json"
+
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Index,
+    LargeBinary,
     MetaData,
     Text,
     TypeDecorator,
@@ -237,3 +238,75 @@ class AuditEvent(SQLModel, table=True):
     target: str = Field(max_length=120, index=True)
     outcome: str = Field(max_length=20)
     details: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"  # waiting for its run_after, or to be taken by a worker
+    RUNNING = "running"  # taken by a worker that holds its lease
+    SUCCEEDED = "succeeded"
+    DEAD = "dead"  # failed on its last try; last_error says why
+    CANCELLED = "cancelled"
+
+
+class Job(SQLModel, table=True):
+    """A unit of background work, enqueued in the transaction of the change that causes it.
+
+    Workers take a job by setting ``worker`` and a lease (``api.services.jobs``); a job whose
+    lease ran out (its worker died) is taken again. ``attempt`` counts the tries so far and
+    fences a worker that lost its lease: only the holder of the current try may finish it.
+    """
+
+    __table_args__ = (Index("ix_job_claim", "state", "queue", "priority", "run_after"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=60)
+    queue: str = Field(max_length=30)
+    priority: int = 0
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # One job per key: enqueuing a key again returns the job that has it.
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    state: str = Field(default=JobState.QUEUED, max_length=20)
+    attempt: int = 0
+    max_attempts: int = 5
+    run_after: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    worker: str | None = Field(default=None, max_length=120)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    cancel_requested: bool = False
+    progress_percent: int | None = None
+    progress_message: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class JobFile(SQLModel, table=True):
+    """A file a job produced (an export, a bundle of PDFs), kept in the database until it expires.
+
+    In the database rather than on a disk, so that every process on every machine can serve
+    it without a shared file system, and so that it is backed up and removed with its job.
+    """
+
+    __tablename__ = "job_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", unique=True, ondelete="CASCADE")
+    filename: str = Field(max_length=200)
+    media_type: str = Field(max_length=120)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class JobWorker(SQLModel, table=True):
+    """A worker process that is (or was recently) taking jobs: for readiness and the job page."""
+
+    __tablename__ = "job_worker"
+
+    id: str = Field(primary_key=True, max_length=120)
+    queues: str = Field(max_length=200)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,142 @@
+"""The kinds of background job, and what each does (run by ``api.services.worker``).
+
+A task takes the ``JobContext`` and its payload as keyword arguments, may run
+twice (delivery is at least once), reports progress, checks for cancellation at
+the same points, and returns a small mapping kept as the job's result.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import time
+import zipfile
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from api.core.db import transaction
+from api.services import certificate_pdfs, certificates, content, jobs, roster, roster_export
+from api.services.contracts import RosterFilters
+from api.services.jobs import REGISTRY
+from api.services.worker import JobContext
+from certificates.bulk import render_to_directory
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROSTER_EXPORT = "roster.export"
+CERTIFICATES_RENDER_ALL = "certificates.render_all"
+CLEAN_UP = "maintenance.clean_up"
+SLEEP = "diagnostic.sleep"
+ROSTER_FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "json": "application/json"}
+
+
+def _live(ctx: JobContext, session: Session) -> tuple[Any, list[content.LiveModule]]:
+    info = content.course_info(ctx.settings.content_dir)
+    return info, content.live_modules(session=session, info=info, cache=content.RenderCache())
+
+
+def _counted(batches: Any, ctx: JobContext, total: int) -> Any:
+    """Pass batches through, reporting the share of ``total`` rows done so far."""
+    done = 0
+    for batch in batches:
+        yield batch
+        done += len(batch)
+        ctx.progress(min(99, done * 100 // max(total, 1)), f"{done} av {total} deltakere")
+
+
+@REGISTRY.task(ROSTER_EXPORT, queue="bulk")
+def export_roster(
+    ctx: JobContext, *, filters: dict[str, Any], format: str, delimiter: str = "semicolon"
+) -> dict[str, Any]:
+    """The roster as a file kept with the job: XLSX, CSV or JSON, with the same filters as
+    the streamed download. Built in a temporary file, so memory stays flat."""
+    with transaction(ctx.engine) as session:
+        info, modules = _live(ctx, session)
+        selection = roster.Roster(
+            roster.roster_modules(modules), info.version, RosterFilters.model_validate(filters)
+        )
+        total = roster.count_roster(session=session, roster=selection)
+    ctx.progress(0, f"0 av {total} deltakere")
+    with tempfile.TemporaryDirectory(prefix="innostudy-job-") as directory:
+        path = Path(directory) / f"roster.{format}"
+        if format == "xlsx":
+            with closing(roster.stream(engine=ctx.engine, roster=selection)) as batches:
+                roster_export.write_xlsx(_counted(batches, ctx, total), selection, path)
+        else:
+            with path.open("wb") as file:
+                if format == "json":
+                    records = roster.stream(engine=ctx.engine, roster=selection)
+                    chunks = roster_export.json_chunks(_counted(records, ctx, total), selection)
+                else:
+                    rows = roster.stream_rows(engine=ctx.engine, roster=selection)
+                    separator = roster_export.DELIMITERS[delimiter]
+                    chunks = roster_export.csv_chunks(
+                        _counted(rows, ctx, total), selection, delimiter=separator
+                    )
+                with closing(chunks):
+                    for chunk in chunks:
+                        file.write(chunk)
+        ctx.check_cancelled()
+        today = datetime.now(roster.OSLO).date().isoformat()
+        ctx.store_file(
+            filename=f"deltakere-{today}.{format}",
+            media_type=ROSTER_FORMATS[format],
+            content=path.read_bytes(),
+        )
+    return {"rows": total}
+
+
+@REGISTRY.task(CERTIFICATES_RENDER_ALL, queue="bulk", max_attempts=3)
+def render_all_certificates(ctx: JobContext, *, processes: int | None = None) -> dict[str, Any]:
+    """Issue the missing certificates, then render every valid one into a ZIP of PDFs."""
+    with transaction(ctx.engine, write=True) as session:
+        info = content.course_info(ctx.settings.content_dir)
+        issued = certificates.issue_missing(session=session, info=info)
+    with transaction(ctx.engine) as session:
+        info, modules = _live(ctx, session)
+        items = certificate_pdfs.all_render_data(
+            session=session, settings=ctx.settings, info=info, modules=modules
+        )
+    total = len(items)
+    ctx.progress(0, f"0 av {total} kursbevis")
+    with tempfile.TemporaryDirectory(prefix="innostudy-job-") as directory:
+        folder = Path(directory) / "kursbevis"
+
+        def progress(done: int) -> None:
+            ctx.progress(min(99, done * 100 // max(total, 1)), f"{done} av {total} kursbevis")
+
+        written = render_to_directory(items, folder, workers=processes, on_progress=progress)
+        ctx.check_cancelled()
+        bundle = io.BytesIO()
+        with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_STORED) as archive:
+            for pdf in sorted(folder.glob("*.pdf")):  # PDFs are compressed already
+                archive.write(pdf, pdf.name)
+        today = datetime.now(roster.OSLO).date().isoformat()
+        ctx.store_file(
+            filename=f"kursbevis-{today}.zip",
+            media_type="application/zip",
+            content=bundle.getvalue(),
+        )
+    return {"issued": issued, "rendered": written}
+
+
+@REGISTRY.task(CLEAN_UP, max_attempts=3)
+def clean_up(ctx: JobContext) -> dict[str, Any]:
+    """The nightly clean-up: expired job files, and finished jobs past their keeping time."""
+    with transaction(ctx.engine, write=True) as session:
+        return jobs.clean_up(
+            session=session, keep_finished=timedelta(days=ctx.settings.job_keep_days)
+        )
+
+
+@REGISTRY.task(SLEEP, max_attempts=1)
+def sleep(ctx: JobContext, *, seconds: float = 0.0, steps: int = 10) -> dict[str, Any]:
+    """Does nothing for ``seconds``, reporting progress: for checking that workers run, and
+    for measuring the queue itself (bench/bench_jobs.py)."""
+    for step in range(steps if seconds > 0 else 0):
+        time.sleep(seconds / steps)
+        ctx.progress((step + 1) * 100 // steps, "venter")
+    return {"slept": seconds, "worker": ctx.worker_name}

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from api.data.models import Role, User
+from tests.factories import make_user
+
+
+@pytest.fixture
+def admin(engine: Engine) -> User:
+    return make_user(engine, role=Role.ADMIN, email="admin@asker.kommune.no")
