@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -13,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute
@@ -30,6 +33,7 @@ from api.routes import (
     authoring,
     certificates,
     health,
+    jobs,
     learning,
     me,
     password_setup,
@@ -37,8 +41,10 @@ from api.routes import (
     reports,
     users,
 )
+from api.services import job_tasks  # noqa: F401  (registers the kinds of job)
 from api.services.content import RenderCache, RevisionCache
 from api.services.content import course_info as content_course_info
+from api.services.worker import Worker
 from api.web import ROUTERS as PAGE_ROUTERS
 from api.web.errors import domain_error_page, error_page, http_error_page, is_page_request
 from api.web.templating import STATIC_DIR
@@ -53,9 +59,27 @@ _HTTP_MESSAGES = {
 _HTTP_CODES = {413: "payload_too_large"}
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, run_worker: bool = False
+) -> FastAPI:
+    """The application; with ``run_worker`` (``api.main``, that is ``innostudy serve``) it also
+    runs a job worker in the process, unless ``INNOSTUDY_INPROCESS_WORKER=0``."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if run_worker and settings.inprocess_worker:
+            worker = Worker(app.state.engine, settings)
+            await run_in_threadpool(worker.start)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop, 10.0)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="innostudy",
         summary="Innovasjonsstudiet for kommunesektoren",
         description="Kurs, fremdrift, quiz og kursbevis for ansatte i kommunesektoren.",
@@ -136,6 +160,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     serve(app, health.router, auth.router, me.router, authoring.router, certificates.router)
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
+    serve(app, jobs.router)
     serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from sqlmodel import select
 
 from api.cli import admin as cli_admin
 from api.cli import database
+from api.cli import jobs as cli_jobs
 from api.cli.common import ROLE_NAMES, err, out, print_invalid
 from api.cli.usage import NorwegianGroup
 from api.core.config import Settings
@@ -33,6 +35,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(content_app, name="content")
 app.add_typer(certificates_app, name="certificates")
+app.add_typer(cli_jobs.jobs_app, name="jobs")
+app.command("worker")(cli_jobs.worker)
 
 
 def _settings() -> Settings:
@@ -266,43 +270,43 @@ def certificates_render(
 @certificates_app.command("render-all")
 def certificates_render_all(
     output: Annotated[Path, typer.Option("-o", "--output", help="Mappen for PDF-ene")],
-    workers: Annotated[int | None, typer.Option(help="Prosesser (standard: alle kjerner)")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=256, help="Prosesser (standard: alle kjerner)")
+    ] = None,
 ) -> None:
-    """Utsted manglende kursbevis til alle som har fullført, og lag alle PDF-ene."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    """Utsted manglende kursbevis til alle som har fullført, og lag alle PDF-ene (som en
+    bakgrunnsjobb; uten en arbeidsprosess i gang kjøres den her)."""
+    import io
+    import json
+    import zipfile
 
-    from api.services import certificate_pdfs, certificates, content
-    from certificates.bulk import render_to_directory
+    from api.cli.jobs import follow
+    from api.data.models import Job, JobFile, JobState
+    from api.services import job_tasks, jobs
 
     settings = _settings()
-    info, cache = _course_context(settings)
     engine = database.ready(settings)
     with transaction(engine, write=True) as session:
-        issued = certificates.issue_missing(session=session, info=info)
+        job = job_tasks.request_certificate_bundle(session=session, admin=None)
+        if workers is not None:
+            job.payload = json.dumps({"processes": workers})
+    assert job.id is not None
+    out.print(f"Jobb {job.id} startet.", markup=False)
+    finished: Job = follow(engine, settings, job.id, queue=jobs.REGISTRY.get(job.kind).queue)
+    if finished.state != JobState.SUCCEEDED:
+        err.print(f"Jobben endte som «{finished.state}»: {finished.last_error or ''}", markup=False)
+        raise typer.Exit(1)
     with transaction(engine) as session:
-        modules = content.live_modules(session=session, info=info, cache=cache)
-        items = certificate_pdfs.all_render_data(
-            session=session, settings=settings, info=info, modules=modules
-        )
+        file = session.exec(select(JobFile).where(JobFile.job_id == job.id)).one()
+    output.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(file.content)) as archive:
+        archive.extractall(output)
+    result = json.loads(finished.result or "{}")
     out.print(
-        f"{count(issued, 'nytt kursbevis', 'nye kursbevis')} utstedt; "
-        f"lager {count(len(items), 'PDF', 'PDF-er')}"
+        f"{count(result.get('issued', 0), 'nytt kursbevis', 'nye kursbevis')} utstedt; "
+        f"skrev {count(result.get('rendered', 0), 'PDF', 'PDF-er')} til {output}",
+        markup=False,
     )
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=out,
-    ) as progress:
-        task = progress.add_task("Kursbevis", total=len(items))
-        written = render_to_directory(
-            items,
-            output,
-            workers=workers,
-            on_progress=lambda done: progress.update(task, completed=done),
-        )
-    out.print(f"Skrev {count(written, 'PDF', 'PDF-er')} til {output}", markup=False)
 
 
 # Administration: users list/update/deactivate/reactivate/role/reset-password/erase/import,

@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import AsyncIterator, Generator, Sequence
 from contextlib import closing
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 import anyio
@@ -22,22 +21,11 @@ from api.data.models import User
 from api.services import roster as roster_service
 from api.services import roster_export
 from api.services.content import LiveModule
+from api.services.contracts import Delimiter, RosterFormat
 from course.models import CourseInfo
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CHUNK = 1 << 16
-
-
-class RosterFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-    JSON = "json"
-
-
-class Delimiter(StrEnum):
-    SEMICOLON = "semicolon"
-    COMMA = "comma"
-    TAB = "tab"
 
 
 _MEDIA_TYPES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from api.data.models import AuditEvent, Role, User
@@ -9,11 +10,13 @@ from api.http.schemas_admin import (
     AuditEventPublic,
     ImportProblem,
     ImportReport,
+    JobFilePublic,
+    JobPublic,
     MunicipalitySummary,
     SetupCode,
     UserAdmin,
 )
-from api.services import audit, setup_codes
+from api.services import audit, jobs, setup_codes
 from api.services.roster import MunicipalityRow
 from api.services.user_import import ImportResult
 
@@ -89,3 +92,37 @@ def municipalities(rows: Sequence[MunicipalityRow]) -> list[MunicipalitySummary]
         )
         for row in rows
     ]
+
+
+def job(view: jobs.JobView) -> JobPublic:
+    row = view.job
+    assert row.id is not None
+    status_url = f"/api/v1/jobs/{row.id}"
+    error = row.last_error.strip().splitlines()[-1] if row.last_error else None
+    file = None
+    if view.file is not None:
+        file = JobFilePublic(
+            filename=view.file.filename,
+            media_type=view.file.media_type,
+            size=view.file.size,
+            expires_at=view.file.expires_at,
+            url=f"{status_url}/file",
+        )
+    return JobPublic(
+        id=row.id,
+        kind=row.kind,
+        state=row.state,
+        queue=row.queue,
+        attempt=row.attempt,
+        max_attempts=row.max_attempts,
+        progress_percent=row.progress_percent,
+        progress_message=row.progress_message,
+        error=error,
+        result=json.loads(row.result) if row.result else None,
+        cancel_requested=row.cancel_requested,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        status_url=status_url,
+        file=file,
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.data.models import Role
+from api.services.contracts import Delimiter, RosterFilters, RosterFormat
 from course.progress import ModuleStatus
 
 
@@ -110,3 +111,42 @@ class RosterEntry(BaseModel):
     completed_on: date | None
     certificate_code: str | None
     certificate_status: str | None = Field(examples=["valid", "revoked"])
+
+
+class JobFilePublic(BaseModel):
+    filename: str
+    media_type: str
+    size: int = Field(description="Bytes")
+    expires_at: datetime
+    url: str = Field(description="Where the file downloads, for the person who asked")
+
+
+class JobPublic(BaseModel):
+    """A background job: its state, its tries, how far it has come, and its file when done."""
+
+    id: int
+    kind: str = Field(examples=["roster.export"])
+    state: str = Field(description="queued, running, succeeded, dead or cancelled")
+    queue: str
+    attempt: int = Field(description="Tries so far")
+    max_attempts: int
+    progress_percent: int | None
+    progress_message: str | None
+    error: str | None = Field(description="The last try's error, in one line")
+    result: dict[str, Any] | None
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    status_url: str
+    file: JobFilePublic | None
+
+
+class RosterExportRequest(BaseModel):
+    """A roster built as a file by a background job: the roster's filters, and the format."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filters: RosterFilters = Field(default_factory=RosterFilters)
+    format: RosterFormat = RosterFormat.XLSX
+    delimiter: Delimiter = Field(default=Delimiter.SEMICOLON, description="CSV only")

@@ -17,6 +17,7 @@ from api.core.errors import (
     responses,
 )
 from api.http import presenters
+from api.http import presenters_admin as present_admin
 from api.http.auditing import audit_refusals
 from api.http.deps import (
     AdminUser,
@@ -28,7 +29,8 @@ from api.http.deps import (
 )
 from api.http.routing import api_router
 from api.http.schemas import CertificateIssued, CertificateReissued, RevokeRequest, Verification
-from api.services import audit, certificate_pdfs
+from api.http.schemas_admin import JobPublic
+from api.services import audit, certificate_pdfs, job_tasks, jobs
 from api.services import certificates as service
 
 router = api_router(tags=["certificates"])
@@ -145,3 +147,20 @@ def reissue_certificate(
     if not reissued.created:
         response.status_code = 200
     return presenters.certificate_reissued(reissued.certificate, reissued.replaces, settings)
+
+
+@router.post(
+    "/certificate-bundles",
+    status_code=202,
+    responses=responses(NotAuthenticated, Forbidden),
+    dependencies=[audit_refusals(audit.Action.CERTIFICATES_RENDER_ALL)],
+)
+def request_certificate_bundle(
+    response: Response, session: SessionDep, admin: AdminUser
+) -> JobPublic:
+    """Issue every missing certificate and render all of them, in the background, into one
+    ZIP of PDFs. Answers at once with the job; the ZIP downloads from `file.url`."""
+    job = job_tasks.request_certificate_bundle(session=session, admin=admin)
+    view = present_admin.job(jobs.JobView(job, None))
+    response.headers["Location"] = view.status_url
+    return view

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
 from api.core.errors import Forbidden, NotAuthenticated, UnprocessableError, responses
@@ -12,12 +12,18 @@ from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
-from api.http.downloads import XLSX, Delimiter, RosterFormat
+from api.http.downloads import XLSX
 from api.http.routing import api_router
-from api.http.schemas_admin import MunicipalitySummary, RosterEntry
+from api.http.schemas_admin import (
+    JobPublic,
+    MunicipalitySummary,
+    RosterEntry,
+    RosterExportRequest,
+)
+from api.services import job_tasks, jobs
 from api.services import roster as roster_service
 from api.services.audit import Action
-from api.services.contracts import RosterFilters
+from api.services.contracts import Delimiter, RosterFilters, RosterFormat
 
 router = api_router(prefix="/reports", tags=["reports"])
 GUARDED = (NotAuthenticated, Forbidden)
@@ -60,6 +66,33 @@ def roster(
         format=format,
         delimiter=delimiter,
     )
+
+
+@router.post(
+    "/roster/exports",
+    status_code=202,
+    responses=responses(*GUARDED, UnprocessableError),
+    dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
+)
+def request_roster_export(
+    session: SessionDep, admin: AdminUser, body: RosterExportRequest, response: Response
+) -> JobPublic:
+    """Build the roster as a file in the background (for large selections, and XLSX).
+
+    The same filters as `GET /reports/roster`. Answers at once with the job; follow
+    `status_url` for its progress, and download the file from `file.url` when it is
+    ready. Recorded in the audit log with its filters, like a download.
+    """
+    job = job_tasks.request_roster_export(
+        session=session,
+        admin=admin,
+        filters=body.filters,
+        format=body.format.value,
+        delimiter=body.delimiter.value,
+    )
+    view = present.job(jobs.JobView(job, None))
+    response.headers["Location"] = view.status_url
+    return view
 
 
 @router.get("/municipalities", responses=responses(*GUARDED))

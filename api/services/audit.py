@@ -48,6 +48,10 @@ class Action(StrEnum):
     MODULE_ARCHIVE = "module.archive"
     MODULE_UNARCHIVE = "module.unarchive"
     MODULE_REORDER = "module.reorder"
+    CERTIFICATES_RENDER_ALL = "certificate.render_all"
+    JOB_CANCEL = "job.cancel"
+    JOB_RETRY = "job.retry"
+    JOB_FILE_DOWNLOAD = "job.file_download"
 
 
 class Outcome(StrEnum):

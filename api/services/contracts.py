@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -196,6 +197,18 @@ FilterText = Annotated[
     StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_CONTROL_CHARACTERS),
 ]
 DATE_ORDER = "Til-datoen kan ikke være før fra-datoen."
+
+
+class RosterFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+class Delimiter(StrEnum):
+    SEMICOLON = "semicolon"
+    COMMA = "comma"
+    TAB = "tab"
 
 
 class RosterFilters(BaseModel):

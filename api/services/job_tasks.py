@@ -19,7 +19,16 @@ from typing import Any
 from sqlmodel import Session
 
 from api.core.db import transaction
-from api.services import certificate_pdfs, certificates, content, jobs, roster, roster_export
+from api.data.models import Job, User
+from api.services import (
+    audit,
+    certificate_pdfs,
+    certificates,
+    content,
+    jobs,
+    roster,
+    roster_export,
+)
 from api.services.contracts import RosterFilters
 from api.services.jobs import REGISTRY
 from api.services.worker import JobContext
@@ -140,3 +149,47 @@ def sleep(ctx: JobContext, *, seconds: float = 0.0, steps: int = 10) -> dict[str
         time.sleep(seconds / steps)
         ctx.progress((step + 1) * 100 // steps, "venter")
     return {"slept": seconds, "worker": ctx.worker_name}
+
+
+# -- the use cases that start these jobs (the API, the pages and the command line) --------
+
+
+def request_roster_export(
+    *, session: Session, admin: User, filters: RosterFilters, format: str, delimiter: str
+) -> Job:
+    """Start building the roster as a file: audited with its filters, like a download."""
+    if format not in ROSTER_FORMATS or delimiter not in roster_export.DELIMITERS:
+        raise ValueError("unknown roster format or delimiter")  # the doors validate these
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.ROSTER_EXPORT,
+        target="roster",
+        details={"format": format, "filters": filters.audited(), "as_job": True},
+    )
+    return jobs.enqueue(
+        session=session,
+        kind=ROSTER_EXPORT,
+        payload={
+            "filters": filters.model_dump(mode="json"),
+            "format": format,
+            "delimiter": delimiter,
+        },
+        created_by=admin.id,
+    )
+
+
+def request_certificate_bundle(*, session: Session, admin: User | None) -> Job:
+    """Start issuing the missing certificates and rendering all of them into one ZIP."""
+    job = jobs.enqueue(
+        session=session,
+        kind=CERTIFICATES_RENDER_ALL,
+        created_by=None if admin is None else admin.id,
+    )
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.CERTIFICATES_RENDER_ALL,
+        target=f"job:{job.id}",
+    )
+    return job

@@ -27,11 +27,13 @@ from typing import Any
 
 from sqlalchemy import case, delete, event, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
+from api.core.db import transaction
 from api.core.errors import Conflict, NotFound
 from api.data.models import Job, JobFile, JobState, JobWorker, Role, User, utcnow
+from api.services import audit
 
 QUEUES = ("default", "bulk")
 LOST_WORKER = "Arbeidsprosessen stoppet før jobben var ferdig (leiekontrakten gikk ut)."
@@ -415,14 +417,16 @@ def live_workers(session: Session, *, within: timedelta) -> list[JobWorker]:
 
 
 # Who may see a job: the person who asked for it, and administrators (whose rights
-# every job today requires).
-def _visible(job: Job | None, caller: User) -> Job:
-    if job is None or (caller.role != Role.ADMIN and job.created_by != caller.id):
+# every job today requires); ``None`` is the command line, which runs the installation.
+def _visible(job: Job | None, caller: User | None) -> Job:
+    if job is None:
+        raise JobNotFound()
+    if caller is not None and caller.role != Role.ADMIN and job.created_by != caller.id:
         raise JobNotFound()  # never "forbidden": whether the job exists is not theirs to know
     return job
 
 
-def get_job(*, session: Session, caller: User, job_id: int) -> Job:
+def get_job(*, session: Session, caller: User | None, job_id: int) -> Job:
     return _visible(session.get(Job, job_id), caller)
 
 
@@ -470,6 +474,19 @@ def job_file(*, session: Session, caller: User, job_id: int) -> JobFile:
     return file
 
 
+def record_download(*, engine: Engine, caller: User, job_id: int, size: int) -> None:
+    """Audit a job's file being downloaded, in a short write transaction of its own (the
+    download only reads; see ``roster.record_export``)."""
+    with transaction(engine, write=True) as session:
+        audit.record(
+            session=session,
+            actor=caller,
+            action=audit.Action.JOB_FILE_DOWNLOAD,
+            target=f"job:{job_id}",
+            details={"size": size},
+        )
+
+
 def list_jobs(
     *, session: Session, state: JobState | None = None, kind: str | None = None, limit: int = 200
 ) -> list[Job]:
@@ -482,7 +499,7 @@ def list_jobs(
     return list(session.execute(query).scalars())
 
 
-def cancel(*, session: Session, caller: User, job_id: int) -> Job:
+def cancel(*, session: Session, caller: User | None, job_id: int) -> Job:
     """A queued job is cancelled at once and never runs; a running one is asked to stop."""
     job = get_job(session=session, caller=caller, job_id=job_id)
     if job.state in _FINISHED:
@@ -498,11 +515,14 @@ def cancel(*, session: Session, caller: User, job_id: int) -> Job:
         .where(col(Job.id) == job_id, col(Job.state) == JobState.RUNNING)
         .values(cancel_requested=True)
     )
+    audit.record(
+        session=session, actor=caller, action=audit.Action.JOB_CANCEL, target=f"job:{job_id}"
+    )
     session.refresh(job)
     return job
 
 
-def retry(*, session: Session, caller: User, job_id: int) -> Job:
+def retry(*, session: Session, caller: User | None, job_id: int) -> Job:
     """Run a dead or cancelled job again, with all its tries."""
     job = get_job(session=session, caller=caller, job_id=job_id)
     changed = session.execute(
@@ -523,6 +543,9 @@ def retry(*, session: Session, caller: User, job_id: int) -> Job:
     )
     if _count(changed) != 1:
         raise JobNotRetryable()
+    audit.record(
+        session=session, actor=caller, action=audit.Action.JOB_RETRY, target=f"job:{job_id}"
+    )
     session.info["innostudy_enqueued"] = True
     session.refresh(job)
     return job

@@ -23,7 +23,7 @@ from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, Sess
 from api.services import audit
 from api.services import roster as roster_service
 from api.services.audit import Action
-from api.services.contracts import RosterFilters
+from api.services.contracts import RosterFilters, RosterFormat
 from api.services.users import get_user_by_email
 from api.web import audit_labels
 from api.web.admin_common import (
@@ -140,7 +140,7 @@ def _download(
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
-    format: downloads.RosterFormat,
+    format: RosterFormat,
 ) -> Response:
     query = roster_query(request.query_params)
     if query.errors:
@@ -170,7 +170,7 @@ def roster_csv(
     modules: LiveModules,
 ) -> Response:
     """The filtered roster as CSV (UTF-8 with BOM, semicolons), as the API exports it."""
-    return _download(request, admin, engine, info, modules, downloads.RosterFormat.CSV)
+    return _download(request, admin, engine, info, modules, RosterFormat.CSV)
 
 
 @router.get(
@@ -184,7 +184,7 @@ def roster_xlsx(
     modules: LiveModules,
 ) -> Response:
     """The filtered roster as an Excel workbook, as the API exports it."""
-    return _download(request, admin, engine, info, modules, downloads.RosterFormat.XLSX)
+    return _download(request, admin, engine, info, modules, RosterFormat.XLSX)
 
 
 @router.get("/admin/kommuner")

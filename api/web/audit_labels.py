@@ -34,6 +34,10 @@ ACTION_LABELS: dict[str, str] = {
     Action.MODULE_ARCHIVE: "Modul arkivert",
     Action.MODULE_UNARCHIVE: "Modul hentet tilbake",
     Action.MODULE_REORDER: "Moduler ordnet på nytt",
+    Action.CERTIFICATES_RENDER_ALL: "Alle kursbevis bestilt som PDF",
+    Action.JOB_CANCEL: "Jobb avbrutt",
+    Action.JOB_RETRY: "Jobb startet på nytt",
+    Action.JOB_FILE_DOWNLOAD: "Fil fra jobb lastet ned",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",

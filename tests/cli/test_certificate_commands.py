@@ -52,7 +52,7 @@ def test_a_revoked_certificate_is_neither_rendered_nor_issued_again(
     result = runner.invoke(app, ["certificates", "render-all", "-o", str(tmp_path / "pdf"),
                                  "--workers", "1"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "1 nytt kursbevis utstedt; lager 1 PDF" in result.output
+    assert "1 nytt kursbevis utstedt; skrev 1 PDF" in result.output
     assert code.certificate.code not in {f.stem for f in (tmp_path / "pdf").glob("*.pdf")}
     with Session(cli_env) as session:
         issued = session.exec(

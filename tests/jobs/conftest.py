@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import Engine
 
 from api.data.models import Role, User
+from tests.api.conftest import app, client, settings  # noqa: F401  (the API fixtures)
 from tests.factories import make_user
 
 
