@@ -89,7 +89,7 @@ def test_a_csv_export_and_cancel_and_retry_through_the_api(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     admin = login(client, make_user(engine, role=Role.ADMIN).email)
-    make_user(engine, full_name="=HYPERLINK(\"x\")")
+    make_user(engine, full_name='=HYPERLINK("x")')
     job = client.post(EXPORTS, json={"format": "csv"}, headers=admin).json()
     cancelled = client.post(f"{job['status_url']}/cancel", headers=admin)
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
