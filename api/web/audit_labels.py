@@ -64,6 +64,8 @@ DETAIL_LABELS: dict[str, str] = {
     "errors": "feil",
     # the roster export and its filters
     "format": "format",
+    "as_job": "som bakgrunnsjobb",
+    "size": "størrelse (byte)",
     "filters": "filtre",
     "municipality": "kommune",
     "department": "avdeling",

@@ -68,6 +68,15 @@ ENDPOINTS = [
     ("GET", "/api/v1/reports/municipalities", None, {Role.ADMIN}),
     ("GET", "/api/v1/audit", None, {Role.ADMIN}),
     ("GET", "/api/v1/me/export", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    # Jobs: anyone signed in may ask about a job (job 999999 does not exist: 404 for all);
+    # only the asker or an administrator ever sees one (tests/jobs/test_jobs_api.py).
+    ("POST", "/api/v1/reports/roster/exports", {"format": "csv"}, {Role.ADMIN}),
+    ("POST", "/api/v1/certificate-bundles", None, {Role.ADMIN}),
+    ("GET", "/api/v1/jobs", None, {Role.ADMIN}),
+    ("GET", "/api/v1/jobs/999999", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/jobs/999999/file", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("POST", "/api/v1/jobs/999999/cancel", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("POST", "/api/v1/jobs/999999/retry", None, {Role.ADMIN}),
 ]
 
 
@@ -75,6 +84,7 @@ def _template(path: str) -> str:
     for slug in ("hvorfor-innovasjon", "finnes-ikke"):
         path = path.replace(slug, "{slug}")
     path = path.replace("/users/999999", "/users/{user_id}")
+    path = path.replace("/jobs/999999", "/jobs/{job_id}")
     return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
 
 
@@ -106,7 +116,7 @@ def test_role_boundaries(
     headers = user_headers(client, engine, role=role)
     response = client.request(method, path, json=body, headers=headers)
     if role in allowed:  # authorised; the request itself may still be refused (404, 409)
-        assert response.status_code in (200, 201, 204, 404, 409, 422), response.text
+        assert response.status_code in (200, 201, 202, 204, 404, 409, 422), response.text
     else:
         assert response.status_code == 403
         assert response.json()["code"] == "forbidden"
