@@ -45,6 +45,9 @@ class ModuleDefaults:
 class CompileResult:
     module: Module | None
     problems: list[Problem] = field(default_factory=list)
+    # Every question that could be built, also when the module has errors, so that
+    # rules across the course (``course.quiz_rules``) report in the same run.
+    questions: tuple[Question, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -435,7 +438,7 @@ def compile_module(
         or order is None
         or any(p.severity is Severity.ERROR for p in problems)
     ):
-        return CompileResult(None, problems)
+        return CompileResult(None, problems, tuple(questions))
 
     pass_mark = meta.pass_mark if meta.pass_mark is not None else defaults.pass_mark
     module = Module(
@@ -452,4 +455,4 @@ def compile_module(
         source=source,
         pass_mark=meta.pass_mark,
     )
-    return CompileResult(module, problems)
+    return CompileResult(module, problems, tuple(questions))

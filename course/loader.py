@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from course.compile import FILE_NAME_RE, compile_module, defaults_from_file_name
 from course.frontmatter import SLUG_RE, split_front_matter
 from course.messages import field_problem, number, os_problem, toml_problem
-from course.models import Course, CourseInfo, Module, Problem, Severity
+from course.models import Course, CourseInfo, Module, Problem, Question, Severity
+from course.quiz_rules import answer_hint_problems, duplicate_id_problems
 
 COURSE_FILE = "course.toml"
 MAX_FILE_BYTES = 1_000_000
@@ -124,6 +125,7 @@ def load_course(directory: Path) -> LoadResult:
             keys.append((path, slug, order))
 
     compiled: list[Module] = []
+    questions: list[tuple[str, tuple[Question, ...]]] = []
     for path, text in sources:
         result = compile_module(
             text,
@@ -131,12 +133,15 @@ def load_course(directory: Path) -> LoadResult:
             defaults=defaults_from_file_name(path.name, pass_mark=pass_mark),
             link_targets=link_targets,
         )
-        problems.extend(result.problems)
+        hints = answer_hint_problems(result.questions, path=str(path))
+        problems.extend(sorted(result.problems + hints, key=lambda p: p.line))
+        questions.append((str(path), result.questions))
         if result.module is not None:
             compiled.append(result.module)
 
     # Also for modules with other errors, so that every problem is reported in one run.
     problems.extend(_cross_module_problems(keys))
+    problems.extend(duplicate_id_problems(questions))
     if not module_files:  # unreadable module files are reported above
         problems.append(Problem(str(directory), 0, "fant ingen modulfiler (NN-slug.md)"))
     if info is None or any(p.severity is Severity.ERROR for p in problems):

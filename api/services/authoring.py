@@ -25,6 +25,7 @@ from api.services import audit
 from api.services.content import sha256
 from course.compile import CompileResult, ModuleDefaults, compile_module
 from course.models import CourseInfo, Problem, Severity
+from course.quiz_rules import answer_hint_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,10 @@ def validate(
     info: CourseInfo,
     check_slug: bool = True,
 ) -> CompileResult:
-    """The same checks as ``innostudy validate``, for one module against the live course."""
+    """The same checks as ``innostudy validate``, for one module against the live course.
+
+    Not yet checked here: that question ids are unique across the course.
+    """
     targets = _link_targets(session)
     targets.setdefault(slug, slug)
     result = compile_module(
@@ -89,6 +93,10 @@ def validate(
         defaults=ModuleDefaults(slug, position, info.pass_mark),
         link_targets=targets,
     )
+    hints = answer_hint_problems(result.questions, path=slug)
+    if hints:
+        result.problems = sorted(result.problems + hints, key=lambda p: p.line)
+        result.module = None
     if check_slug and result.module is not None and result.module.slug != slug:
         message = f"slug «{result.module.slug}» i front matter stemmer ikke med modulen «{slug}»"
         result.problems.append(Problem(slug, 1, message))

@@ -107,6 +107,11 @@ def test_a_stale_base_revision_is_409_and_overwrites_nothing(
         ),
         (lambda md: md.replace("- [x]", "- [ ]"), None, "har ikke noe riktig svar (merk ett med"),
         (
+            lambda md: md + "\n::: quiz\n### Hvem? {#hvem-flere}\n- [x] A\n- [x] B\n> F.\n:::\n",
+            None,
+            "har 2 riktige svar: skriv «(Velg alle som stemmer.)» til slutt i overskriften",
+        ),
+        (
             lambda md: md + "\nNUL: \x00\n",
             None,
             "inneholder et NUL-tegn (tegnkode 0), som ikke er tillatt",

@@ -9,6 +9,10 @@ import pytest
 from course.loader import load_course, load_course_info
 from tests.course.helpers import COURSE_TOML, FIXTURES, module_source, problem_lines, write_course
 
+ACROSS = (
+    "spørsmåls-id «{id}» er allerede brukt i modulen {first} (linje {line}): id-ene må "
+    "være unike i hele kurset, så gi spørsmålet en annen id med «{{#id}}»"
+)
 NOT_A_MODULE = "advarsel: ikke en modul: modulfiler må hete NN-slug.md (filen ignoreres)"
 CASES = {
     "unreadable_file": [
@@ -30,6 +34,25 @@ CASES = {
         "course.toml:1: «issuer» i course.toml mangler, men er påkrevd",
         "course.toml:4: «passmark» i course.toml er ikke en kjent nøkkel: fjern den eller rett "
         "skrivefeilen",
+    ],
+    # A question id is unique in the whole course, not only in its module: each later use
+    # names the module of the first, also for ids made from the question's text.
+    "duplicate_question_ids_across_modules": [
+        "02-samskaping.md:13: "
+        + ACROSS.format(id="hva-er-samskaping", first="01-intro.md", line=13),
+        f"02-samskaping.md:8: {ACROSS.format(id='innovasjon', first='01-intro.md', line=8)}",
+        f"03-spredning.md:13: {ACROSS.format(id='innovasjon', first='01-intro.md', line=8)}",
+        f"03-spredning.md:8: {ACROSS.format(id='deltakere', first='02-samskaping.md', line=18)}",
+    ],
+    # Several correct options: the heading says "Velg alle som stemmer" (any case and
+    # spacing); exactly one: it does not.
+    "answer_hint": [
+        "01-intro.md:14: spørsmålet «Hva bør kommunen gjøre først? (Velg alle som stemmer.)» "
+        "har bare ett riktig svar, men overskriften sier «Velg alle som stemmer»: fjern det fra "
+        "overskriften, eller merk flere svar som riktige",
+        "01-intro.md:8: spørsmålet «Hvilke metoder gir innsikt?» har 2 riktige svar: skriv "
+        "«(Velg alle som stemmer.)» til slutt i overskriften, så deltakeren vet at flere svar "
+        "skal velges",
     ],
     # Several errors in several files, all reported in one run.
     "every_problem_reported": [
@@ -136,3 +159,28 @@ def test_course_key_after_a_blank_line_is_reported_at_its_line(tmp_path: Path) -
     (tmp_path / "course.toml").write_text(COURSE_TOML + "\npass_mark = 2.0\n")
     _, problems = load_course_info(tmp_path)
     assert [p.line for p in problems] == [6]
+
+
+def test_question_ids_are_compared_across_modules_that_have_other_errors(tmp_path: Path) -> None:
+    quiz = "Tekst.\n\n::: quiz\n### Hva? {{#felles}}\n- [x] Ja\n- [ ] Nei\n> Fordi.\n{end}"
+    write_course(tmp_path, {
+        "01-intro.md": module_source(quiz.format(end="")),  # the quiz is never closed
+        "02-neste.md": module_source(quiz.format(end=":::\n")),
+    })  # fmt: skip
+    assert problem_lines(tmp_path) == [
+        "01-intro.md:7: quizblokken er ikke lukket med «:::»",
+        f"02-neste.md:8: {ACROSS.format(id='felles', first='01-intro.md', line=8)}",
+    ]
+
+
+def test_the_same_question_text_in_two_modules_needs_an_explicit_id(tmp_path: Path) -> None:
+    quiz = "Tekst.\n\n::: quiz\n### Hva? {id}\n- [x] Ja\n- [ ] Nei\n> Fordi.\n:::\n"
+    write_course(tmp_path, {
+        "01-intro.md": module_source(quiz.format(id="")),
+        "02-neste.md": module_source(quiz.format(id="{#hva-neste}")),
+    })  # fmt: skip
+    assert problem_lines(tmp_path) == []
+    (tmp_path / "02-neste.md").write_text(module_source(quiz.format(id="")))
+    assert problem_lines(tmp_path) == [
+        f"02-neste.md:8: {ACROSS.format(id='hva', first='01-intro.md', line=8)}"
+    ]
