@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 # A long compound in a table of module 2 ("Hva er innovasjon?"), and a department name long
 # enough to be the widest word of the roster: neither may be broken across lines.
-MODULE_WORD = "Kommunikasjonsinnovasjon"
+MODULE_WORD = "Organisasjonsinnovasjon"
 DEPARTMENT = "Hjemmebaserte tjenester og Folkehelsekoordinering"
 LONG_WORD = "Folkehelsekoordinering"
 HINT = "Sveip eller rull sideveis for å se hele tabellen"
