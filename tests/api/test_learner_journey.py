@@ -26,7 +26,7 @@ def test_learner_completes_the_course_module_by_module(
     assert {m["status"] for m in outline["modules"]} == {"not_started"}
     assert outline["progress"] == {
         "completed_modules": 0,
-        "total_modules": 8,
+        "total_modules": len(shipped_course.modules),
         "percent": 0,
         "optional_completed": 0,
         "optional_total": 0,
