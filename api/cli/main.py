@@ -287,9 +287,7 @@ def certificates_render_all(
     settings = _settings()
     engine = database.ready(settings)
     with transaction(engine, write=True) as session:
-        job = job_tasks.request_certificate_bundle(session=session, admin=None)
-        if workers is not None:
-            job.payload = json.dumps({"processes": workers})
+        job = job_tasks.request_certificate_bundle(session=session, admin=None, processes=workers)
     assert job.id is not None
     out.print(f"Jobb {job.id} startet.", markup=False)
     finished: Job = follow(engine, settings, job.id, queue=jobs.REGISTRY.get(job.kind).queue)

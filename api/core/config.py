@@ -58,10 +58,6 @@ class Settings(BaseSettings):
     job_retry_max_seconds: float = Field(default=3600, ge=0)
     job_file_days: float = Field(default=7, gt=0)
     job_keep_days: float = Field(default=30, gt=0)
-    # /healthz/ready answers 503 when a due job has waited longer than this.
-    ready_max_queue_age_seconds: float = Field(default=900, gt=0)
-    # /metrics needs "Authorization: Bearer <token>"; without a token, only loopback callers.
-    metrics_token: SecretStr | None = None
     log_format: Literal["json", "text"] = "json"
 
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")

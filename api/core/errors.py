@@ -95,6 +95,26 @@ class StaleRevision(Conflict):
     message = "Modulen er endret siden du åpnet den. Last den inn på nytt."
 
 
+class JobNotFound(NotFound):
+    code = "job_not_found"
+    message = "Fant ikke jobben."
+
+
+class JobNotRetryable(Conflict):
+    code = "job_not_retryable"
+    message = "Bare jobber som er døde eller avbrutt, kan kjøres på nytt."
+
+
+class JobFinished(Conflict):
+    code = "job_finished"
+    message = "Jobben er allerede ferdig og kan ikke avbrytes."
+
+
+class JobFileMissing(NotFound):
+    code = "job_file_missing"
+    message = "Jobben har ingen fil (ennå), eller filen er utløpt og slettet."
+
+
 class EmailTaken(Conflict):
     code = "email_taken"
     message = "Det finnes allerede en bruker med denne e-postadressen."

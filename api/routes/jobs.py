@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Response
 
-from api.core.errors import Forbidden, NotAuthenticated, UnprocessableError, responses
+from api.core.errors import (
+    Forbidden,
+    JobFileMissing,
+    JobFinished,
+    JobNotFound,
+    JobNotRetryable,
+    NotAuthenticated,
+    UnprocessableError,
+    responses,
+)
 from api.data.models import JobState
 from api.http import presenters_admin as present
 from api.http.deps import AdminUser, CurrentUser, EngineDep, SessionDep
@@ -34,7 +43,7 @@ def list_jobs(
     return [present.job(jobs.JobView(row, None)) for row in rows]
 
 
-@router.get("/{job_id}", responses=responses(NotAuthenticated, jobs.JobNotFound))
+@router.get("/{job_id}", responses=responses(NotAuthenticated, JobNotFound))
 def get_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPublic:
     """A job's state and progress; its file once it is ready. Only for the person who asked
     for it, and administrators: anyone else gets 404."""
@@ -44,7 +53,7 @@ def get_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPubli
 @router.get(
     "/{job_id}/file",
     response_class=Response,
-    responses={**_FILE, **responses(NotAuthenticated, jobs.JobNotFound, jobs.JobFileMissing)},
+    responses={**_FILE, **responses(NotAuthenticated, JobNotFound, JobFileMissing)},
 )
 def job_file(
     session: SessionDep, engine: EngineDep, caller: CurrentUser, job_id: JobId
@@ -64,7 +73,7 @@ def job_file(
 
 @router.post(
     "/{job_id}/cancel",
-    responses=responses(NotAuthenticated, jobs.JobNotFound, jobs.JobFinished),
+    responses=responses(NotAuthenticated, JobNotFound, JobFinished),
 )
 def cancel_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPublic:
     """A queued job never runs; a running one stops at its next step."""
@@ -74,7 +83,7 @@ def cancel_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPu
 
 @router.post(
     "/{job_id}/retry",
-    responses=responses(*GUARDED, jobs.JobNotFound, jobs.JobNotRetryable),
+    responses=responses(*GUARDED, JobNotFound, JobNotRetryable),
 )
 def retry_job(session: SessionDep, admin: AdminUser, job_id: JobId) -> JobPublic:
     """Run a dead or cancelled job again (administrators)."""

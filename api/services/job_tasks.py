@@ -179,11 +179,15 @@ def request_roster_export(
     )
 
 
-def request_certificate_bundle(*, session: Session, admin: User | None) -> Job:
-    """Start issuing the missing certificates and rendering all of them into one ZIP."""
+def request_certificate_bundle(
+    *, session: Session, admin: User | None, processes: int | None = None
+) -> Job:
+    """Start issuing the missing certificates and rendering all of them into one ZIP
+    (in ``processes`` processes; by default as many as the worker's machine has cores)."""
     job = jobs.enqueue(
         session=session,
         kind=CERTIFICATES_RENDER_ALL,
+        payload={} if processes is None else {"processes": processes},
         created_by=None if admin is None else admin.id,
     )
     audit.record(

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, event, func, insert, or_, select, update
+from sqlalchemy import case, delete, event, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from api.core.db import transaction
-from api.core.errors import Conflict, NotFound
+from api.core.errors import JobFileMissing, JobFinished, JobNotFound, JobNotRetryable
 from api.data.models import Job, JobFile, JobState, JobWorker, Role, User, utcnow
 from api.services import audit
 
@@ -39,26 +39,6 @@ QUEUES = ("default", "bulk")
 LOST_WORKER = "Arbeidsprosessen stoppet før jobben var ferdig (leiekontrakten gikk ut)."
 _ERROR_CHARS = 4000
 _FINISHED = (JobState.SUCCEEDED, JobState.DEAD, JobState.CANCELLED)
-
-
-class JobNotFound(NotFound):
-    code = "job_not_found"
-    message = "Fant ikke jobben."
-
-
-class JobNotRetryable(Conflict):
-    code = "job_not_retryable"
-    message = "Bare jobber som er døde eller avbrutt, kan kjøres på nytt."
-
-
-class JobFinished(Conflict):
-    code = "job_finished"
-    message = "Jobben er allerede ferdig og kan ikke avbrytes."
-
-
-class JobFileMissing(NotFound):
-    code = "job_file_missing"
-    message = "Jobben har ingen fil (ennå), eller filen er utløpt og slettet."
 
 
 class UnknownJobKind(ValueError):
@@ -320,6 +300,7 @@ def succeed(connection: Connection, claimed: Claimed, result: Mapping[str, Any] 
             worker=None,
             lease_expires_at=None,
             progress_percent=100,
+            progress_message=None,  # the last throttled report ("0 av 1 …") would be stale
             result=None if result is None else json.dumps(dict(result), ensure_ascii=False),
         )
     )
@@ -549,25 +530,6 @@ def retry(*, session: Session, caller: User | None, job_id: int) -> Job:
     session.info["innostudy_enqueued"] = True
     session.refresh(job)
     return job
-
-
-def counts_by_state(session: Session) -> dict[tuple[str, str], int]:
-    rows = session.execute(
-        select(col(Job.queue), col(Job.state), func.count()).group_by(
-            col(Job.queue), col(Job.state)
-        )
-    )
-    return {(queue, state): number for queue, state, number in rows}
-
-
-def oldest_waiting(session: Session) -> dict[str, datetime]:
-    """Per queue, when the job that has waited longest became due (the backlog's age)."""
-    rows = session.execute(
-        select(col(Job.queue), func.min(col(Job.run_after)))
-        .where(col(Job.state) == JobState.QUEUED, col(Job.run_after) <= utcnow())
-        .group_by(col(Job.queue))
-    )
-    return {queue: since for queue, since in rows if since is not None}
 
 
 def clean_up(

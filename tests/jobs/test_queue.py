@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from api.core.config import Settings
 from api.core.db import transaction
+from api.core.errors import JobFinished
 from api.data.models import Job, JobState
 from api.services import jobs
 from api.services.jobs import Registry
@@ -147,7 +148,7 @@ def test_a_cancelled_job_does_not_run(engine: Engine, registry: Registry, admin:
         assert jobs.cancel(session=session, caller=admin, job_id=job_id).state == JobState.CANCELLED
     assert Worker(engine, _settings(), registry=registry, schedules=()).drain() == 0
     assert ran == []
-    with pytest.raises(jobs.JobFinished), transaction(engine, write=True) as session:
+    with pytest.raises(JobFinished), transaction(engine, write=True) as session:
         jobs.cancel(session=session, caller=admin, job_id=job_id)
     # Retried, it runs after all.
     with transaction(engine, write=True) as session:
