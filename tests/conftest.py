@@ -100,18 +100,24 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+_ONLY = {"sqlite_only": "postgres", "postgres_only": "sqlite"}  # marker -> the run left out
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``sqlite_only`` check SQLite's own machinery: they have no PostgreSQL run."""
-    postgres_runs = [
+    """Tests marked ``sqlite_only`` check SQLite's own machinery and have no PostgreSQL run;
+    tests marked ``postgres_only`` (several processes on one database) have no SQLite run."""
+    left_out = [
         item
         for item in items
-        if item.get_closest_marker("sqlite_only")
-        and getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("databases") == "postgres"  # type: ignore[attr-defined]
+        if getattr(item, "callspec", None) is not None
+        and any(
+            item.get_closest_marker(marker) and item.callspec.params.get("databases") == kind  # type: ignore[attr-defined]
+            for marker, kind in _ONLY.items()
+        )
     ]
-    if postgres_runs:
-        config.hook.pytest_deselected(items=postgres_runs)
-        items[:] = [item for item in items if item not in postgres_runs]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if item not in left_out]
 
 
 def _kinds() -> list[object]:

@@ -141,7 +141,7 @@ def clean_up(ctx: JobContext) -> dict[str, Any]:
         )
 
 
-@REGISTRY.task(SLEEP, max_attempts=1)
+@REGISTRY.task(SLEEP, max_attempts=3)
 def sleep(ctx: JobContext, *, seconds: float = 0.0, steps: int = 10) -> dict[str, Any]:
     """Does nothing for ``seconds``, reporting progress: for checking that workers run, and
     for measuring the queue itself (bench/bench_jobs.py)."""

@@ -381,10 +381,13 @@ def register_worker(connection: Connection, *, worker: str, queues: Sequence[str
     )
 
 
-def seen_worker(connection: Connection, *, worker: str) -> None:
-    connection.execute(
+def seen_worker(connection: Connection, *, worker: str, queues: Sequence[str]) -> None:
+    """Mark ``worker`` as alive; a row removed meanwhile (by the clean-up) comes back."""
+    seen = connection.execute(
         update(JobWorker).where(col(JobWorker.id) == worker).values(seen_at=utcnow())
     )
+    if _count(seen) == 0:
+        register_worker(connection, worker=worker, queues=queues)
 
 
 def unregister_worker(connection: Connection, *, worker: str) -> None:

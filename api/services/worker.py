@@ -207,7 +207,7 @@ class Worker:
         with self._lock:
             running = dict(self._running)
         with writing(self.engine) as connection:
-            jobs.seen_worker(connection, worker=self.name)
+            jobs.seen_worker(connection, worker=self.name, queues=self.queues)
             cancel = jobs.heartbeat(
                 connection,
                 worker=self.name,
