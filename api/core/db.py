@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -210,3 +211,16 @@ def dbapi_write(engine: Engine) -> Iterator[Any]:
                 gate.lock.release()
     finally:
         pooled.close()
+
+
+def one_at_a_time(connection: Connection, name: str) -> None:
+    """Make every other transaction that calls this with ``name`` wait until this one ends.
+
+    For work that several processes may start at once (web processes starting on
+    several machines each upgrade the schema and import the content): on
+    PostgreSQL a transaction-level advisory lock; on SQLite the write lock that a
+    write transaction already holds does the same.
+    """
+    if connection.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode()) - 2**31  # a stable signed 32-bit key
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

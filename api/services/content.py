@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 from sqlmodel import Session, col, select
 
+from api.core.db import one_at_a_time
 from api.core.errors import ModuleNotFound
 from api.data.models import CourseModule, ModuleRevision, utcnow
 from api.data.sql import LIVE_MODULES_SQL, MODULE_SQL, Statements
@@ -162,6 +163,7 @@ def sync_content(*, session: Session, course: Course) -> list[str]:
     Likewise a module moves to its file's position only when that position
     differs from the one last imported, so a reorder made by an instructor stays.
     """
+    one_at_a_time(session.connection(), "innostudy content import")  # serve on many machines
     changed = []
     now = utcnow()
     existing = {m.slug: m for m in session.exec(select(CourseModule)).all()}

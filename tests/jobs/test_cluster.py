@@ -25,10 +25,13 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.core.db import transaction
-from api.data.models import Job, JobState, Role
+from api.core.db import make_engine, transaction
+from api.data import migrate
+from api.data.models import CourseModule, Job, JobState, ModuleRevision, Role
 from api.services import jobs
 from api.services.job_tasks import SLEEP
+from course.models import Course
+from tests.conftest import Databases
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.postgres_only
@@ -101,22 +104,24 @@ class Cluster:
         popen = subprocess.Popen([INNOSTUDY, *args], env=self._env(name), stdout=log, stderr=log)
         return Process(name, popen, log)
 
-    def start_web(self, name: str) -> Process:
+    def spawn_web(self, name: str) -> Process:
         port = _free_port()
         process = self._spawn(name, "serve", "--port", str(port))
         process.url = f"http://127.0.0.1:{port}"
+        self.web.append(process)
+        return process
 
+    def wait_web(self, process: Process) -> None:
         def healthy() -> bool:
             if process.popen.poll() is not None:
-                raise AssertionError(f"{name} stopped: {(self.root / f'{name}.log').read_text()}")
+                log = (self.root / f"{process.name}.log").read_text()
+                raise AssertionError(f"{process.name} stopped: {log}")
             try:
                 return httpx.get(process.url + "/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
                 return False
 
-        _wait(healthy, what=f"{name} to answer")
-        self.web.append(process)
-        return process
+        _wait(healthy, what=f"{process.name} to answer")
 
     def start_worker(self, name: str) -> Process:
         process = self._spawn(name, "worker", "--concurrency", "2")
@@ -134,11 +139,16 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(session_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    cluster = Cluster(session_engine, tmp_path_factory.mktemp("cluster"))
+def cluster(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The processes, on a new and empty database: both web processes start at once, and
+    each upgrades the schema and imports the course (one waits for the other)."""
+    engine = make_engine(databases.new_url())
+    databases.engines.append(engine)
+    cluster = Cluster(engine, tmp_path_factory.mktemp("cluster"))
     try:
-        for n in (1, 2):  # one after the other: the first one upgrades the schema
-            cluster.start_web(f"web{n}")
+        starting = [cluster.spawn_web(f"web{n}") for n in (1, 2)]
+        for process in starting:
+            cluster.wait_web(process)
         for n in (1, 2):
             cluster.start_worker(f"worker{n}")
         yield cluster
@@ -156,9 +166,27 @@ def _worker_pid(result: str | None) -> int:
     return int(json.loads(result or "{}")["worker"].split(":")[1])
 
 
-def test_two_worker_processes_run_each_of_200_jobs_exactly_once(
-    cluster: Cluster, engine: Engine
+def test_two_web_processes_starting_at_once_upgrade_and_import_the_course_once(
+    cluster: Cluster, shipped_course: Course
 ) -> None:
+    with Session(cluster.engine) as session:
+        revisions = session.exec(select(ModuleRevision.module_id)).all()
+        modules = session.exec(select(CourseModule.slug)).all()
+    assert sorted(modules) == sorted(module.slug for module in shipped_course.modules)
+    assert sorted(Counter(revisions).values()) == [1] * len(modules)
+    assert migrate.current(cluster.engine) == migrate.head()
+    said = sorted(
+        (cluster.root / f"{process.name}.log").read_text().splitlines()[1]
+        for process in cluster.web
+    )
+    assert said == [
+        f"Databaseskjemaet er allerede oppdatert (versjon {migrate.head()}).",
+        f"Opprettet databaseskjemaet (versjon {migrate.head()}).",
+    ], said
+
+
+def test_two_worker_processes_run_each_of_200_jobs_exactly_once(cluster: Cluster) -> None:
+    engine = cluster.engine
     with transaction(engine, write=True) as session:
         ids = [
             jobs.enqueue(session=session, kind=SLEEP, payload={"seconds": 0}).id for _ in range(200)
@@ -179,9 +207,8 @@ def test_two_worker_processes_run_each_of_200_jobs_exactly_once(
     assert set(by_process) == {worker.popen.pid for worker in cluster.workers}, by_process
 
 
-def test_a_worker_killed_mid_job_leaves_it_to_the_other_after_the_lease(
-    cluster: Cluster, engine: Engine
-) -> None:
+def test_a_worker_killed_mid_job_leaves_it_to_the_other_after_the_lease(cluster: Cluster) -> None:
+    engine = cluster.engine
     with transaction(engine, write=True) as session:
         job_id = jobs.enqueue(session=session, kind=SLEEP, payload={"seconds": 3, "steps": 30}).id
     _wait(lambda: cluster.holder(job_id) is not None, what="the job to start")
@@ -221,8 +248,9 @@ def _token(url: str, email: str) -> dict[str, str]:
 
 
 def test_an_export_asked_for_through_one_web_process_downloads_through_the_other(
-    cluster: Cluster, engine: Engine
+    cluster: Cluster,
 ) -> None:
+    engine = cluster.engine
     admin = make_user(engine, role=Role.ADMIN, email="admin@asker.kommune.no")
     make_user(engine, full_name="Åse Ødegård", email="ase@asker.kommune.no")
     learner = make_user(engine, email="ola@asker.kommune.no")
