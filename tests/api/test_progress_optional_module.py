@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -21,6 +22,12 @@ from course.models import Course
 from tests.factories import complete_course, login, make_user
 
 _numbers = itertools.count(1)
+
+
+@pytest.fixture
+def engine(fresh_engine: Engine) -> Engine:
+    """These tests add a module: a database of their own keeps the shared one's course."""
+    return fresh_engine
 
 
 def finished_learner_then_optional_module(engine: Engine, course: Course) -> User:
