@@ -26,7 +26,9 @@ from course.loader import load_course
 from course.models import Course
 
 POSTGRES_URL = os.environ.get("INNOSTUDY_TEST_POSTGRES_URL")
-CONTENT_TABLES = {"course_module", "module_revision"}
+# Kept between tests: the shipped course, and the municipality register that migration
+# 0006 seeds (a test that changes the register restores it: tests/api/municipality_helpers).
+CONTENT_TABLES = {"course_module", "module_revision", "municipality", "municipality_change"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -150,7 +152,8 @@ def session_engine(databases: Databases, shipped_course: Course) -> Engine:
 
 @pytest.fixture
 def engine(session_engine: Engine) -> Iterator[Engine]:
-    """The session database, emptied of everything but course content after each test."""
+    """The session database, emptied of everything but course content and the municipality
+    register after each test."""
     yield session_engine
     with session_engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
