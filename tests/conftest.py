@@ -7,6 +7,7 @@ test session (and per xdist worker) and dropped afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
@@ -197,3 +198,23 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def restore_register(engine: Engine) -> Iterator[Engine]:
+    """For a test that changes the municipality register: the shipped one back afterwards."""
+    yield engine
+    from api.data import municipality_data
+    from api.data.models import Municipality, MunicipalityChange
+
+    with engine.begin() as connection:
+        connection.execute(MunicipalityChange.__table__.delete())  # type: ignore[attr-defined]
+        connection.execute(Municipality.__table__.delete())  # type: ignore[attr-defined]
+        connection.execute(
+            Municipality.__table__.insert(),  # type: ignore[attr-defined]
+            municipality_data.municipality_rows(),
+        )
+        connection.execute(
+            MunicipalityChange.__table__.insert(),  # type: ignore[attr-defined]
+            [dataclasses.asdict(c) for c in municipality_data.change_rows()],
+        )
