@@ -24,7 +24,14 @@ KLASS = Path(__file__).parent / "fixtures" / "klass"
 CODES = (KLASS / "kommuner-2026.csv").read_bytes()
 CHANGES = (KLASS / "endringer-2026.csv").read_bytes()
 JAN_2026 = date(2026, 1, 1)
-HEADER = '"code";"parentCode";"level";"name";"shortName";"presentationName";"validFrom";"validTo";"notes"\r\n'
+HEADER = (
+    '"code";"parentCode";"level";"name";"shortName";"presentationName";"validFrom";'
+    '"validTo";"notes"\r\n'
+)
+OPEN_QUOTE = (
+    'Filen kan ikke leses som CSV: et anførselstegn (") lukkes ikke, eller det står noe '
+    "mellom et avsluttende anførselstegn og skilletegnet."
+)
 
 
 def run(
@@ -161,14 +168,7 @@ def test_a_bom_is_ignored(restore_register: Engine) -> None:
         ),
         (
             (HEADER + '"0301";"";"1";"Oslo\r\n').encode(),
-            [
-                (
-                    "codes",
-                    2,
-                    None,
-                    'Filen kan ikke leses som CSV: et anførselstegn (") lukkes ikke, eller det står noe mellom et avsluttende anførselstegn og skilletegnet.',
-                )
-            ],
+            [("codes", 2, None, OPEN_QUOTE)],
         ),
         (b"", [("codes", 1, None, "Filen er tom: første linje skal være overskriftene.")]),
     ],
@@ -194,7 +194,7 @@ def test_a_broken_file_changes_nothing_and_says_where(
 
 
 def test_a_change_to_a_number_not_in_the_list_is_refused(restore_register: Engine) -> None:
-    changes = '"oldCode";"newCode";"changeOccurred"\r\n"3203";"3298";"2026-01-01"\r\n'.encode()
+    changes = b'"oldCode";"newCode";"changeOccurred"\r\n"3203";"3298";"2026-01-01"\r\n'
     before = snapshot(restore_register)
     with pytest.raises(MunicipalityImportInvalid) as caught:
         run(restore_register, CODES, changes=changes)
