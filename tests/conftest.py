@@ -7,6 +7,7 @@ test session (and per xdist worker) and dropped afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
@@ -26,7 +27,9 @@ from course.loader import load_course
 from course.models import Course
 
 POSTGRES_URL = os.environ.get("INNOSTUDY_TEST_POSTGRES_URL")
-CONTENT_TABLES = {"course_module", "module_revision"}
+# Kept between tests: the shipped course, and the municipality register that migration
+# 0006 seeds (a test that changes the register restores it: tests/api/municipality_helpers).
+CONTENT_TABLES = {"course_module", "module_revision", "municipality", "municipality_change"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -150,7 +153,8 @@ def session_engine(databases: Databases, shipped_course: Course) -> Engine:
 
 @pytest.fixture
 def engine(session_engine: Engine) -> Iterator[Engine]:
-    """The session database, emptied of everything but course content after each test."""
+    """The session database, emptied of everything but course content and the municipality
+    register after each test."""
     yield session_engine
     with session_engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
@@ -194,3 +198,23 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def restore_register(engine: Engine) -> Iterator[Engine]:
+    """For a test that changes the municipality register: the shipped one back afterwards."""
+    yield engine
+    from api.data import municipality_data
+    from api.data.models import Municipality, MunicipalityChange
+
+    with engine.begin() as connection:
+        connection.execute(MunicipalityChange.__table__.delete())  # type: ignore[attr-defined]
+        connection.execute(Municipality.__table__.delete())  # type: ignore[attr-defined]
+        connection.execute(
+            Municipality.__table__.insert(),  # type: ignore[attr-defined]
+            municipality_data.municipality_rows(),
+        )
+        connection.execute(
+            MunicipalityChange.__table__.insert(),  # type: ignore[attr-defined]
+            [dataclasses.asdict(c) for c in municipality_data.change_rows()],
+        )

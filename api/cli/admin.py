@@ -1,4 +1,5 @@
-"""Administration on the command line: ``innostudy users ...``, ``roster export``, ``reports``.
+"""Administration on the command line: ``innostudy users ...``, ``roster export``, ``reports``,
+``municipalities``.
 
 Changes made here are audited with no actor (the audit log's mark for the
 command line); refusals are audited too.
@@ -11,7 +12,7 @@ from typing import Any
 
 import typer
 
-from api.cli import reports, users
+from api.cli import municipalities, reports, users
 from api.cli.common import context
 from api.core.config import Settings
 
@@ -30,3 +31,4 @@ def register(
         users_app.command(name)(command)
     app.add_typer(reports.roster_app, name="roster")
     app.add_typer(reports.reports_app, name="reports")
+    app.add_typer(municipalities.municipalities_app, name="municipalities")

@@ -28,3 +28,28 @@ def _letter(character: str) -> str:
 def norwegian_key(text: str) -> tuple[str, str]:
     """Sort key: ``sorted(names, key=norwegian_key)``."""
     return "".join(_letter(c) for c in text.casefold()), text
+
+
+_SEARCH_LETTERS = {"æ": "ae", "ä": "ae", "ø": "o", "ö": "o", "å": "a", **_BASE_LETTERS}
+_SEARCH_PAIRS = (("aa", "a"), ("oe", "o"))
+
+
+def search_key(text: str) -> str:
+    """Text folded for matching, so that people find a name however they type it.
+
+    Case is ignored; æ matches ae, ø and oe match o, å and aa match a, and other
+    accented letters match their base letter (á č đ ŋ š ŧ ž: a c d n s t z). Anything
+    but letters and digits becomes one space: «Nord-Fron» matches «nord fron».
+    Fold both sides: ``search_key(query) in search_key(name)``.
+    """
+    letters = []
+    for character in text.casefold():
+        if character in _SEARCH_LETTERS:
+            letters.append(_SEARCH_LETTERS[character])
+        else:
+            base = unicodedata.normalize("NFD", character)[0]
+            letters.append(base if base.isalnum() else " ")
+    folded = " ".join("".join(letters).split())
+    for pair, single in _SEARCH_PAIRS:
+        folded = folded.replace(pair, single)
+    return folded

@@ -278,3 +278,10 @@ class ImportInvalid(DomainError):
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.detail, "code": self.code, "errors": self.errors}
+
+
+class MunicipalityImportInvalid(ImportInvalid):
+    """A KLASS file with problems: every one with its file and line; the register is unchanged."""
+
+    code = "municipality_import_invalid"
+    message = "Filen har feil, så kommuneregisteret er ikke endret. Rett linjene som er nevnt."

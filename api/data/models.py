@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -310,3 +310,51 @@ class JobWorker(SQLModel, table=True):
     queues: str = Field(max_length=200)
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WrittenForm(StrEnum):
+    """A municipality's official written form (målvedtak); ``unknown`` until verified."""
+
+    NYNORSK = "nynorsk"
+    BOKMAL = "bokmål"
+    NEUTRAL = "nøytral"
+    UNKNOWN = "ukjent"
+
+
+class ChangeKind(StrEnum):
+    RENUMBERED = "renumbered"  # one number became another
+    MERGED = "merged"  # several numbers became one
+    SPLIT = "split"  # one number became several
+
+
+class Municipality(SQLModel, table=True):
+    """A municipality number in Statistics Norway's classification 131 (KLASS).
+
+    Rows are never deleted: a number that leaves the classification gets ``valid_to``,
+    so accounts and reports that hold it keep resolving (``municipality_change``).
+    """
+
+    number: str = Field(primary_key=True, max_length=4)
+    name: str = Field(max_length=100)  # the Norwegian name: "Kautokeino"
+    klass_name: str = Field(max_length=200)  # as KLASS writes it: "Guovdageaidnu - Kautokeino"
+    county_number: str = Field(max_length=2, index=True)
+    county_name: str = Field(max_length=100)
+    written_form: str = Field(default=WrittenForm.UNKNOWN, max_length=10)
+    # Both names folded by ``api.core.collation.search_key``: what search matches.
+    search_text: str = Field(max_length=300)
+    valid_from: date
+    valid_to: date | None = None  # the last day the number was valid
+
+
+class MunicipalityChange(SQLModel, table=True):
+    """An old municipality number and the number it became (one row per successor)."""
+
+    __tablename__ = "municipality_change"
+    __table_args__ = (UniqueConstraint("old_number", "new_number", "changed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    old_number: str = Field(max_length=4, index=True)
+    old_name: str = Field(max_length=200)
+    new_number: str = Field(max_length=4, foreign_key="municipality.number")
+    changed_on: date  # the first day of the new number
+    kind: str = Field(max_length=12)

@@ -71,3 +71,8 @@ def oslo_day_end_utc(day: date) -> datetime:
     """The midnight in Norway that ends ``day`` (kept within EARLIEST–LATEST), in UTC."""
     following = min(max(day, EARLIEST), LATEST) + timedelta(days=1)
     return datetime.combine(following, time(), _OSLO).astimezone(UTC)
+
+
+def oslo_today() -> date:
+    """Today's date in Norway."""
+    return datetime.now(_OSLO).date()

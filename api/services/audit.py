@@ -52,6 +52,7 @@ class Action(StrEnum):
     JOB_CANCEL = "job.cancel"
     JOB_RETRY = "job.retry"
     JOB_FILE_DOWNLOAD = "job.file_download"
+    MUNICIPALITY_IMPORT = "municipality.import"
 
 
 class Outcome(StrEnum):
