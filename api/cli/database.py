@@ -115,9 +115,8 @@ def upgrade(settings: Settings) -> str:
         engine = make_engine(url)  # creates the SQLite file's folder
     except OSError:
         raise unreachable(url) from None
-    before = revision(engine, url)
     try:
-        migrate.upgrade(engine)
+        before = migrate.upgrade(engine)
     except DBAPIError:
         raise unreachable(url) from None
     after = migrate.head()

@@ -22,12 +22,15 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Migrate to ``revision``; returns the revision the database had (None: no schema)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         one_at_a_time(connection, "innostudy schema upgrade")  # the others then find it done
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    return before
 
 
 def _scripts() -> ScriptDirectory:
