@@ -154,7 +154,7 @@ def start_worker(url: str, data_dir: Path, queues: str, concurrency: int) -> Wor
         "--queues",
         queues,
     ]
-    log = tempfile.TemporaryFile(prefix="innostudy-bench-worker-")
+    log = tempfile.TemporaryFile(prefix="innostudy-bench-worker-")  # noqa: SIM115  (stop closes it)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     return WorkerProcess(process, log)
 
