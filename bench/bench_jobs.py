@@ -1,7 +1,9 @@
 """Background jobs: worker throughput, the cost of enqueuing, and a roster export as a job.
 
     python bench/bench_jobs.py [--db sqlite|postgres|both] [--jobs 1000] [--certs 500]
-                               [--rows 100000] [--repeat 300] [--quick]
+                               [--rows 100000] [--repeat 300] [--rounds 2] [--quick]
+
+``--quick`` (200 jobs, 60 certificates, 5,000 learners, one round) checks that it runs.
 
 Per database kind (SQLite file; PostgreSQL database created on
 INNOSTUDY_BENCH_POSTGRES_URL, or the local server, and dropped afterwards), each
@@ -188,7 +190,7 @@ def workers(
                         col(Job.queue).in_(queues.split(",")),
                     )
                 ).scalar()
-            return live == count and busy == 0
+            return bool(live == count and busy == 0)
 
         wait_until(ready, timeout=60)
         yield started
@@ -229,13 +231,18 @@ def finish(engine: Any, ids: list[int], committed: datetime, timeout: float) -> 
             left = connection.execute(
                 select(func.count()).where(col(Job.id).in_(ids), col(Job.state).not_in(ended))
             ).scalar()
-        return left == 0
+        return bool(left == 0)
 
     wait_until(done, timeout=timeout, every=0.05)
     with engine.connect() as connection:
         rows = connection.execute(
             select(
-                Job.state, Job.attempt, Job.started_at, Job.finished_at, Job.result, Job.last_error
+                col(Job.state),
+                col(Job.attempt),
+                col(Job.started_at),
+                col(Job.finished_at),
+                col(Job.result),
+                col(Job.last_error),
             ).where(col(Job.id).in_(ids))
         ).all()
     failed = [row for row in rows if row.state != JobState.SUCCEEDED]
@@ -416,7 +423,11 @@ def bench_enqueue(engine: Any, repeat: int) -> dict[str, Any]:
         ms = sorted(t * 1000 for t in times)
         return {"median_ms": statistics.median(ms), "p95_ms": ms[int(0.95 * (len(ms) - 1))]}
 
-    result = {"repeat": repeat, "without": summary(plain), "with": summary(enqueued)}
+    result: dict[str, Any] = {
+        "repeat": repeat,
+        "without": summary(plain),
+        "with": summary(enqueued),
+    }
     print(
         f"  enqueue: without {result['without']['median_ms']:.2f} ms, with "
         f"{result['with']['median_ms']:.2f} ms (median of {repeat})",
@@ -509,7 +520,7 @@ def issue_certificates(engine: Any) -> int:
             connection.execute(
                 select(func.count()).where(
                     col(Certificate.revoked_at).is_(None),
-                    Certificate.course_version == info.version,
+                    col(Certificate.course_version) == info.version,
                 )
             ).scalar_one()
         )
@@ -621,12 +632,17 @@ def print_tables(results: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--jobs", type=int, default=1000, help="no-op jobs per run")
-    parser.add_argument("--certs", type=int, default=500, help="certificates, about")
-    parser.add_argument("--rows", type=int, default=100_000, help="learners for the roster")
-    parser.add_argument("--repeat", type=int, default=300, help="transactions per variant")
+    # Sizes: (full run, --quick); an option given on the command line wins over both.
+    sizes = {
+        "jobs": (1000, 200, "no-op jobs per run"),
+        "certs": (500, 60, "certificates, about"),
+        "rows": (100_000, 5000, "learners for the roster export"),
+        "repeat": (300, 100, "transactions per variant in 2"),
+        "rounds": (2, 1, "runs of each variant in 1a and 1b (the fastest kept)"),
+    }
+    for name, (full, quick, text) in sizes.items():
+        parser.add_argument(f"--{name}", type=int, help=f"{text} (default {full}; quick {quick})")
     parser.add_argument("--concurrency", type=int, default=1, help="threads per worker queue")
-    parser.add_argument("--rounds", type=int, default=2, help="runs of 1a and 1b (best kept)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a quick check")
     parser.add_argument("--child")
     parser.add_argument("--url")
@@ -636,8 +652,9 @@ def main() -> None:
     if args.child == "certificates":
         child_certificates(args.url, args.out, args.processes)
         return
-    if args.quick:
-        args.jobs, args.certs, args.rows, args.repeat, args.rounds = 200, 60, 5000, 100, 1
+    for name, (full, quick, _) in sizes.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
 
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="innostudy-bench-") as directory:
