@@ -17,6 +17,7 @@ from api.core.errors import (
     responses,
 )
 from api.data.models import JobState
+from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.deps import AdminUser, CurrentUser, EngineDep, SessionDep
 from api.http.routing import api_router
@@ -59,16 +60,7 @@ def job_file(
     session: SessionDep, engine: EngineDep, caller: CurrentUser, job_id: JobId
 ) -> Response:
     """The file the job produced, until it expires (recorded in the audit log)."""
-    file = jobs.job_file(session=session, caller=caller, job_id=job_id)
-    jobs.record_download(engine=engine, caller=caller, job_id=job_id, size=file.size)
-    return Response(
-        file.content,
-        media_type=file.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{file.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return downloads.job_file(session=session, engine=engine, caller=caller, job_id=job_id)
 
 
 @router.post(
