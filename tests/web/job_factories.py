@@ -33,9 +33,15 @@ def enqueue(
         return job.id
 
 
-def dead(engine: Engine, error: str, *, created_by: int | None = None) -> int:
-    """A job whose only try failed with ``error`` (the test job has one try)."""
-    job_id = enqueue(engine, created_by=created_by)
+def dead(
+    engine: Engine,
+    error: str,
+    *,
+    payload: dict[str, Any] | None = None,
+    created_by: int | None = None,
+) -> int:
+    """A test job whose only try failed with ``error`` (run again, it works: it only waits)."""
+    job_id = enqueue(engine, payload=payload, created_by=created_by)
     with writing(engine) as connection:
         claimed = jobs.claim(
             connection, worker="test", queues=jobs.QUEUES, lease=timedelta(minutes=1)

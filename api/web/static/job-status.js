@@ -22,7 +22,9 @@
     file: "Jobben er ferdig. Filen er klar til nedlasting.",
   };
   var failures = 0;
-  var lastLabel = null;
+  // The state the page was rendered with: announce only what changes after that.
+  var shown = section.querySelector("[data-job-state]");
+  var lastLabel = shown ? shown.textContent.trim() : null;
 
   var refresh = section.querySelector("[data-job-refresh]");
   if (refresh) refresh.textContent = "Siden viser hvor langt jobben har kommet, mens den kjører.";
@@ -55,7 +57,7 @@
       }
     }
     if (job.state_label !== lastLabel) {
-      if (lastLabel !== null) say("Status: " + job.state_label);
+      say("Status: " + job.state_label);
       lastLabel = job.state_label;
     }
   }
