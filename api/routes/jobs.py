@@ -19,10 +19,12 @@ from api.core.errors import (
 from api.data.models import JobState
 from api.http import downloads
 from api.http import presenters_admin as present
+from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, CurrentUser, EngineDep, SessionDep
 from api.http.routing import api_router
 from api.http.schemas_admin import JobPublic
 from api.services import jobs
+from api.services.audit import Action
 
 router = api_router(prefix="/jobs", tags=["jobs"])
 GUARDED = (NotAuthenticated, Forbidden)
@@ -66,6 +68,7 @@ def job_file(
 @router.post(
     "/{job_id}/cancel",
     responses=responses(NotAuthenticated, JobNotFound, JobFinished),
+    dependencies=[audit_refusals(Action.JOB_CANCEL)],
 )
 def cancel_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPublic:
     """A queued job never runs; a running one stops at its next step."""
@@ -76,6 +79,7 @@ def cancel_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPu
 @router.post(
     "/{job_id}/retry",
     responses=responses(*GUARDED, JobNotFound, JobNotRetryable),
+    dependencies=[audit_refusals(Action.JOB_RETRY)],
 )
 def retry_job(session: SessionDep, admin: AdminUser, job_id: JobId) -> JobPublic:
     """Run a dead or cancelled job again (administrators)."""

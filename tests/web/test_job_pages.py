@@ -191,6 +191,9 @@ def test_cancel_a_queued_job_then_retry_it(client: TestClient, engine: Engine) -
         ("job.cancel", target, "ok"),
         ("job.retry", target, "ok"),
     ]
+    log = client.get("/admin/logg").text
+    assert "Jobb avbrutt" in log and "Jobb startet på nytt" in log
+    assert f'<a href="/admin/jobber/{job_id}">Jobb {job_id}</a>' in log
 
 
 def test_a_dead_job_shows_its_error_and_runs_again_on_retry(
