@@ -31,6 +31,8 @@ def _target(request: Request, default: str | None) -> str:
         return f"certificate:{params['code']}"
     if "slug" in params:
         return f"module:{params['slug']}"
+    if "job_id" in params:
+        return f"job:{params['job_id']}"
     return default or request.url.path
 
 

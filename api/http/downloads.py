@@ -1,7 +1,8 @@
 """Downloads that take a while: the roster streamed from worker threads, the XLSX built in one.
 
 The JSON API and the administration pages both answer a roster export with
-``export_roster``, so the file, its name and its audit row are the same.
+``export_roster``, and a job's file with ``job_file``, so the file, its name and its
+audit row are the same.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from datetime import datetime
 from pathlib import Path
 
 import anyio
+from fastapi import Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.data.models import User
+from api.services import jobs, roster_export
 from api.services import roster as roster_service
-from api.services import roster_export
 from api.services.content import LiveModule
 from api.services.contracts import Delimiter, RosterFormat
 from course.models import CourseInfo
@@ -92,4 +95,18 @@ def export_roster(
         _body(engine, roster, format, delimiter),
         media_type=_MEDIA_TYPES[format],
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+def job_file(*, session: Session, engine: Engine, caller: User, job_id: int) -> Response:
+    """The file of a job the caller may see, recorded in the audit log as downloaded."""
+    file = jobs.job_file(session=session, caller=caller, job_id=job_id)
+    jobs.record_download(engine=engine, caller=caller, job_id=job_id, size=file.size)
+    return Response(
+        file.content,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "no-store",
+        },
     )

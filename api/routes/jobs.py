@@ -17,11 +17,14 @@ from api.core.errors import (
     responses,
 )
 from api.data.models import JobState
+from api.http import downloads
 from api.http import presenters_admin as present
+from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, CurrentUser, EngineDep, SessionDep
 from api.http.routing import api_router
 from api.http.schemas_admin import JobPublic
 from api.services import jobs
+from api.services.audit import Action
 
 router = api_router(prefix="/jobs", tags=["jobs"])
 GUARDED = (NotAuthenticated, Forbidden)
@@ -59,21 +62,13 @@ def job_file(
     session: SessionDep, engine: EngineDep, caller: CurrentUser, job_id: JobId
 ) -> Response:
     """The file the job produced, until it expires (recorded in the audit log)."""
-    file = jobs.job_file(session=session, caller=caller, job_id=job_id)
-    jobs.record_download(engine=engine, caller=caller, job_id=job_id, size=file.size)
-    return Response(
-        file.content,
-        media_type=file.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{file.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return downloads.job_file(session=session, engine=engine, caller=caller, job_id=job_id)
 
 
 @router.post(
     "/{job_id}/cancel",
     responses=responses(NotAuthenticated, JobNotFound, JobFinished),
+    dependencies=[audit_refusals(Action.JOB_CANCEL)],
 )
 def cancel_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPublic:
     """A queued job never runs; a running one stops at its next step."""
@@ -84,6 +79,7 @@ def cancel_job(session: SessionDep, caller: CurrentUser, job_id: JobId) -> JobPu
 @router.post(
     "/{job_id}/retry",
     responses=responses(*GUARDED, JobNotFound, JobNotRetryable),
+    dependencies=[audit_refusals(Action.JOB_RETRY)],
 )
 def retry_job(session: SessionDep, admin: AdminUser, job_id: JobId) -> JobPublic:
     """Run a dead or cancelled job again (administrators)."""

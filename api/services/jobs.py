@@ -39,6 +39,7 @@ QUEUES = ("default", "bulk")
 LOST_WORKER = "Arbeidsprosessen stoppet før jobben var ferdig (leiekontrakten gikk ut)."
 _ERROR_CHARS = 4000
 _FINISHED = (JobState.SUCCEEDED, JobState.DEAD, JobState.CANCELLED)
+_RETRYABLE = (JobState.DEAD, JobState.CANCELLED)
 
 
 class UnknownJobKind(ValueError):
@@ -473,21 +474,57 @@ def record_download(*, engine: Engine, caller: User, job_id: int, size: int) -> 
 
 
 def list_jobs(
-    *, session: Session, state: JobState | None = None, kind: str | None = None, limit: int = 200
+    *,
+    session: Session,
+    state: JobState | None = None,
+    kind: str | None = None,
+    before_id: int | None = None,
+    limit: int = 200,
 ) -> list[Job]:
-    """The newest jobs first (administrators)."""
+    """The newest jobs first (administrators); ``before_id`` pages on to older ones."""
     query = select(Job).order_by(col(Job.id).desc()).limit(limit)
     if state is not None:
         query = query.where(col(Job.state) == state)
     if kind is not None:
         query = query.where(col(Job.kind) == kind)
+    if before_id is not None:
+        query = query.where(col(Job.id) < before_id)
     return list(session.execute(query).scalars())
+
+
+def with_files(*, session: Session, rows: Sequence[Job]) -> list[JobView]:
+    """``rows`` as views with the facts of their unexpired files, in one query."""
+    ids = [row.id for row in rows]
+    found = session.execute(
+        select(
+            col(JobFile.job_id),
+            col(JobFile.filename),
+            col(JobFile.media_type),
+            col(JobFile.size),
+            col(JobFile.expires_at),
+        ).where(col(JobFile.job_id).in_(ids), col(JobFile.expires_at) > utcnow())
+    )
+    files = {job_id: FileFacts(*facts) for job_id, *facts in found}
+    return [JobView(row, files.get(row.id or 0)) for row in rows]
+
+
+def is_finished(job: Job) -> bool:
+    return job.state in _FINISHED
+
+
+def can_cancel(job: Job) -> bool:
+    """Whether ``cancel`` would change the job (a job asked to stop is stopping already)."""
+    return not is_finished(job) and not job.cancel_requested
+
+
+def can_retry(job: Job) -> bool:
+    return job.state in _RETRYABLE
 
 
 def cancel(*, session: Session, caller: User | None, job_id: int) -> Job:
     """A queued job is cancelled at once and never runs; a running one is asked to stop."""
     job = get_job(session=session, caller=caller, job_id=job_id)
-    if job.state in _FINISHED:
+    if is_finished(job):
         raise JobFinished()
     now = utcnow()
     session.execute(
@@ -514,7 +551,7 @@ def retry(*, session: Session, caller: User | None, job_id: int) -> Job:
         update(Job)
         .where(
             col(Job.id) == job_id,
-            col(Job.state).in_([JobState.DEAD, JobState.CANCELLED]),
+            col(Job.state).in_(_RETRYABLE),
         )
         .values(
             state=JobState.QUEUED,

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from api.web import (
     admin,
     admin_certificates,
+    admin_jobs,
     admin_reports,
     auth,
     instructor,
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin.router,
     admin_reports.router,
     admin_certificates.router,
+    admin_jobs.router,
     public.router,
     password_setup.router,
 )

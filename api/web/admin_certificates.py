@@ -1,4 +1,5 @@
-"""Administration pages for certificates: revoke one, and issue a new one after a revocation.
+"""Administration pages for certificates: revoke one, issue a new one after a revocation, and
+start the background job that renders all of them into one ZIP.
 
 Same services as the API (``api.services.certificates``), which audit what they do;
 refusals shown at a form field are audited here, as ``audit_refusals`` would.
@@ -15,8 +16,9 @@ from api.http.auditing import audit_refusals, record_invalid, record_refusal
 from api.http.deps import AdminUser, CourseInfoDep, SessionDep
 from api.http.schemas import RevokeRequest
 from api.services import certificates as certificate_service
+from api.services import job_tasks
 from api.services.audit import Action
-from api.web.admin_common import render_admin
+from api.web.admin_common import job_page, render_admin
 from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect
 from certificates.codes import EXAMPLE_CODE
@@ -186,3 +188,13 @@ def reissue_certificate(
     query = f"nytt={reissued.certificate.code}&erstatter={reissued.replaces.code}"
     again = "" if reissued.created else "&fantes=1"
     return redirect(request, f"/admin/kursbevis?{query}{again}#status")
+
+
+@router.post(
+    "/admin/kursbevis/alle",
+    dependencies=[audit_refusals(Action.CERTIFICATES_RENDER_ALL, target="certificates")],
+)
+def start_certificate_bundle(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    """Issue the missing certificates and render all of them into one ZIP, in the background."""
+    job = job_tasks.request_certificate_bundle(session=session, admin=admin)
+    return redirect(request, job_page(job.id, "startet"))

@@ -29,6 +29,7 @@ SECTIONS = (
     Section("Kursliste", "/admin/kursliste"),
     Section("Kommuner", "/admin/kommuner"),
     Section("Kursbevis", "/admin/kursbevis"),
+    Section("Jobber", "/admin/jobber"),
     Section("Logg", "/admin/logg"),
 )
 
@@ -63,3 +64,8 @@ def text_param(value: str | None, limit: int) -> str:
 def page_number(value: str | None) -> int:
     """``?side=N`` as a page number from 1 (anything else is page 1)."""
     return int(value) if value and value.isdigit() and 0 < len(value) < 7 and int(value) else 1
+
+
+def job_page(job_id: int | None, notice: str | None = None) -> str:
+    """The address of a job's page (``api.web.admin_jobs``), with a key of its notices."""
+    return f"/admin/jobber/{job_id}" + (f"?melding={notice}#status" if notice else "")

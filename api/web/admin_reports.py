@@ -1,6 +1,6 @@
-"""Administration pages for reports and records: the roster with its CSV and XLSX downloads,
-municipalities, and the audit log. Same services as the API. (Certificates:
-``api.web.admin_certificates``.)
+"""Administration pages for reports and records: the roster with its CSV and XLSX downloads
+(streamed, or built by a background job), municipalities, and the audit log. Same services
+as the API. (Certificates: ``api.web.admin_certificates``; jobs: ``api.web.admin_jobs``.)
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
-from api.services import audit
+from api.services import audit, job_tasks
 from api.services import roster as roster_service
 from api.services.audit import Action
-from api.services.contracts import RosterFilters, RosterFormat
+from api.services.contracts import Delimiter, RosterFilters, RosterFormat
 from api.services.users import get_user_by_email
 from api.web import audit_labels
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
+    job_page,
     page_number,
     render_admin,
 )
-from api.web.deps import page_router
+from api.web.deps import FormDep, form_text, page_router
+from api.web.render import redirect
 from api.web.templating import templates
 from course.messages import predicate
 from course.progress import ModuleStatus
@@ -55,6 +57,7 @@ _PARAMS = {
     "completed_from": "fra",
     "completed_to": "til",
 }
+_JOB_FORMATS = {RosterFormat.XLSX.value, RosterFormat.CSV.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,35 @@ def roster_xlsx(
 ) -> Response:
     """The filtered roster as an Excel workbook, as the API exports it."""
     return _download(request, admin, engine, info, modules, RosterFormat.XLSX)
+
+
+@router.post(
+    "/admin/kursliste/eksport",
+    dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
+)
+def start_roster_export(
+    request: Request, form: FormDep, session: SessionDep, admin: AdminUser
+) -> Response:
+    """Start building the filtered roster as a file in the background; on to the job's page."""
+    query = roster_query(
+        QueryParams({name: form_text(form, name, limit=200) for name in _PARAMS.values()})
+    )
+    format = form_text(form, "format", limit=10)
+    errors = dict(query.errors)
+    if format not in _JOB_FORMATS:
+        errors["format"] = "Velg Excel eller CSV."
+    if errors:  # the page sends only filters it has checked: this form was changed by hand
+        raise UnprocessableError(
+            [{"loc": ["form", name], "msg": message} for name, message in errors.items()]
+        )
+    job = job_tasks.request_roster_export(
+        session=session,
+        admin=admin,
+        filters=query.filters,
+        format=format,
+        delimiter=Delimiter.SEMICOLON.value,
+    )
+    return redirect(request, job_page(job.id, "startet"))
 
 
 @router.get("/admin/kommuner")

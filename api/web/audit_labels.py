@@ -86,7 +86,12 @@ TARGET_LABELS: dict[str, str] = {
     "modules": "Moduler",
     "certificates": "Kursbevis",
 }
-_TARGET_PREFIXES = {"user:": "Bruker", "module:": "Modul", "certificate:": "Kursbevis"}
+_TARGET_PREFIXES = {
+    "user:": "Bruker",
+    "module:": "Modul",
+    "certificate:": "Kursbevis",
+    "job:": "Jobb",
+}
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status"}
 VALUE_LABELS: dict[str, str] = {

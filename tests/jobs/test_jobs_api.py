@@ -105,6 +105,11 @@ def test_a_csv_export_and_cancel_and_retry_through_the_api(
     assert "'=HYPERLINK" in text  # formula injection neutralised in job files too
     listed = client.get("/api/v1/jobs", headers=admin).json()
     assert [entry["id"] for entry in listed] == [job["id"]]
+    with Session(engine) as session:  # the refused second cancel, as the pages record it
+        refused = session.exec(
+            select(AuditEvent.action, AuditEvent.target).where(AuditEvent.outcome == "denied")
+        ).all()
+    assert list(refused) == [("job.cancel", f"job:{job['id']}")]
 
 
 def test_the_certificate_bundle_is_a_zip_of_every_valid_certificate(

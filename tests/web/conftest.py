@@ -26,6 +26,7 @@ from api.core.config import PROJECT_ROOT, Settings
 from api.core.db import make_engine
 from api.data import migrate
 from api.services.content import sync_content
+from api.services.worker import Worker
 from course.models import Course
 from tests.conftest import LiveServer
 
@@ -144,6 +145,36 @@ def own_site(tmp_path: Path, shipped_course: Course) -> Iterator[WebSite]:
     engine = new_web_engine(tmp_path, shipped_course)
     yield from _serve(tmp_path, engine)
     engine.dispose()
+
+
+class JobWorker:
+    """A job worker beside a test server, as ``innostudy serve`` runs one in its process.
+
+    It starts when the test says so, so that a page can be seen while its job still waits.
+    Its lease is short, so that its heartbeat passes a cancellation on within a second.
+    """
+
+    def __init__(self, site: WebSite) -> None:
+        settings = site.app.state.settings.model_copy(update={"job_lease_seconds": 3.0})
+        self.worker = Worker(site.engine, settings, schedules=())
+        self.started = False
+
+    def start(self) -> None:
+        self.worker.start()
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.worker.stop(timeout=10)
+            self.started = False
+
+
+@pytest.fixture
+def job_worker(own_site: WebSite) -> Iterator[JobWorker]:
+    """A worker for ``own_site``'s jobs, stopped (letting its running job end) after the test."""
+    worker = JobWorker(own_site)
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import FilePayload, Page, expect
 from sqlmodel import Session, col, func, select
 
-from api.data.models import AuditEvent, Role, User
+from api.data.models import AuditEvent, Job, Role, User
 from api.web.deps import CSRF_COOKIE
 from tests.factories import make_user
 from tests.web.conftest import WebSite, check_page_at_both_widths
@@ -27,6 +27,10 @@ ADMIN_PAGES = [
     "/admin/kursliste.xlsx",
     "/admin/kommuner",
     "/admin/kursbevis",
+    "/admin/jobber",
+    "/admin/jobber/{id}",
+    "/admin/jobber/{id}/status",
+    "/admin/jobber/{id}/fil",
     "/admin/logg",
 ]
 ADMIN_POSTS = {
@@ -40,6 +44,10 @@ ADMIN_POSTS = {
     "/admin/brukere/import": {"handling": "importer"},
     "/admin/kursbevis": {"kode": "ABCD-EFGH-JKM", "begrunnelse": "Ingen grunn"},
     "/admin/kursbevis/nytt": {"kode": "ABCD-EFGH-JKM"},
+    "/admin/kursbevis/alle": {},
+    "/admin/kursliste/eksport": {"format": "xlsx"},
+    "/admin/jobber/{id}/avbryt": {},
+    "/admin/jobber/{id}/prov-igjen": {},
 }
 
 
@@ -87,9 +95,11 @@ def test_other_roles_get_the_403_page_on_every_admin_page_and_form(
             .where(AuditEvent.actor_id == intruder.id, col(AuditEvent.outcome) == "denied")
         ).one()
         created = session.exec(select(User).where(User.email == "inntrenger@web.no")).first()
+        jobs = session.exec(select(Job).where(Job.created_by == intruder.id)).all()
     # Every refused form and download is in the audit log, as with the API.
     assert denied == len(ADMIN_POSTS) + 2
     assert created is None
+    assert jobs == []  # neither the roster export nor the certificate bundle was started
 
 
 def test_an_admin_form_without_the_csrf_token_is_refused_and_changes_nothing(

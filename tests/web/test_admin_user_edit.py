@@ -302,6 +302,7 @@ GUARDED = [
     ("/api/v1/modules", "/instruktor", {Role.INSTRUCTOR, Role.ADMIN}),
     ("/api/v1/users", "/admin/brukere", {Role.ADMIN}),
     ("/api/v1/audit", "/admin/logg", {Role.ADMIN}),
+    ("/api/v1/jobs", "/admin/jobber", {Role.ADMIN}),
 ]
 
 

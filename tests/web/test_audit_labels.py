@@ -62,9 +62,10 @@ def test_details_and_targets_read_in_norwegian() -> None:
     assert details({"filters": {"municipality": "Asker", "status": "completed"}}) == [
         ("filtre", "kommune = Asker, status = fullført")
     ]
-    assert [target_label(t) for t in ("roster", "users", "user:7", "module:intro")] == [
+    assert [target_label(t) for t in ("roster", "users", "user:7", "module:intro", "job:3")] == [
         "Kursliste",
         "Brukere",
         "Bruker 7",
         "Modul intro",
+        "Jobb 3",
     ]
