@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.JOB_CANCEL: "Jobb avbrutt",
     Action.JOB_RETRY: "Jobb startet på nytt",
     Action.JOB_FILE_DOWNLOAD: "Fil fra jobb lastet ned",
+    Action.MUNICIPALITY_IMPORT: "Kommuneregisteret importert",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -62,6 +63,11 @@ DETAIL_LABELS: dict[str, str] = {
     "unchanged": "uendret",
     "role_changes": "rolleendringer",
     "errors": "feil",
+    # the municipality register import
+    "renamed": "nytt navn",
+    "ended": "avsluttet",
+    "reinstated": "gyldig igjen",
+    "changes": "nummerendringer",
     # the roster export and its filters
     "format": "format",
     "as_job": "som bakgrunnsjobb",
@@ -85,6 +91,7 @@ TARGET_LABELS: dict[str, str] = {
     "roster": "Kursliste",
     "modules": "Moduler",
     "certificates": "Kursbevis",
+    "municipalities": "Kommuneregisteret",
 }
 _TARGET_PREFIXES = {
     "user:": "Bruker",
