@@ -40,14 +40,17 @@ def dead(
     payload: dict[str, Any] | None = None,
     created_by: int | None = None,
 ) -> int:
-    """A test job whose only try failed with ``error`` (run again, it works: it only waits)."""
+    """A test job whose every try failed with ``error`` (run again, it works: it only waits)."""
     job_id = enqueue(engine, payload=payload, created_by=created_by)
-    with writing(engine) as connection:
-        claimed = jobs.claim(
-            connection, worker="test", queues=jobs.QUEUES, lease=timedelta(minutes=1)
-        )
-        assert claimed is not None and claimed.id == job_id
-        assert jobs.fail(connection, claimed, error, retry_in=0) == "dead"
+    state = None
+    while state != "dead":
+        with writing(engine) as connection:
+            claimed = jobs.claim(
+                connection, worker="test", queues=jobs.QUEUES, lease=timedelta(minutes=1)
+            )
+            assert claimed is not None and claimed.id == job_id
+            state = jobs.fail(connection, claimed, error, retry_in=0)
+            assert state in ("queued", "dead")
     return job_id
 
 
