@@ -75,8 +75,8 @@ def test_the_backlog_limit_is_a_setting_and_zero_turns_it_off(
     settings: Settings, engine: Engine
 ) -> None:
     _queue(engine, CLEAN_UP, due_for=120)
-    strict = settings.model_copy(update={"ready_max_queue_age_seconds": 60})
-    off = settings.model_copy(update={"ready_max_queue_age_seconds": 0})
+    strict = Settings(**{**settings.model_dump(), "ready_max_queue_age_seconds": 60})
+    off = Settings(**{**settings.model_dump(), "ready_max_queue_age_seconds": 0})
     with TestClient(create_app(strict, engine=engine)) as client:
         assert client.get("/healthz/ready").status_code == 503
     with TestClient(create_app(off, engine=engine)) as client:
