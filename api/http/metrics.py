@@ -26,6 +26,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     ProcessCollector,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -44,6 +45,9 @@ MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # The hot routes answer in 1–3 ms; exports and PDFs take seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# No ``*_created`` series beside each counter and histogram: Prometheus does not need them,
+# and they would double what every scrape carries.
+disable_created_metrics()
 
 
 class RequestMetrics:
