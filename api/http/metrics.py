@@ -47,7 +47,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # No ``*_created`` series beside each counter and histogram: Prometheus does not need them,
 # and they would double what every scrape carries.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class RequestMetrics:
