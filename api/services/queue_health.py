@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import Engine, and_, case, func, select, text
+from sqlalchemy import Engine, and_, case, func, select
 from sqlmodel import Session, col
 
 from api.core.admission import admission
@@ -51,7 +51,9 @@ class Readiness:
 def snapshot(*, session: Session, now: datetime, worker_within: timedelta) -> QueueSnapshot:
     """The counts of jobs by state and queue, and each queue's due jobs and live workers."""
     if session.get_bind().dialect.name == "postgresql":  # a locked table must not hang a probe
-        session.execute(text(f"SET LOCAL statement_timeout = {int(READ_TIMEOUT_SECONDS * 1000)}"))
+        # SET LOCAL statement_timeout: for this read transaction only.
+        milliseconds = str(int(READ_TIMEOUT_SECONDS * 1000))
+        session.execute(select(func.set_config("statement_timeout", milliseconds, True)))
     due = and_(col(Job.state) == JobState.QUEUED, col(Job.run_after) <= now)
     rows = session.execute(
         select(
