@@ -25,6 +25,8 @@ from api.core.db import make_engine
 from api.core.errors import DomainError
 from api.http.body_limit import BodyLimit
 from api.http.hotpath import EncodedJson, HotPath
+from api.http.metrics import Metrics
+from api.http.observe import RequestObserver
 from api.http.security_headers import SecurityHeaders
 from api.routes import (
     admin,
@@ -36,6 +38,7 @@ from api.routes import (
     jobs,
     learning,
     me,
+    metrics,
     password_setup,
     privacy,
     reports,
@@ -96,6 +99,7 @@ def create_app(
     app.state.render_cache = RenderCache()
     app.state.module_json_cache = RevisionCache[EncodedJson]()
     app.state.hot_path = HotPath(app.state.engine)
+    app.state.metrics = Metrics()
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -154,10 +158,22 @@ def create_app(
     # Outermost of the app's own middleware, so its 413 gets the security headers too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, too_large=too_large)
     app.add_middleware(SecurityHeaders)
+    # Outermost: it times the whole answer and gives every one its X-Request-ID.
+    app.add_middleware(
+        RequestObserver, metrics=app.state.metrics.requests, log=settings.request_log
+    )
     # Routes are matched in order: the learners' hot routes first.
     serve(app, learning.hot_router, learning.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    serve(app, health.router, auth.router, me.router, authoring.router, certificates.router)
+    serve(
+        app,
+        health.router,
+        metrics.router,
+        auth.router,
+        me.router,
+        authoring.router,
+        certificates.router,
+    )
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
     serve(app, jobs.router)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -234,7 +236,37 @@ def serve(
     changed = _sync(settings, settings.content_dir, named=False)  # named by the upgrade
     out.print("Innhold: " + _changed(changed, "importert eller endret"), markup=False)
     out.print(f"innostudy kjører på http://{host}:{port}  (API-dokumentasjon: /docs)")
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    with _shared_metrics(workers):
+        # Each request is logged once, by the app (api.http.observe): no uvicorn access log.
+        uvicorn.run(
+            "api.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            access_log=False,
+        )
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """With several processes on one port, a scrape reaches any one of them: they share
+    their request counts through files (prometheus_client's multiprocess mode)."""
+    import os
+    import shutil
+    import tempfile
+
+    name = "PROMETHEUS_MULTIPROC_DIR"
+    if workers <= 1 or os.environ.get(name):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="innostudy-metrics-")
+    os.environ[name] = directory  # the processes uvicorn starts inherit it
+    try:
+        yield
+    finally:
+        del os.environ[name]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _course_context(settings: Settings) -> tuple[Any, Any]:

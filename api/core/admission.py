@@ -27,7 +27,8 @@ holding what another request needs, and the event loop itself never waits at all
   page's visitor and module list, ``api.http.deps``) use the turn it holds, so
   an admitted request needs at most two pooled connections, and the pool has them.
 - Health checks have ``HEALTH_SLOTS`` of their own, so ``/healthz`` answers while
-  every request slot is busy.
+  every request slot is busy; so do readiness and metrics (``health_read``), with a
+  time limit.
 
 Asyncio primitives belong to one event loop; an engine can serve several (tests
 run each app on its own), so the state is kept per engine and per event loop.
@@ -40,11 +41,13 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+import anyio
 from sqlalchemy import Engine
 
 from api.core.db import (
@@ -61,6 +64,9 @@ logger = logging.getLogger("innostudy")
 _admitted: ContextVar[bool] = ContextVar("innostudy_admitted", default=False)
 # SQLite's own automatic checkpoint runs at 1,000 pages of log; an inline write adds a few.
 CHECKPOINT_EVERY = 250
+T = TypeVar("T")
+# Health reads whose caller stopped waiting (``Admission.health_read``): kept until they end.
+_UNFINISHED: set[asyncio.Task[Any]] = set()
 
 
 @dataclass
@@ -122,6 +128,24 @@ class Admission:
         """A slot reserved for health checks, apart from the requests' slots."""
         async with self._state().health:
             yield
+
+    async def health_read(self, work: Callable[[], T], *, timeout: float) -> T:
+        """``work()`` in a worker thread and a health-check slot; ``TimeoutError`` after
+        ``timeout`` seconds (waiting for the slot included).
+
+        The slot stays taken until the thread ends, not until the caller stops waiting:
+        a database that hangs ties up ``HEALTH_SLOTS`` threads at most, and the checks
+        after them time out waiting for a slot.
+        """
+
+        async def held() -> T:
+            async with self.health_check():
+                return await anyio.to_thread.run_sync(work)
+
+        task = asyncio.ensure_future(held())
+        _UNFINISHED.add(task)
+        task.add_done_callback(_forget)
+        return await asyncio.wait_for(asyncio.shield(task), timeout)
 
     def writing(self) -> bool:
         """Whether a request of this event loop holds, or waits for, the write lock."""
@@ -193,6 +217,12 @@ class Admission:
             cursor.close()
         finally:
             pooled.close()
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    _UNFINISHED.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a late failure was answered as a timeout already
 
 
 def _log_failure(future: asyncio.Future[None]) -> None:

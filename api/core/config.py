@@ -60,11 +60,29 @@ class Settings(BaseSettings):
     job_keep_days: float = Field(default=30, gt=0)
     log_format: Literal["json", "text"] = "json"
 
+    # Operations (api.services.queue_health, api.http.observe): readiness, metrics, request logs.
+    # /healthz/ready answers 503 once a due job has waited longer than this (0: never).
+    ready_max_queue_age_seconds: float = Field(default=900, ge=0)
+    # /metrics answers only with ``Authorization: Bearer <token>``; without a token it is 404.
+    metrics_token: SecretStr | None = None
+    # One JSON line per request on the ``innostudy.requests`` logger.
+    request_log: bool = True
+
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         """``INNOSTUDY_CERTIFICATE_SIGNER_NAME=`` (empty) means "not configured"."""
         return (value or "").strip() or None
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _check_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """Blank is unset; a token anyone could guess would open the metrics to everyone."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("INNOSTUDY_METRICS_TOKEN må være en tilfeldig verdi på minst 16 tegn")
+        return value
 
     @field_validator("base_url")
     @classmethod

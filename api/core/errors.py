@@ -214,6 +214,56 @@ class RevisionNotFound(NotFound):
     message = "Revisjonen finnes ikke."
 
 
+# Readiness (``/healthz/ready``): a load balancer sends no traffic while these hold.
+
+
+class NotReadyBody(ErrorBody):
+    """A 503 from the readiness check; a stuck queue names itself and how long it has waited."""
+
+    queue: str | None = None
+    oldest_due_seconds: float | None = None
+    limit_seconds: float | None = None
+
+
+class NotReady(DomainError):
+    status_code = 503
+    code = "not_ready"
+    message = "Tjenesten er ikke klar."
+    body_model = NotReadyBody
+
+
+class DatabaseUnavailable(NotReady):
+    code = "database_unavailable"
+    message = "Databasen svarer ikke."
+
+
+class QueueBacklog(NotReady):
+    code = "queue_backlog"
+    message = "Bakgrunnsjobbene står fast: den eldste jobben i køen har ventet for lenge."
+
+    def __init__(self, *, queue: str, oldest_due_seconds: float, limit_seconds: float) -> None:
+        super().__init__(
+            f"Bakgrunnsjobbene står fast: den eldste jobben i køen «{queue}» har ventet i "
+            f"{oldest_due_seconds:.0f} sekunder (grensen er {limit_seconds:.0f})."
+        )
+        self.queue = queue
+        self.oldest_due_seconds = oldest_due_seconds
+        self.limit_seconds = limit_seconds
+
+    def body(self) -> dict[str, Any]:
+        return {
+            **super().body(),
+            "queue": self.queue,
+            "oldest_due_seconds": round(self.oldest_due_seconds, 1),
+            "limit_seconds": self.limit_seconds,
+        }
+
+
+class MetricsTokenInvalid(NotAuthenticated):
+    code = "metrics_token_invalid"
+    message = "Målingene krever riktig tilgangsnøkkel (Authorization: Bearer …)."
+
+
 def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for the errors a route can raise."""
     by_status: dict[int, list[type[DomainError]]] = {}

@@ -1,19 +1,24 @@
 """Logging for the server, the workers and the command line: JSON lines by default.
 
-Every request is one line (``innostudy.request``: method, path, status, duration and
-its request id) and every job run is one line (``innostudy.jobs``: job id, kind,
-try, outcome, duration), so a log collector can follow a request or a job across
-processes and machines. ``INNOSTUDY_LOG_FORMAT=text`` gives plain lines instead.
+Every request is one line (``innostudy.requests``: request id, method, route template,
+status, duration, and the caller's user id if known: ``api.http.observe``) and every
+job run is one line (``innostudy.jobs``: job id, kind, try, outcome, duration), so a
+log collector can follow a request or a job across processes and machines. A job
+enqueued by a request is logged with that request's id once its transaction commits.
+``INNOSTUDY_LOG_FORMAT=text`` gives plain lines instead.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
 _FIELDS = "{asctime}{levelname}{name}{message}"
+# The id of the request being served (``api.http.observe``), for log lines written meanwhile.
+request_id: ContextVar[str | None] = ContextVar("innostudy_request_id", default=None)
 
 
 def configure(log_format: str = "json", level: int = logging.INFO) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -14,11 +16,19 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.core.admission import admission
 from api.core.config import Settings
 from api.core.db import WRITE, WriteBusy, dbapi_write, transaction
-from api.core.errors import DomainError, Forbidden, ModuleNotFound, NotAuthenticated
+from api.core.errors import (
+    DatabaseUnavailable,
+    DomainError,
+    Forbidden,
+    MetricsTokenInvalid,
+    ModuleNotFound,
+    NotAuthenticated,
+)
 from api.data.models import Role, User
 from api.data.sql import Statements
 from api.http import presenters
@@ -30,6 +40,7 @@ from api.services.progress_writes import CourseModules
 from course.models import CourseInfo
 
 T = TypeVar("T")
+logger = logging.getLogger("innostudy")
 TOKEN_URL = "/api/v1/auth/token"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -168,6 +179,8 @@ def get_optional_user(request: Request, session: SessionDep, token: LoginTokenDe
     """The logged-in user, or None; remembered for the page header."""
     user = user_service.user_for_token(session=session, token=token) if token else None
     request.state.visitor = Visitor(user.full_name, user.role) if user is not None else None
+    if user is not None:
+        request.state.user_id = user.id  # for the request's log line (api.http.observe)
     return user
 
 
@@ -253,6 +266,7 @@ async def _known_caller(request: HTTPConnection, token: str | None) -> Principal
     principal = await _hot_path(request).principal(token) if token else None
     if principal is None:
         raise NotAuthenticated(_INVALID_TOKEN) if token else NotAuthenticated()
+    request.state.user_id = principal.id  # for the request's log line (api.http.observe)
     return principal
 
 
@@ -363,8 +377,28 @@ async def module_json(request: Request, slug: str) -> EncodedJson:
 
 
 async def check_database(request: Request) -> None:
-    """Raise unless the database answers; never queued behind requests (``/healthz``)."""
-    await _hot_path(request).check_database()
+    """``DatabaseUnavailable`` unless the database answers; never queued behind requests
+    (``/healthz``)."""
+    try:
+        await _hot_path(request).check_database()
+    except Exception as exc:  # whatever the driver raises: a 503, never a 500
+        logger.warning("health check: the database failed: %s", type(exc).__name__)
+        raise DatabaseUnavailable() from None
+
+
+async def require_metrics_token(request: Request) -> None:
+    """``/metrics`` is for the scraper that has ``INNOSTUDY_METRICS_TOKEN``: a wrong or missing
+    token is 401; without a token configured the path does not exist (404)."""
+    token = get_settings(request).metrics_token
+    if token is None:
+        raise StarletteHTTPException(status_code=404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    expected = token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), expected):
+        raise MetricsTokenInvalid()
+
+
+MetricsAccess = Depends(require_metrics_token)
 
 
 LiveModules = Annotated[list[content_service.LiveModule], Depends(get_live_modules)]

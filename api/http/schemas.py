@@ -31,6 +31,27 @@ class Health(BaseModel):
     database: Literal["ok"]
 
 
+class QueueReadiness(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    due: int = Field(description="Queued jobs that are due to run")
+    oldest_due_seconds: float | None = Field(
+        description="How long the oldest due job has waited (null: none is due)"
+    )
+    workers: int = Field(description="Live workers that take jobs from this queue")
+
+
+class Readiness(BaseModel):
+    """Ready for traffic; queues without a live worker are named but do not make it unready."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    status: Literal["ok"] = "ok"
+    database: Literal["ok"] = "ok"
+    queues: dict[str, QueueReadiness]
+    unserved: list[str] = Field(description="Queues that no live worker takes jobs from")
+
+
 class ProgressSummary(BaseModel):
     """Progress over the modules that count for completion; optional modules apart."""
 

@@ -18,6 +18,7 @@ worker has taken since.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,11 +31,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
+from api.core import logs
 from api.core.db import transaction
 from api.core.errors import JobFileMissing, JobFinished, JobNotFound, JobNotRetryable
 from api.data.models import Job, JobFile, JobState, JobWorker, Role, User, utcnow
 from api.services import audit
 
+logger = logging.getLogger("innostudy.jobs")
 QUEUES = ("default", "bulk")
 LOST_WORKER = "Arbeidsprosessen stoppet før jobben var ferdig (leiekontrakten gikk ut)."
 _ERROR_CHARS = 4000
@@ -101,8 +104,27 @@ def wait_for_work(timeout: float) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop("innostudy_enqueued", False):
-        wake_local_workers()
+    enqueued: list[tuple[int, str]] = session.info.pop("innostudy_enqueued", [])
+    if not enqueued:
+        return
+    # The request that enqueued (if any) and the job, on one line: the worker's lines
+    # name the job, so a log collector can follow a request into its background work.
+    request_id = logs.request_id.get()
+    for job_id, kind in enqueued:
+        extra = {"event": "job_enqueued", "job_id": job_id, "kind": kind}
+        logger.info(
+            "job enqueued", extra=extra | ({"request_id": request_id} if request_id else {})
+        )
+    wake_local_workers()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("innostudy_enqueued", None)  # those jobs were never enqueued
+
+
+def _mark_enqueued(session: Session, job: Job) -> None:
+    assert job.id is not None
+    session.info.setdefault("innostudy_enqueued", []).append((job.id, job.kind))
 
 
 def enqueue(
@@ -150,7 +172,7 @@ def enqueue(
             ).scalar_one()
             return existing
         job = inserted
-    session.info["innostudy_enqueued"] = True
+    _mark_enqueued(session, job)
     return job
 
 
@@ -568,8 +590,8 @@ def retry(*, session: Session, caller: User | None, job_id: int) -> Job:
     audit.record(
         session=session, actor=caller, action=audit.Action.JOB_RETRY, target=f"job:{job_id}"
     )
-    session.info["innostudy_enqueued"] = True
     session.refresh(job)
+    _mark_enqueued(session, job)
     return job
 
 
@@ -594,9 +616,11 @@ def _count(result: Any) -> int:
 
 
 def install(session_class: type[Session] = Session) -> None:
-    """Wake this process's workers when a transaction that enqueued commits."""
+    """Wake this process's workers (and log the jobs) when a transaction that enqueued commits."""
     if not event.contains(session_class, "after_commit", _after_commit):
         event.listen(session_class, "after_commit", _after_commit)
+    if not event.contains(session_class, "after_rollback", _after_rollback):
+        event.listen(session_class, "after_rollback", _after_rollback)
 
 
 install()
