@@ -34,6 +34,7 @@ from api.routes import (
     auth,
     authoring,
     certificates,
+    exports,
     health,
     jobs,
     learning,
@@ -173,6 +174,7 @@ def create_app(
         me.router,
         authoring.router,
         certificates.router,
+        exports.router,
     )
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)

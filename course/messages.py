@@ -24,6 +24,7 @@ _NO_CONTROL_CHARACTERS = "kan ikke inneholde kontrolltegn"
 # A pattern is easier to explain in words than to show: by the field it checks.
 _PATTERN_RULES = {
     "slug": COURSE_SLUG_RULE,  # the module slug is checked by a validator of its own
+    "module": MODULE_SLUG_RULE,  # a module slug given as a parameter (SCORM export)
     "language": "må være en språkkode med små bokstaver, f.eks. «nb» eller «nn»",
     "municipality_number": "må være et kommunenummer med fire sifre, f.eks. «3203»",
     "full_name": _NO_CONTROL_CHARACTERS,

@@ -28,6 +28,8 @@ from course.messages import os_problem
 
 _KINDS = {"argument": "argumentet", "option": "valget", "parameter": "verdien"}
 _USAGE = tuple((re.compile(pattern), text) for pattern, text in (
+    (r"Missing (argument|option|parameter) (\S+)\. Choose from:\s+([\s\S]+?)\.?",
+     "Mangler {kind} {1}. Velg en av: {choices}."),
     (r"Missing (argument|option|parameter) (.+)\.", "Mangler {kind} {1}."),
     (r"Missing parameter: (.+)", "Mangler verdien {0}."),
     (r"Missing command\.", "Mangler kommando."),
@@ -82,6 +84,7 @@ def usage_problem(message: str) -> str:
             "kind": _KINDS.get(groups[0] or "", "") if groups else "",
             "value": _value(groups[-1] or "") if groups else "",
             "maybe": f" Mente du {groups[1]}?" if len(groups) > 1 and groups[1] else "",
+            "choices": ", ".join(c.strip() for c in (groups[-1] or "").split(",")),
         }
         return _fill(text, groups, **named)
     return f"Feil i kommandoen: {message}"

@@ -209,6 +209,12 @@ class ModuleExists(Conflict):
     message = "Det finnes allerede en modul med denne adressen (slug)."
 
 
+class EditionNotAvailable(DomainError):
+    status_code = 422
+    code = "edition_not_available"
+    message = "Nynorsk-utgaven av kurset finnes ikke ennå. Velg bokmål (nb)."
+
+
 class RevisionNotFound(NotFound):
     code = "revision_not_found"
     message = "Revisjonen finnes ikke."

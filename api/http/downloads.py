@@ -1,4 +1,4 @@
-"""Downloads that take a while: the roster streamed from worker threads, the XLSX built in one.
+"""Downloads: the roster streamed from worker threads, the XLSX built in one, SCORM packages.
 
 The JSON API and the administration pages both answer a roster export with
 ``export_roster``, and a job's file with ``job_file``, so the file, its name and its
@@ -21,10 +21,11 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.data.models import User
-from api.services import jobs, roster_export
+from api.services import jobs, roster_export, scorm_export
 from api.services import roster as roster_service
 from api.services.content import LiveModule
 from api.services.contracts import Delimiter, RosterFormat
+from api.services.scorm_export import ScormPackage
 from course.models import CourseInfo
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,6 +108,18 @@ def job_file(*, session: Session, engine: Engine, caller: User, job_id: int) -> 
         media_type=file.media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def scorm_download(package: ScormPackage) -> Response:
+    """A SCORM package as a download (the API's route and the instructor page)."""
+    return Response(
+        package.content,
+        media_type=scorm_export.MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{package.filename}"',
             "Cache-Control": "no-store",
         },
     )

@@ -24,7 +24,9 @@ from pydantic import (
 )
 
 from api.data.models import Role
+from course.frontmatter import SLUG_RE
 from course.progress import ModuleStatus
+from course.scorm import ScormVersion
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
@@ -244,3 +246,27 @@ class RosterFilters(BaseModel):
     def audited(self) -> dict[str, str]:
         """The filters given, for the audit log (municipalities, departments, dates)."""
         return {name: str(value) for name, value in self if value is not None}
+
+
+class CourseForm(StrEnum):
+    """The written form of Norwegian an edition of the course is in."""
+
+    BOKMAL = "nb"
+    NYNORSK = "nn"
+
+
+class ScormExport(BaseModel):
+    """Which SCORM package to build: the API's query, the instructor page's form, the CLI's
+    options."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: ScormVersion = Field(description="SCORM 1.2 (for Moodle) or SCORM 2004 4th edition")
+    module: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern, max_length=80)] | None = (
+        Field(default=None, description="One module's slug; the whole course when left out")
+    )
+    form: CourseForm = Field(default=CourseForm.BOKMAL, description="Bokmål or nynorsk")
+    quiz: bool = Field(
+        default=True,
+        description="Include the quizzes; their answer key is then in the package",
+    )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from course.models import CourseInfo, Module
-from course.scorm.manifest import ScormVersion, Sco, manifest_xml
+from course.scorm.manifest import Sco, ScormVersion, manifest_xml
 from course.scorm.pages import SUSPEND_LIMIT, longest_suspend_data, sco_page
 
 MANIFEST = "imsmanifest.xml"

@@ -90,14 +90,18 @@ def sco_page(
         "module": module.slug,
         "quiz": quiz_config(quiz) if quiz else None,
     }
-    return _templates().get_template("page.html").render(
-        module=module,
-        heading=heading,
-        body=body,
-        quiz=quiz,
-        quiz_left_out=module.quiz is not None and quiz is None,
-        duration=format_duration(module.estimated_minutes),
-        pass_mark=percent(quiz.pass_mark) if quiz else "",
-        config=_script_json(config),
-        shared=shared,
+    return (
+        _templates()
+        .get_template("page.html")
+        .render(
+            module=module,
+            heading=heading,
+            body=body,
+            quiz=quiz,
+            quiz_left_out=module.quiz is not None and quiz is None,
+            duration=format_duration(module.estimated_minutes),
+            pass_mark=percent(quiz.pass_mark) if quiz else "",
+            config=_script_json(config),
+            shared=shared,
+        )
     )

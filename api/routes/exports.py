@@ -1,0 +1,45 @@
+"""Exports of the course for other systems: SCORM packages for an LMS such as Moodle."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Response
+
+from api.core.errors import (
+    EditionNotAvailable,
+    Forbidden,
+    ModuleNotFound,
+    NotAuthenticated,
+    responses,
+)
+from api.http import downloads
+from api.http.deps import CourseInfoDep, RenderCacheDep, SessionDep, StaffUser
+from api.http.routing import api_router
+from api.services import scorm_export
+from api.services.contracts import ScormExport
+
+router = api_router(prefix="/export", tags=["export"])
+_PACKAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The SCORM package (zip)", "content": {scorm_export.MEDIA_TYPE: {}}}
+}
+
+
+@router.get(
+    "/scorm",
+    response_class=Response,
+    responses={
+        **_PACKAGE,
+        **responses(NotAuthenticated, Forbidden, ModuleNotFound, EditionNotAvailable),
+    },
+)
+def scorm(
+    session: SessionDep,
+    staff: StaffUser,
+    info: CourseInfoDep,
+    cache: RenderCacheDep,
+    request: Annotated[ScormExport, Query()],
+) -> Response:
+    """SCORM package of the course or one module; with quizzes it holds their answer key."""
+    package = scorm_export.scorm_package(session=session, info=info, cache=cache, request=request)
+    return downloads.scorm_download(package)
