@@ -1,4 +1,4 @@
-"""``innostudy export scorm``: the package on disk; every mistake a Norwegian line and an exit code."""
+"""``innostudy export scorm``: the package on disk; each mistake a Norwegian line, an exit code."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def test_one_module_as_scorm_2004_without_the_quiz(
     [
         (["--version", "1.2", "--module", "finnes-ikke"], 1,
          "Modulen «finnes-ikke» finnes ikke i kurset."),
-        (["--version", "1.2", "--module", "Ikke En Slug"], 2, "«--module» kan bare ha små bokstaver"),
+        (["--version", "1.2", "--module", "Ikke En Slug"], 2,
+         "«--module» kan bare ha små bokstaver"),
         (["--version", "1.2", "--form", "nn"], 1, "Nynorsk-utgaven av kurset finnes ikke ennå"),
         (["--version", "3"], 2, "Ugyldig verdi for '--version': '3' er ikke en av '1.2', '2004'."),
         ([], 2, "Mangler valget '--version'. Velg en av: 1.2, 2004."),

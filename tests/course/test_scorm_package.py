@@ -18,7 +18,8 @@ from course.scorm.pages import SUSPEND_LIMIT, longest_suspend_data, package_html
 from tests.scorm_support import files, manifest_schema, package
 
 VARIANTS = [
-    pytest.param(version, slug, quiz, id=f"{version.value}-{slug or 'kurs'}-{'quiz' if quiz else 'uten'}")
+    pytest.param(version, slug, quiz,
+                 id=f"{version.value}-{slug or 'kurs'}-{'quiz' if quiz else 'uten'}")
     for version in ScormVersion
     for slug in (None, "samskaping")
     for quiz in (True, False)
@@ -153,8 +154,10 @@ def test_without_the_quiz_there_is_no_answer_key(
 
 
 def test_links_to_other_modules_lose_their_target_and_links_out_open_a_new_window() -> None:
-    html = ('<p><a href="/moduler/samskaping#fase-1" rel="noopener noreferrer">Samskaping</a> og '
-            '<a href="https://www.ks.no/" rel="noopener noreferrer">KS</a> og <a href="#fn1">1</a></p>')  # fmt: skip
+    html = (
+        '<p><a href="/moduler/samskaping#fase-1" rel="noopener noreferrer">Samskaping</a> og '
+        '<a href="https://www.ks.no/" rel="noopener noreferrer">KS</a> og <a href="#fn1">1</a></p>'
+    )
     assert package_html(html) == (
         '<p><span class="module-ref">Samskaping</span> og '
         '<a target="_blank" href="https://www.ks.no/" rel="noopener noreferrer">KS</a> og '
