@@ -52,6 +52,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/preview", {"markdown": "# Hei"}, STAFF),
     ("GET", "/api/v1/modules/hvorfor-innovasjon/revisions", None, STAFF),
     ("GET", "/api/v1/modules/hvorfor-innovasjon/revisions/1", None, STAFF),
+    ("GET", "/api/v1/export/scorm?version=1.2&module=samskaping", None, STAFF),
     ("POST", "/api/v1/modules/finnes-ikke/revisions/1/restore", None, STAFF),
     ("GET", "/api/v1/users", None, {Role.ADMIN}),
     ("POST", "/api/v1/users", NEW_USER, {Role.ADMIN}),
@@ -81,6 +82,7 @@ ENDPOINTS = [
 
 
 def _template(path: str) -> str:
+    path = path.partition("?")[0]
     for slug in ("hvorfor-innovasjon", "finnes-ikke"):
         path = path.replace(slug, "{slug}")
     path = path.replace("/users/999999", "/users/{user_id}")
