@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, FrameLocator, Page
 from course.models import Course, Module
 from course.scorm import ScormVersion
 from tests.scorm_support import package, scorm_modules
+from tests.web.conftest import DESKTOP, PHONE, axe_violations, describe_violations
 
 pytestmark = pytest.mark.browser
 LAUNCHER = Path(__file__).parent / "fixtures" / "scorm-launcher.html"
@@ -334,3 +335,20 @@ def test_without_an_lms_the_page_says_progress_is_not_saved(
     page.get_by_text("fremdriften blir ikke lagret").wait_for()
     page.locator("#mark-read").click()
     page.get_by_text("Du har markert teksten som lest.").wait_for()
+
+
+def test_the_sco_page_passes_axe_with_the_quiz_graded(
+    page: Page, packages: PackageServer, shipped_course: Course, axe_source: str
+) -> None:
+    module = shipped_course.module(MODULE)
+    assert module is not None
+    name = packages.add(package(shipped_course, ScormVersion.V1_2, slug=MODULE))
+    page.goto(f"{packages.url}/{packages.launch_href(name)}")
+    for question in module.quiz.questions if module.quiz else ():
+        page.locator(f"#q-{question.id}-{sorted(question.correct_option_ids)[0]}").check()
+    page.get_by_role("button", name="Lever svarene").click()
+    page.locator("#quiz-result").wait_for()
+    for width in (DESKTOP, PHONE):
+        page.set_viewport_size(width)
+        violations = axe_violations(page, axe_source)
+        assert not violations, describe_violations(violations)
