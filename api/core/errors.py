@@ -344,9 +344,13 @@ class MunicipalityInvalid(DomainError):
     code = "municipality_invalid"
     message = "Kommunen finnes ikke i kommuneregisteret. Skriv kommunenavnet eller -nummeret."
 
-    def __init__(self, given: str, *, candidates: Sequence[str] = ()) -> None:
+    def __init__(
+        self, given: str, *, candidates: Sequence[str] = (), conflict: bool = False
+    ) -> None:
         shown = given.strip()
-        if not shown:
+        if conflict:
+            detail = f"Kommunenavnet og kommunenummeret er ikke samme kommune («{shown}»)."
+        elif not shown:
             detail = "Kommunen mangler. Skriv kommunenavnet eller det firesifrede kommunenummeret."
         elif candidates:
             names = ", ".join(candidates)

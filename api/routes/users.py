@@ -8,6 +8,7 @@ from api.core.errors import EmailTaken, Forbidden, NotAuthenticated, responses
 from api.data.models import Role
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, SessionDep
+from api.http import presenters as present
 from api.http.routing import api_router
 from api.http.schemas import UserPublic
 from api.services import admin_users, audit
@@ -39,7 +40,7 @@ def list_users(
         limit=limit,
         offset=offset,
     )
-    return [UserPublic.model_validate(u) for u in found]
+    return [present.user_public(u) for u in found]
 
 
 @router.post(
@@ -51,4 +52,4 @@ def list_users(
 def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
     """Create an account (administrators only)."""
     user = admin_users.create_user(session=session, admin=admin, data=data)
-    return UserPublic.model_validate(user)
+    return present.user_public(user)
