@@ -141,6 +141,14 @@ def label(user: User) -> str:
     return user.municipality_unmatched or ""
 
 
+def certificate_name(user: User) -> str:
+    """The municipality a certificate names: the register's name when it is issued (an account
+    not yet fixed keeps the text it came with rather than being refused its certificate)."""
+    if user.municipality is not None:
+        return user.municipality.name
+    return user.municipality_unmatched or ""
+
+
 def account_fields(user: User) -> dict[str, str | None]:
     """The municipality fields every door shows for an account (API, privacy export)."""
     found = user.municipality
