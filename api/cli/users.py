@@ -79,10 +79,12 @@ LIST_HEADER = ("id", "e-post", "navn", "rolle", "kommune", "status")
 
 
 def _municipality(user: User) -> str:
-    """"Oslo (0301)", or what was given where nothing matched, marked as such."""
+    """ "Oslo (0301)", or what was given where nothing matched, marked as such."""
     if user.municipality is not None:
         return user_municipality.label(user)
     return f"uten gyldig kommune: «{user.municipality_unmatched or ''}»"
+
+
 UPDATE_OPTIONS = {
     "email": "--email",
     "full_name": "--name",

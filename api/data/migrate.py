@@ -41,6 +41,7 @@ def _schema_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         driver = connection.connection.driver_connection
+        assert driver is not None
         if sqlite:
             driver.execute("PRAGMA foreign_keys=OFF")
         try:

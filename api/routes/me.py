@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from api.core.errors import NotAuthenticated, responses
-from api.http.deps import CurrentUser
 from api.http import presenters as present
+from api.http.deps import CurrentUser
 from api.http.routing import api_router
 from api.http.schemas import UserPublic
 

@@ -123,7 +123,7 @@ def update_user(*, session: Session, admin: User | None, user_id: int, data: Use
         setattr(user, name, changes[name])
     if municipality is not None:
         if user.municipality_unmatched is not None:
-            changed.append("municipality_unmatched")  # settled: no longer unmatched
+            changed = sorted([*changed, "municipality_unmatched"])  # settled: no longer unmatched
         user_municipality.assign(user, municipality)
     audit.record(
         session=session,

@@ -60,7 +60,7 @@ Department = Annotated[
 MUNICIPALITY_INPUT = (
     "The municipality as a name in any official form (case and accents do not matter: "
     '"baerum", "Guovdageaidnu"), a four-digit number ("3201", an old number is followed '
-    "to its successor) or both (\"3201 Bærum\"); it must match exactly one municipality "
+    'to its successor) or both ("3201 Bærum"); it must match exactly one municipality '
     "in the register, else 422 `municipality_invalid`."
 )
 MUNICIPALITY_NUMBER_INPUT = (

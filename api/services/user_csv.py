@@ -129,7 +129,9 @@ def _read_header(
         if field not in columns:
             problems.append(Problem(1, field, f"Mangler kolonnen «{field.replace('_', ' ')}»."))
     if not any(field in columns for field in MUNICIPALITY_COLUMNS):
-        problems.append(Problem(1, "municipality", "Mangler kolonnen «kommune» (eller «kommunenummer»)."))
+        problems.append(
+            Problem(1, "municipality", "Mangler kolonnen «kommune» (eller «kommunenummer»).")
+        )
     return columns, [name.strip() for name in header], problems
 
 

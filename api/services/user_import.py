@@ -92,7 +92,9 @@ def import_users(
 
     new_rows = [row for row in rows if row.email not in existing]
     changed = [(existing[r.email], r) for r in rows if r.email in existing]
-    changed = [(user, row) for user, row in changed if _changes(user, row, municipalities[row.line])]
+    changed = [
+        (user, row) for user, row in changed if _changes(user, row, municipalities[row.line])
+    ]
     result = ImportResult(
         dry_run=dry_run,
         records=parsed.records,
