@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from api.core.db import one_at_a_time
+from api.core.db import one_at_a_time, schema_transaction
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -24,42 +22,10 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-class ForeignKeyViolation(RuntimeError):
-    """A migration left rows that point at nothing (SQLite, where keys are checked at the end)."""
-
-
-@contextmanager
-def _schema_transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction for a schema change, with SQLite's foreign keys off while it runs.
-
-    On SQLite a batch migration rebuilds a table: it copies the rows and drops the old
-    table, and with foreign keys on, that drop deletes (ON DELETE CASCADE) or refuses
-    because of every row elsewhere that refers to it. SQLite's own procedure for
-    rebuilding a table: keys off (only possible outside a transaction), and every key
-    checked before the commit.
-    """
-    with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        if sqlite:
-            driver.execute("PRAGMA foreign_keys=OFF")
-        try:
-            with connection.begin():
-                yield connection
-                if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                    if broken:
-                        raise ForeignKeyViolation(f"broken foreign keys: {broken[:5]}")
-        finally:
-            if sqlite:
-                driver.execute("PRAGMA foreign_keys=ON")
-
-
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Migrate to ``revision``; returns the revision the database had (None: no schema)."""
     config = alembic_config(engine)
-    with _schema_transaction(engine) as connection:
+    with schema_transaction(engine) as connection:
         one_at_a_time(connection, "innostudy schema upgrade")  # the others then find it done
         before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
@@ -70,7 +36,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate back to ``revision`` (for operators undoing a release, and the tests)."""
     config = alembic_config(engine)
-    with _schema_transaction(engine) as connection:
+    with schema_transaction(engine) as connection:
         one_at_a_time(connection, "innostudy schema upgrade")
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
