@@ -73,10 +73,14 @@ def test_create_finds_the_municipality_by_name_or_number(
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ({"municipality": "Sentrum"}, "Finner ingen kommune som heter eller har nummeret «Sentrum»"),
+        (
+            {"municipality": "Sentrum"},
+            "Finner ingen kommune som heter eller har nummeret «Sentrum»",
+        ),
         ({"municipality": "9999"}, "«9999»"),
         ({"municipality": "Herøy"}, "«Herøy» passer med flere kommuner (1515 Herøy (Møre og"),
-        ({"municipality": "1507"}, "flere kommuner (1580 Haram (Møre og Romsdal), 1508 Ålesund"),  # split
+        # a split number: both successors named
+        ({"municipality": "1507"}, "(1580 Haram (Møre og Romsdal), 1508 Ålesund"),
         ({"municipality": "Oslo", "municipality_number": "3203"}, "ikke samme kommune"),
     ],
 )
@@ -95,9 +99,7 @@ def test_create_with_a_municipality_the_register_cannot_place_is_422_and_stores_
     assert _emails(engine) == before
 
 
-def test_create_without_any_municipality_is_422(
-    client: TestClient, admin: dict[str, str]
-) -> None:
+def test_create_without_any_municipality_is_422(client: TestClient, admin: dict[str, str]) -> None:
     response = client.post(USERS, headers=admin, json=_new("uten@kommune.no"))
     assert response.status_code == 422
     assert "municipality" in response.text

@@ -77,9 +77,7 @@ def _add_accounts(engine: Engine) -> dict[int, tuple[str, str | None]]:
         enrollment = inspect(engine).get_columns("enrollment")  # the columns at 0006
         assert {c["name"] for c in enrollment} >= {"user_id", "enrolled_at"}
         connection.execute(
-            text(
-                'INSERT INTO enrollment (user_id, enrolled_at) SELECT id, created_at FROM "user"'
-            )
+            text('INSERT INTO enrollment (user_id, enrolled_at) SELECT id, created_at FROM "user"')
         )
     return created
 
@@ -134,9 +132,11 @@ def test_downgrade_writes_the_text_back(at_0006: Engine) -> None:
         rows = connection.execute(
             text('SELECT id, municipality, municipality_number FROM "user"')
         ).all()
-        names = dict(connection.execute(select(text("number"), text("name")).select_from(
-            text("municipality")
-        )).all())
+        names = dict(
+            connection.execute(
+                select(text("number"), text("name")).select_from(text("municipality"))
+            ).all()
+        )
     assert migrate.current(at_0006) == "0006"
     for uid, municipality, number in rows:
         after_number, unmatched = CASES[created[uid]]

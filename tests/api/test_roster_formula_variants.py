@@ -145,8 +145,7 @@ def test_neutralise_leaves_ordinary_text_alone(value: str) -> None:
 
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
 def test_csv_export_prefixes_the_value_in_every_text_column(
-    engine: Engine,
-    restore_register: Engine, export_roster: roster.Roster, value: str
+    engine: Engine, restore_register: Engine, export_roster: roster.Roster, value: str
 ) -> None:
     insert_learner(engine, 0, value)
     header, rows = csv_rows(engine, export_roster)
@@ -160,7 +159,10 @@ def test_csv_export_prefixes_the_value_in_every_text_column(
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
 def test_xlsx_export_stores_the_value_as_prefixed_text_never_a_formula(
     engine: Engine,
-    restore_register: Engine, export_roster: roster.Roster, tmp_path: Path, value: str
+    restore_register: Engine,
+    export_roster: roster.Roster,
+    tmp_path: Path,
+    value: str,
 ) -> None:
     insert_learner(engine, 0, value)
     sheet = xlsx_sheet(engine, export_roster, tmp_path / "roster.xlsx")
@@ -176,8 +178,7 @@ def test_xlsx_export_stores_the_value_as_prefixed_text_never_a_formula(
 
 
 def test_ordinary_names_are_exported_unchanged_in_csv_and_xlsx(
-    engine: Engine,
-    restore_register: Engine, export_roster: roster.Roster, tmp_path: Path
+    engine: Engine, restore_register: Engine, export_roster: roster.Roster, tmp_path: Path
 ) -> None:
     for index, value in enumerate(HARMLESS):
         insert_learner(engine, index, value)
