@@ -202,12 +202,17 @@ class LiveServer:
 
 @pytest.fixture
 def restore_register(engine: Engine) -> Iterator[Engine]:
-    """For a test that changes the municipality register: the shipped one back afterwards."""
+    """For a test that changes the municipality register (or adds a municipality of its own):
+    the shipped one back afterwards."""
     yield engine
     from api.data import municipality_data
     from api.data.models import Municipality, MunicipalityChange
 
     with engine.begin() as connection:
+        # Accounts refer to municipalities: away first (``engine`` would remove them anyway).
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in CONTENT_TABLES:
+                connection.execute(table.delete())
         connection.execute(MunicipalityChange.__table__.delete())  # type: ignore[attr-defined]
         connection.execute(Municipality.__table__.delete())  # type: ignore[attr-defined]
         connection.execute(

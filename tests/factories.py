@@ -34,7 +34,6 @@ def make_user(
                 full_name=full_name,
                 role=role,
                 municipality=municipality,
-                municipality_number="3203",
                 department="Helse og omsorg",
                 password=password,
             ),

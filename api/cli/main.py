@@ -126,7 +126,7 @@ def content_export(directory: Path) -> None:
 def users_add(
     email: str,
     name: Annotated[str, typer.Option("--name", help="Fullt navn")],
-    municipality: Annotated[str, typer.Option("--municipality", help="Kommunen")],
+    municipality: Annotated[str, typer.Option("--municipality", help="Kommunenavn eller -nummer")],
     role: Annotated[Role, typer.Option("--role", help="Rollen")] = Role.LEARNER,
     municipality_number: Annotated[
         str | None, typer.Option("--municipality-number", help="Kommunenummeret")
@@ -207,8 +207,7 @@ def demo() -> None:
                     email=email,
                     full_name=name,
                     role=role,
-                    municipality="Asker",
-                    municipality_number="3203",
+                    municipality_number="3203",  # Asker
                     password=password,
                 ),
             )

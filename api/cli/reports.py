@@ -115,20 +115,29 @@ def reports_municipalities(
     ] = SummaryFormat.TABLE,
 ) -> None:
     """Påmeldte, startede og fullførte deltakere per kommune, og andelen som har fullført."""
-    from api.services.roster import municipality_summary
+    from api.services.roster import UNKNOWN_MUNICIPALITY, municipality_summary
 
     with transaction(engine()) as session:
         rows = municipality_summary(session=session)
-    rows.sort(key=lambda r: (norwegian_key(r.municipality), r.municipality_number or ""))
-    header = ["kommune", "kommunenummer", "påmeldt", "startet", "fullført", "andel fullført"]
+    rows.sort(
+        key=lambda r: (
+            r.municipality is None,
+            norwegian_key(r.municipality or ""),
+            r.municipality_number or "",
+        )
+    )
+    header = [
+        "kommune", "kommunenummer", "fylke", "påmeldt", "startet", "fullført", "andel fullført"
+    ]  # fmt: skip
     if format is SummaryFormat.CSV:
         writer = csv.writer(sys.stdout, delimiter=";")
         writer.writerow(header)
         for r in rows:
             writer.writerow(
                 [
-                    neutralise(r.municipality),  # typed by people: no formula may run
+                    neutralise(r.municipality or UNKNOWN_MUNICIPALITY),
                     r.municipality_number or "",
+                    neutralise(r.county or ""),
                     r.enrolled,
                     r.started,
                     r.completed,
@@ -139,8 +148,9 @@ def reports_municipalities(
     table = Table(*header)
     for r in rows:
         table.add_row(
-            r.municipality,
+            r.municipality or UNKNOWN_MUNICIPALITY,
             r.municipality_number or "",
+            r.county or "",
             str(r.enrolled),
             str(r.started),
             str(r.completed),

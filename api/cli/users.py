@@ -18,7 +18,7 @@ from api.core.collation import norwegian_key
 from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
 from api.data.models import Role, User
-from api.services import admin_users, audit, privacy, setup_codes, user_import
+from api.services import admin_users, audit, privacy, setup_codes, user_import, user_municipality
 from api.services.roster_export import neutralise
 from api.services.users import get_user_by_email
 from course.messages import count, number
@@ -47,11 +47,18 @@ def users_list(
     role: Annotated[Role | None, typer.Option("--role", help="Bare denne rollen")] = None,
     municipality: Annotated[str | None, typer.Option(help="Kommunenavn eller -nummer")] = None,
     search: Annotated[str | None, typer.Option(help="Del av navnet eller e-postadressen")] = None,
+    unmatched: Annotated[
+        bool, typer.Option("--unmatched", help="Bare kontoer uten gyldig kommune")
+    ] = False,
 ) -> None:
     """List kontoene (ikke slettede) i alfabetisk rekkefølge etter navn."""
     with transaction(engine()) as session:
         users = admin_users.search_users(
-            session=session, role=role, text=search, municipality=municipality
+            session=session,
+            role=role,
+            text=search,
+            municipality=municipality,
+            unmatched=unmatched,
         )
     users = sorted(users, key=lambda u: (norwegian_key(u.full_name), norwegian_key(u.email)))
     # Tab-separated, one account a line under a header: easy to read, and to pipe on.
@@ -60,7 +67,7 @@ def users_list(
     for user in users:
         active = "aktiv" if user.is_active else "deaktivert"
         rows.append(
-            (str(user.id), user.email, user.full_name, user.role, user.municipality, active)
+            (str(user.id), user.email, user.full_name, user.role, _municipality(user), active)
         )
     for fields in rows:
         print("\t".join(fields))  # not through rich: it would turn the tabs into spaces
@@ -69,6 +76,15 @@ def users_list(
 
 
 LIST_HEADER = ("id", "e-post", "navn", "rolle", "kommune", "status")
+
+
+def _municipality(user: User) -> str:
+    """ "Oslo (0301)", or what was given where nothing matched, marked as such."""
+    if user.municipality is not None:
+        return user_municipality.label(user)
+    return f"uten gyldig kommune: «{user.municipality_unmatched or ''}»"
+
+
 UPDATE_OPTIONS = {
     "email": "--email",
     "full_name": "--name",
@@ -82,7 +98,9 @@ def users_update(
     email: str,
     name: Annotated[str | None, typer.Option("--name", help="Nytt navn")] = None,
     new_email: Annotated[str | None, typer.Option("--email", help="Ny e-postadresse")] = None,
-    municipality: Annotated[str | None, typer.Option("--municipality", help="Kommunen")] = None,
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", help="Kommunenavn eller -nummer")
+    ] = None,
     municipality_number: Annotated[
         str | None, typer.Option("--municipality-number", help="Kommunenummeret")
     ] = None,

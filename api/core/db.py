@@ -224,3 +224,36 @@ def one_at_a_time(connection: Connection, name: str) -> None:
     if connection.dialect.name == "postgresql":
         key = zlib.crc32(name.encode()) - 2**31  # a stable signed 32-bit key
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows that point at nothing (SQLite, where keys are checked at the end)."""
+
+
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a schema change (``api.data.migrate``), with SQLite's foreign keys
+    off while it runs.
+
+    On SQLite a batch migration rebuilds a table: it copies the rows and drops the old
+    table, and with foreign keys on, that drop deletes (ON DELETE CASCADE) or refuses
+    because of every row elsewhere that refers to it. SQLite's own procedure for
+    rebuilding a table: keys off (only possible outside a transaction), and every key
+    checked before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise ForeignKeyViolation(f"broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")

@@ -341,3 +341,30 @@ class MunicipalityImportInvalid(ImportInvalid):
 
     code = "municipality_import_invalid"
     message = "Filen har feil, så kommuneregisteret er ikke endret. Rett linjene som er nevnt."
+
+
+class MunicipalityInvalid(DomainError):
+    """A municipality given by a person that the register does not know, or knows twice."""
+
+    status_code = 422
+    code = "municipality_invalid"
+    message = "Kommunen finnes ikke i kommuneregisteret. Skriv kommunenavnet eller -nummeret."
+
+    def __init__(
+        self, given: str, *, candidates: Sequence[str] = (), conflict: bool = False
+    ) -> None:
+        shown = given.strip()
+        if conflict:
+            detail = f"Kommunenavnet og kommunenummeret er ikke samme kommune («{shown}»)."
+        elif not shown:
+            detail = "Kommunen mangler. Skriv kommunenavnet eller det firesifrede kommunenummeret."
+        elif candidates:
+            names = ", ".join(candidates)
+            detail = f"«{shown}» passer med flere kommuner ({names}). Skriv kommunenummeret."
+        else:
+            detail = (
+                f"Finner ingen kommune som heter eller har nummeret «{shown}». "
+                "Skriv kommunenavnet eller det firesifrede kommunenummeret."
+            )
+        super().__init__(detail)
+        self.given = given

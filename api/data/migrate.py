@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from api.core.db import one_at_a_time
+from api.core.db import one_at_a_time, schema_transaction
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -25,12 +25,21 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Migrate to ``revision``; returns the revision the database had (None: no schema)."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with schema_transaction(engine) as connection:
         one_at_a_time(connection, "innostudy schema upgrade")  # the others then find it done
         before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     return before
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate back to ``revision`` (for operators undoing a release, and the tests)."""
+    config = alembic_config(engine)
+    with schema_transaction(engine) as connection:
+        one_at_a_time(connection, "innostudy schema upgrade")
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def _scripts() -> ScriptDirectory:

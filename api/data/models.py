@@ -19,7 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
     column,
 )
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 
 from api.data import timestamps
 
@@ -72,14 +73,25 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     full_name: str = Field(max_length=200)
     role: str = Field(default=Role.LEARNER, max_length=20)
-    municipality: str = Field(max_length=100)
-    municipality_number: str | None = Field(default=None, max_length=4)
+    municipality_number: str | None = Field(
+        default=None, max_length=4, foreign_key="municipality.number", index=True
+    )
+    # What was given where no municipality in the register matched (migration 0007, or an
+    # account an administrator has yet to fix); cleared when a municipality is set.
+    municipality_unmatched: str | None = Field(default=None, max_length=100)
     department: str | None = Field(default=None, max_length=200)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # Set when an administrator erased the person's data; the row stays for aggregates.
     erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Loaded with the account in the same query (a join on the primary key), so a list of
+    # accounts never asks for their municipalities one by one. Set it with
+    # ``api.services.user_municipality.assign``, which keeps the number in step.
+    # (Named as a string for SQLAlchemy: SQLModel cannot read "X | None" in a postponed annotation.)
+    municipality: Municipality | None = Relationship(
+        sa_relationship=relationship("Municipality", lazy="joined")
+    )
 
 
 class AuthToken(SQLModel, table=True):

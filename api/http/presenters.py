@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.core.config import Settings
-from api.data.models import Certificate, CourseModule, ModuleRevision
+from api.data.models import Certificate, CourseModule, ModuleRevision, User
 from api.http.schemas import (
     AttemptResult,
     AttemptSummary,
@@ -30,8 +30,10 @@ from api.http.schemas import (
     ReadResult,
     RevisionSaved,
     RevisionSummary,
+    UserPublic,
     Verification,
 )
+from api.services import user_municipality
 from api.services.authoring import Saved
 from api.services.content import LiveModule
 from api.services.learning import ModuleHistory, Outline
@@ -272,4 +274,18 @@ def preview_result(result: CompileResult) -> PreviewResult:
         title=module.title if module else None,
         quiz=quiz,
         errors=[problem_public(p) for p in result.problems],
+    )
+
+
+def user_public(user: User) -> UserPublic:
+    assert user.id is not None
+    return UserPublic(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        role=user.role,
+        department=user.department,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        **user_municipality.account_fields(user),
     )

@@ -16,7 +16,7 @@ from api.http.schemas_admin import (
     SetupCode,
     UserAdmin,
 )
-from api.services import audit, jobs, setup_codes
+from api.services import audit, jobs, setup_codes, user_municipality
 from api.services.roster import MunicipalityRow
 from api.services.user_import import ImportResult
 
@@ -28,13 +28,12 @@ def user_admin(user: User) -> UserAdmin:
         email=user.email,
         full_name=user.full_name,
         role=Role(user.role),
-        municipality=user.municipality,
-        municipality_number=user.municipality_number,
         department=user.department,
         is_active=user.is_active,
         has_password=user.password_hash is not None,
         created_at=user.created_at,
         erased_at=user.erased_at,
+        **user_municipality.account_fields(user),
     )
 
 
@@ -85,6 +84,7 @@ def municipalities(rows: Sequence[MunicipalityRow]) -> list[MunicipalitySummary]
         MunicipalitySummary(
             municipality=row.municipality,
             municipality_number=row.municipality_number,
+            county=row.county,
             enrolled=row.enrolled,
             started=row.started,
             completed=row.completed,

@@ -13,9 +13,18 @@ from course.progress import ModuleStatus
 
 
 class UserPublic(UserBase):
-    model_config = ConfigDict(from_attributes=True)
+    """An account; ``api.http.presenters.user_public`` makes one from a ``User``."""
 
     id: int
+    municipality: str | None = Field(
+        description="The municipality's name in the register; null until one matched",
+        examples=["Asker"],
+    )
+    municipality_number: str | None = Field(examples=["3203"])
+    county: str | None = Field(description="The municipality's county", examples=["Akershus"])
+    municipality_unmatched: str | None = Field(
+        description="What was given where no municipality matched (null once one is set)"
+    )
     is_active: bool
     created_at: datetime
 

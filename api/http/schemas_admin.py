@@ -19,8 +19,12 @@ class UserAdmin(BaseModel):
     email: str = Field(description="`erased-<id>@invalid` once the person's data is erased")
     full_name: str
     role: Role
-    municipality: str
+    municipality: str | None = Field(description="The register's name; null until one matched")
     municipality_number: str | None
+    county: str | None
+    municipality_unmatched: str | None = Field(
+        description="What was given where no municipality matched (null once one is set)"
+    )
     department: str | None
     is_active: bool
     has_password: bool = Field(description="False until the person has set a password")
@@ -80,8 +84,11 @@ class AuditEventPublic(BaseModel):
 
 
 class MunicipalitySummary(BaseModel):
-    municipality: str
+    """One municipality's learners; `municipality` null: those without a municipality."""
+
+    municipality: str | None
     municipality_number: str | None
+    county: str | None
     enrolled: int = Field(description="Learners enrolled (erased and deactivated included)")
     started: int = Field(description="Learners who have read or attempted at least one module")
     completed: int
@@ -94,8 +101,9 @@ class RosterEntry(BaseModel):
     user_id: int
     full_name: str
     email: str
-    municipality: str
+    municipality: str | None = Field(description="null: no municipality (Ukjent kommune)")
     municipality_number: str | None
+    county: str | None
     department: str | None
     active: bool
     enrolled_on: date | None

@@ -10,6 +10,7 @@ from api.core.errors import (
     EmailTaken,
     Forbidden,
     ImportInvalid,
+    MunicipalityInvalid,
     NotAuthenticated,
     OwnAccount,
     UserInactive,
@@ -38,7 +39,7 @@ def get_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmi
 
 @router.patch(
     "/{user_id:int}",
-    responses=responses(*GUARDED, UserNotFound, EmailTaken),
+    responses=responses(*GUARDED, UserNotFound, EmailTaken, MunicipalityInvalid),
     dependencies=[audit_refusals(Action.USER_UPDATE)],
 )
 def update_user(
@@ -121,7 +122,10 @@ def import_users(
 
     Columns: email, full name, municipality, municipality number, department,
     role (or the Norwegian e-post, navn, kommune, kommunenummer, avdeling,
-    rolle). Existing e-mail addresses are updated; new accounts get a setup code.
+    rolle). The municipality is a name or a number from the register (either
+    column, or both); a line whose municipality matches none or several is an
+    error on that line. Existing e-mail addresses are updated; new accounts get a
+    setup code.
     """
     result = user_import.import_users(
         session=session, admin=admin, data=file.file.read(), dry_run=dry_run

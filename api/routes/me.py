@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from api.core.errors import NotAuthenticated, responses
+from api.http import presenters as present
 from api.http.deps import CurrentUser
 from api.http.routing import api_router
 from api.http.schemas import UserPublic
@@ -11,4 +12,4 @@ router = api_router(tags=["me"])
 @router.get("/me", responses=responses(NotAuthenticated))
 def me(user: CurrentUser) -> UserPublic:
     """The logged-in user's account."""
-    return UserPublic.model_validate(user)
+    return present.user_public(user)

@@ -4,8 +4,15 @@ from typing import Annotated
 
 from fastapi import Query
 
-from api.core.errors import EmailTaken, Forbidden, NotAuthenticated, responses
+from api.core.errors import (
+    EmailTaken,
+    Forbidden,
+    MunicipalityInvalid,
+    NotAuthenticated,
+    responses,
+)
 from api.data.models import Role
+from api.http import presenters as present
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, SessionDep
 from api.http.routing import api_router
@@ -24,7 +31,13 @@ def list_users(
     admin: AdminUser,
     role: Role | None = None,
     q: Annotated[_Search, Query(description="Part of the name or e-mail address")] = None,
-    municipality: Annotated[_Search, Query(description="Municipality name or number")] = None,
+    municipality: Annotated[
+        _Search, Query(description="Municipality name, number or old number")
+    ] = None,
+    unmatched: Annotated[
+        bool,
+        Query(description="Only accounts whose municipality matched nothing in the register"),
+    ] = False,
     active: bool | None = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -35,20 +48,21 @@ def list_users(
         role=role,
         text=q,
         municipality=municipality,
+        unmatched=unmatched,
         active=active,
         limit=limit,
         offset=offset,
     )
-    return [UserPublic.model_validate(u) for u in found]
+    return [present.user_public(u) for u in found]
 
 
 @router.post(
     "",
     status_code=201,
-    responses=responses(*_GUARDED, EmailTaken),
+    responses=responses(*_GUARDED, EmailTaken, MunicipalityInvalid),
     dependencies=[audit_refusals(audit.Action.USER_CREATE, target="users")],
 )
 def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
     """Create an account (administrators only)."""
     user = admin_users.create_user(session=session, admin=admin, data=data)
-    return UserPublic.model_validate(user)
+    return present.user_public(user)

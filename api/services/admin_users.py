@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from api.core.errors import EmailTaken, OwnAccount, UserErased, UserInactive, UserNotFound
 from api.data.models import Role, User
-from api.services import audit, setup_codes, users
+from api.services import audit, setup_codes, user_municipality, users
 from api.services.contracts import UserCreate, UserUpdate
 from api.services.users import get_user_by_email, normalise_email
 
@@ -44,12 +44,17 @@ def search_users(
     role: Role | None = None,
     text: str | None = None,
     municipality: str | None = None,
+    unmatched: bool = False,
     active: bool | None = None,
     include_erased: bool = False,
     limit: int | None = None,
     offset: int = 0,
 ) -> Sequence[User]:
-    """Accounts by name, in pages; ``text`` matches part of the name or e-mail address."""
+    """Accounts by name, in pages; ``text`` matches part of the name or e-mail address.
+
+    ``municipality`` is a name, number or old number (``user_municipality.numbers_meant``);
+    ``unmatched`` keeps only accounts whose municipality matched nothing in the register.
+    """
     query = select(User)
     if role is not None:
         query = query.where(User.role == role)
@@ -64,12 +69,11 @@ def search_users(
             )
         )
     if municipality is not None:
-        query = query.where(
-            or_(
-                col(User.municipality) == municipality,
-                col(User.municipality_number) == municipality,
-            )
-        )
+        index = user_municipality.MunicipalityIndex.load(session=session)
+        numbers = index.numbers_meant(municipality)
+        query = query.where(col(User.municipality_number).in_(sorted(numbers)))
+    if unmatched:
+        query = query.where(col(User.municipality_number).is_(None))
     if active is not None:
         query = query.where(User.is_active == active)
     if not include_erased:
@@ -102,6 +106,13 @@ def update_user(*, session: Session, admin: User | None, user_id: int, data: Use
     user = get_user(session=session, user_id=user_id)
     _changeable(user, admin, own_account_allowed=True)
     changes = data.model_dump(exclude_unset=True)
+    municipality = None
+    if data.municipality_given:
+        municipality = user_municipality.from_input(
+            session=session, name=data.municipality, number=data.municipality_number
+        )
+        changes.pop("municipality", None)
+        changes["municipality_number"] = municipality.number
     if "email" in changes:
         changes["email"] = normalise_email(changes["email"])
         other = get_user_by_email(session=session, email=changes["email"])
@@ -110,6 +121,10 @@ def update_user(*, session: Session, admin: User | None, user_id: int, data: Use
     changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)
     for name in changed:
         setattr(user, name, changes[name])
+    if municipality is not None:
+        if user.municipality_unmatched is not None:
+            changed = sorted([*changed, "municipality_unmatched"])  # settled: no longer unmatched
+        user_municipality.assign(user, municipality)
     audit.record(
         session=session,
         actor=admin,

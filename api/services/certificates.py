@@ -37,7 +37,7 @@ from api.core.errors import (
     UserErased,
 )
 from api.data.models import Certificate, Enrollment, User, utcnow
-from api.services import audit
+from api.services import audit, user_municipality
 from certificates.codes import EXAMPLE_CODE, CodeProblem, code_problem, new_code, normalize_code
 from certificates.render import format_date
 from course.models import CourseInfo
@@ -164,7 +164,7 @@ def _insert(session: Session, *, holder: User, info: CourseInfo, enrollment: Enr
             "course_version": info.version,
             "course_title": info.title,
             "holder_name": holder.full_name,
-            "municipality": holder.municipality,
+            "municipality": user_municipality.certificate_name(holder),
             "completed_at": enrollment.completed_at,
             "issued_at": utcnow(),
         }

@@ -21,6 +21,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from api.data.models import Role
@@ -38,26 +39,9 @@ class UserBase(BaseModel):
     email: EmailStr = Field(max_length=254, examples=["kari.nordmann@asker.kommune.no"])
     full_name: Text = Field(examples=["Áigin Ŋuolla Čuđe"])
     role: Role = Role.LEARNER
-    municipality: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-    ] = Field(examples=["Asker"])
-    municipality_number: MunicipalityNumber | None = Field(default=None, examples=["3203"])
     department: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
         None
     )
-
-
-class UserCreate(UserBase):
-    model_config = ConfigDict(extra="forbid")
-
-    password: str | None = Field(default=None, min_length=10, max_length=200)
-
-    @field_validator("full_name", "municipality", "department")
-    @classmethod
-    def _no_control_characters(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(NO_CONTROL_CHARACTERS, value):
-            raise ValueError("must not contain control characters")
-        return value
 
 
 Name = Annotated[
@@ -75,20 +59,63 @@ MunicipalityName = Annotated[
 Department = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_CONTROL_CHARACTERS)
 ]
+MUNICIPALITY_INPUT = (
+    "The municipality as a name in any official form (case and accents do not matter: "
+    '"baerum", "Guovdageaidnu"), a four-digit number ("3201", an old number is followed '
+    'to its successor) or both ("3201 Bærum"); it must match exactly one municipality '
+    "in the register, else 422 `municipality_invalid`."
+)
+MUNICIPALITY_NUMBER_INPUT = (
+    "The municipality's number; when given it decides, and `municipality` (if also "
+    "given) must name the same municipality. Kept for clients of the free-text era."
+)
 
 
-class UserUpdate(BaseModel):
-    """Changed fields only; send `null` to clear the municipality number or department."""
+class MunicipalityInput(BaseModel):
+    """A municipality as a person gives it; ``api.services.user_municipality`` finds it."""
+
+    municipality: MunicipalityName | None = Field(
+        default=None, description=MUNICIPALITY_INPUT, examples=["Asker", "3203"]
+    )
+    municipality_number: MunicipalityNumber | None = Field(
+        default=None, description=MUNICIPALITY_NUMBER_INPUT, examples=["3203"]
+    )
+
+    @property
+    def municipality_given(self) -> bool:
+        return self.municipality is not None or self.municipality_number is not None
+
+
+class UserCreate(UserBase, MunicipalityInput):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+    @field_validator("full_name", "department")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(NO_CONTROL_CHARACTERS, value):
+            raise ValueError("must not contain control characters")
+        return value
+
+    @model_validator(mode="after")
+    def _municipality_required(self) -> UserCreate:
+        if not self.municipality_given:
+            raise ValueError("municipality or municipality_number is required")
+        return self
+
+
+class UserUpdate(MunicipalityInput):
+    """Changed fields only; send `null` to clear the department. A municipality, once
+    set, can be changed but not cleared."""
 
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr | None = Field(default=None, max_length=254)
     full_name: Name | None = None
-    municipality: MunicipalityName | None = None
-    municipality_number: MunicipalityNumber | None = None
     department: Department | None = None
 
-    @field_validator("email", "full_name", "municipality", mode="before")
+    @field_validator("email", "full_name", "municipality", "municipality_number", mode="before")
     @classmethod
     def _required_fields_cannot_be_cleared(cls, value: object) -> object:
         if value is None:
@@ -101,8 +128,10 @@ class PersonalAccount(BaseModel):
     email: str
     full_name: str
     role: str
-    municipality: str
+    municipality: str | None
     municipality_number: str | None
+    county: str | None
+    municipality_unmatched: str | None
     department: str | None
     is_active: bool
     has_password: bool
@@ -223,7 +252,10 @@ class RosterFilters(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     municipality: Annotated[FilterText, Field(max_length=100)] | None = Field(
-        default=None, description="Municipality name or four-digit number", examples=["3203"]
+        default=None,
+        description="Municipality name (any official form, case and accents ignored), "
+        "four-digit number, or an old number (finds its successor)",
+        examples=["3203"],
     )
     department: FilterText | None = None
     status: ModuleStatus | None = Field(default=None, description="Course status")

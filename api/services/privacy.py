@@ -38,7 +38,7 @@ from api.data.models import (
     User,
     utcnow,
 )
-from api.services import audit
+from api.services import audit, user_municipality
 from api.services.admin_users import get_user
 from api.services.contracts import (
     PersonalAccount,
@@ -110,12 +110,11 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
             email=user.email,
             full_name=user.full_name,
             role=user.role,
-            municipality=user.municipality,
-            municipality_number=user.municipality_number,
             department=user.department,
             is_active=user.is_active,
             has_password=user.password_hash is not None,
             created_at=user.created_at,
+            **user_municipality.account_fields(user),
         ),
         enrolled_at=enrollment.enrolled_at if enrollment else None,
         course_completed_at=enrollment.completed_at if enrollment else None,

@@ -14,7 +14,19 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Select, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 from sqlmodel import Session
@@ -23,7 +35,7 @@ from api.core.db import transaction
 from api.data import timestamps
 from api.data.models import Role, User, metadata
 from api.data.timestamps import SQLITE_HOUR_PREFIX, oslo_day_end_utc, oslo_midnight_utc
-from api.services import audit
+from api.services import audit, user_municipality
 from api.services.content import LiveModule
 from api.services.contracts import RosterFilters as RosterFilters
 from course.progress import ModuleStatus, counted_slugs, progress_percent
@@ -35,6 +47,8 @@ _users = metadata.tables["user"]
 _enrollments = metadata.tables["enrollment"]
 _progress = metadata.tables["module_progress"]
 _certificates = metadata.tables["certificate"]
+_municipalities = metadata.tables["municipality"]
+UNKNOWN_MUNICIPALITY = "Ukjent kommune"  # how exports and pages show accounts without one
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +65,9 @@ class RosterRecord:
     user_id: int
     full_name: str
     email: str
-    municipality: str
+    municipality: str | None  # the register's name; None: no municipality matched
     municipality_number: str | None
+    county: str | None
     department: str | None
     active: bool
     enrolled_on: date | None
@@ -120,13 +135,25 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(column, NullType())
 
 
-def roster_query(roster: Roster) -> Select[Any]:
+def municipality_numbers(connection: Connection, filters: RosterFilters) -> list[str] | None:
+    """The municipality numbers the filter means (``user_municipality.numbers_meant``), read
+    from the register on ``connection``; None when the filter is not given."""
+    if filters.municipality is None:
+        return None
+    with Session(connection) as session:
+        index = user_municipality.MunicipalityIndex.load(session=session)
+    return sorted(index.numbers_meant(filters.municipality))
+
+
+def roster_query(roster: Roster, municipalities: list[str] | None = None) -> Select[Any]:
     """One row per learner: account, enrollment, progress counts, best scores, certificate.
 
     Progress rows are joined and aggregated per learner in the same query (not in
     a subquery): PostgreSQL then plans well even before the tables have statistics.
+    ``municipalities`` are the numbers the municipality filter means (``municipality_numbers``).
     """
     u, e, c, p, f = _users.c, _enrollments.c, _certificates.c, _progress.c, roster.filters
+    m = _municipalities.c
     counted_ids = [m.id for m in roster.modules if m.counted]
     optional_ids = [m.id for m in roster.modules if not m.counted]
     touched = or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None))
@@ -150,7 +177,8 @@ def roster_query(roster: Roster) -> Select[Any]:
         .exists()
     )
     joined = (
-        _users.outerjoin(_enrollments, e.user_id == u.id)
+        _users.outerjoin(_municipalities, m.number == u.municipality_number)
+        .outerjoin(_enrollments, e.user_id == u.id)
         .outerjoin(
             _certificates,
             and_(c.user_id == u.id, c.course_version == roster.course_version, latest),
@@ -160,20 +188,21 @@ def roster_query(roster: Roster) -> Select[Any]:
     # The column order is read by ``records`` and by ``roster_export.csv_chunks``.
     query = (
         select(
-            u.id, u.full_name, u.email, u.municipality, u.municipality_number, u.department,
-            u.is_active, _raw(e.enrolled_at), _raw(e.completed_at), status, done, optional_done,
+            u.id, u.full_name, u.email, m.name, u.municipality_number, m.county_name,
+            u.department, u.is_active, _raw(e.enrolled_at), _raw(e.completed_at),
+            status, done, optional_done,
             *best,
             c.code, _raw(c.revoked_at),
         )
         .select_from(joined)
         .where(u.role == Role.LEARNER.value, u.erased_at.is_(None))
-        .group_by(u.id, e.id, c.id)
-        .order_by(u.municipality, u.full_name, u.id)
+        .group_by(u.id, m.number, e.id, c.id)
+        # Accounts without a municipality ("Ukjent kommune") last, on every database.
+        .order_by(m.number.is_(None), m.name, u.full_name, u.id)
     )  # fmt: skip
     if f.municipality is not None:
-        query = query.where(
-            or_(u.municipality == f.municipality, u.municipality_number == f.municipality)
-        )
+        numbers = municipalities or []
+        query = query.where(u.municipality_number.in_(numbers) if numbers else false())
     if f.department is not None:
         query = query.where(u.department == f.department)
     if f.completed_from is not None:
@@ -186,16 +215,20 @@ def roster_query(roster: Roster) -> Select[Any]:
 
 
 def count_roster(*, session: Session, roster: Roster) -> int:
-    query = roster_query(roster).order_by(None).subquery()
-    return int(session.connection().execute(select(func.count()).select_from(query)).scalar_one())
+    connection = session.connection()
+    numbers = municipality_numbers(connection, roster.filters)
+    query = roster_query(roster, numbers).order_by(None).subquery()
+    return int(connection.execute(select(func.count()).select_from(query)).scalar_one())
 
 
 def roster_page(
     *, session: Session, roster: Roster, limit: int, offset: int = 0
 ) -> list[RosterRecord]:
     """One page of the roster as records, in the exports' order (for the web page)."""
-    query = roster_query(roster).limit(limit).offset(offset)
-    return records(session.connection().execute(query).all(), roster, LocalDates())
+    connection = session.connection()
+    numbers = municipality_numbers(connection, roster.filters)
+    query = roster_query(roster, numbers).limit(limit).offset(offset)
+    return records(connection.execute(query).all(), roster, LocalDates())
 
 
 class LocalDates:
@@ -247,9 +280,9 @@ def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list
     quizzes = len(roster.quiz_modules)
     result = []
     for row in rows:
-        uid, name, email, municipality, number, department, active, enrolled, completed = row[:9]
-        status, done, optional_done = row[9], row[10], row[11]
-        code, revoked_at = row[12 + quizzes], row[13 + quizzes]
+        uid, name, email, municipality, number, county, department, active = row[:8]
+        enrolled, completed, status, done, optional_done = row[8:13]
+        code, revoked_at = row[13 + quizzes], row[14 + quizzes]
         result.append(
             RosterRecord(
                 user_id=uid,
@@ -257,6 +290,7 @@ def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list
                 email=email,
                 municipality=municipality,
                 municipality_number=number,
+                county=county,
                 department=department,
                 active=bool(active),
                 enrolled_on=local_date(enrolled),
@@ -266,7 +300,7 @@ def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list
                 percent=progress_percent(done, total),
                 optional_completed=optional_done,
                 optional_total=optional_total,
-                best_scores=tuple(row[12 : 12 + quizzes]),
+                best_scores=tuple(row[13 : 13 + quizzes]),
                 completed_on=local_date(completed),
                 certificate_code=code,
                 certificate_status=None if code is None else "revoked" if revoked_at else "valid",
@@ -281,7 +315,8 @@ def stream_rows(
     """Rows of ``roster_query`` in batches, read on a connection of their own (a
     server-side cursor on PostgreSQL). Close the iterator to end the read early."""
     with engine.connect() as connection:
-        result = connection.execution_options(yield_per=batch).execute(roster_query(roster))
+        query = roster_query(roster, municipality_numbers(connection, roster.filters))
+        result = connection.execution_options(yield_per=batch).execute(query)
         yield from result.partitions()
 
 
@@ -297,8 +332,9 @@ def stream(
 
 @dataclass(frozen=True, slots=True)
 class MunicipalityRow:
-    municipality: str
+    municipality: str | None  # None: the accounts whose municipality matched nothing
     municipality_number: str | None
+    county: str | None
     enrolled: int
     started: int
     completed: int
@@ -309,8 +345,9 @@ class MunicipalityRow:
 
 
 def municipality_summary(*, session: Session) -> list[MunicipalityRow]:
-    """Learners enrolled, started and completed per municipality, erased ones included."""
-    u, e, p = _users.c, _enrollments.c, _progress.c
+    """Learners enrolled, started and completed per municipality number, erased ones
+    included; those without a municipality together, last."""
+    u, e, p, m = _users.c, _enrollments.c, _progress.c, _municipalities.c
     started_users = (
         select(p.user_id)
         .where(or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None)))
@@ -320,19 +357,20 @@ def municipality_summary(*, session: Session) -> list[MunicipalityRow]:
     started = or_(e.completed_at.is_not(None), started_users.c.user_id.is_not(None))
     query = (
         select(
-            u.municipality,
+            m.name,
             u.municipality_number,
+            m.county_name,
             func.count(),
             func.count(case((started, 1))),
             func.count(e.completed_at),
         )
         .select_from(
-            _users.join(_enrollments, e.user_id == u.id).outerjoin(
-                started_users, started_users.c.user_id == u.id
-            )
+            _users.join(_enrollments, e.user_id == u.id)
+            .outerjoin(_municipalities, m.number == u.municipality_number)
+            .outerjoin(started_users, started_users.c.user_id == u.id)
         )
         .where(u.role == Role.LEARNER.value)
-        .group_by(u.municipality, u.municipality_number)
-        .order_by(u.municipality, u.municipality_number)
+        .group_by(u.municipality_number, m.number)
+        .order_by(m.number.is_(None), m.name, u.municipality_number)
     )
     return [MunicipalityRow(*row) for row in session.connection().execute(query).all()]

@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from api.services.roster import LocalDates, Roster, RosterRecord
+from api.services.roster import UNKNOWN_MUNICIPALITY, LocalDates, Roster, RosterRecord
 from course.progress import ModuleStatus, progress_percent
 
 DELIMITERS = {"semicolon": ";", "comma": ",", "tab": "\t"}
@@ -43,7 +43,7 @@ _STATUS_LABELS = {
 }
 _STATUS_TEXT = {status.value: label for status, label in _STATUS_LABELS.items()}
 _CERTIFICATE_LABELS = {"valid": "Gyldig", "revoked": "Trukket tilbake"}
-_WIDTHS = (28, 34, 22, 10, 24, 7, 12, 13, 10, 10, 9, 10, 10)
+_WIDTHS = (28, 34, 22, 10, 18, 24, 7, 12, 13, 10, 10, 9, 10, 10)
 
 Cell = str | int | date | None
 
@@ -71,7 +71,7 @@ def neutralise(value: str) -> str:
 
 def header(roster: Roster) -> list[str]:
     return [
-        "Navn", "E-post", "Kommune", "Kommunenummer", "Avdeling", "Aktiv", "Påmeldt",
+        "Navn", "E-post", "Kommune", "Kommunenummer", "Fylke", "Avdeling", "Aktiv", "Påmeldt",
         "Status", "Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent",
         "Fullførte valgfrie moduler", "Valgfrie moduler",
         *(f"Quiz (%): {m.title}" for m in roster.quiz_modules),
@@ -86,7 +86,8 @@ def _percent(score: float | None) -> int | None:
 def cells(record: RosterRecord) -> list[Cell]:
     """A row's values, typed; text not yet neutralised."""
     return [
-        record.full_name, record.email, record.municipality, record.municipality_number,
+        record.full_name, record.email, record.municipality or UNKNOWN_MUNICIPALITY,
+        record.municipality_number, record.county,
         record.department, "ja" if record.active else "nei", record.enrolled_on,
         _STATUS_LABELS[record.status], record.modules_completed, record.modules_total,
         record.percent, record.optional_completed, record.optional_total,
@@ -105,15 +106,16 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
     quizzes = len(roster.quiz_modules)
     result = []
     for row in rows:
-        _, name, email, municipality, number, department, active, enrolled, completed = row[:9]
-        status, done, optional_done = row[9], row[10], row[11]
-        code, revoked_at = row[12 + quizzes], row[13 + quizzes]
+        _, name, email, municipality, number, county, department, active = row[:8]
+        enrolled, completed, status, done, optional_done = row[8:13]
+        code, revoked_at = row[13 + quizzes], row[14 + quizzes]
         result.append(
             [
                 n(name),
                 n(email),
-                n(municipality),
+                n(municipality or UNKNOWN_MUNICIPALITY),
                 n(number or ""),
+                n(county or ""),
                 n(department or ""),
                 "ja" if active else "nei",
                 dates.iso(enrolled),
@@ -123,7 +125,7 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
                 progress_percent(done, total),
                 optional_done,
                 optional_total,
-                *[None if s is None else round(s * 100) for s in row[12 : 12 + quizzes]],
+                *[None if s is None else round(s * 100) for s in row[13 : 13 + quizzes]],
                 dates.iso(completed),
                 n(code or ""),
                 "" if code is None else _CERTIFICATE_LABELS["revoked" if revoked_at else "valid"],
@@ -195,6 +197,7 @@ def _json_row(record: RosterRecord, slugs: list[str]) -> dict[str, object]:
         "email": record.email,
         "municipality": record.municipality,
         "municipality_number": record.municipality_number,
+        "county": record.county,
         "department": record.department,
         "active": record.active,
         "enrolled_on": record.enrolled_on.isoformat() if record.enrolled_on else None,

@@ -5,13 +5,15 @@ semicolon-separated (Norwegian Excel writes semicolons; the header line decides)
 with a header naming the columns in English or Norwegian, in any order:
 ``email``/``e-post``, ``full name``/``navn``, ``municipality``/``kommune``,
 ``municipality number``/``kommunenummer``, ``department``/``avdeling``,
-``role``/``rolle``. Only e-mail, name and municipality are required. Blank lines
-are skipped. Knows nothing of the database; ``user_import`` applies the result.
+``role``/``rolle``. Only e-mail, name and municipality (a name or a number, in either
+column) are required. Blank lines are skipped. Knows nothing of the database;
+``user_import`` finds the municipalities in the register and applies the result.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -20,7 +22,8 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from api.data.models import Role
 
-REQUIRED = ("email", "full_name", "municipality")
+REQUIRED = ("email", "full_name")
+MUNICIPALITY_COLUMNS = ("municipality", "municipality_number")  # at least one of them
 _HEADERS = {
     "email": "email",
     "e-mail": "email",
@@ -65,10 +68,15 @@ class ImportRow:
     line: int
     email: str
     full_name: str
-    municipality: str
+    municipality: str | None  # a name or a number, as written
     municipality_number: str | None
     department: str | None
     role: Role
+
+    @property
+    def municipality_column(self) -> str:
+        """The field the municipality was read from (for problems about it)."""
+        return "municipality" if self.municipality_number is None else "municipality_number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +91,7 @@ class ParsedFile:
     records: int  # data lines read, blank ones not counted
     rows: list[ImportRow]  # the valid ones
     problems: list[Problem]
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> header name
 
 
 def _decode(data: bytes) -> tuple[str | None, Problem | None]:
@@ -119,10 +128,14 @@ def _read_header(
     for field in REQUIRED:
         if field not in columns:
             problems.append(Problem(1, field, f"Mangler kolonnen «{field.replace('_', ' ')}»."))
+    if not any(field in columns for field in MUNICIPALITY_COLUMNS):
+        problems.append(
+            Problem(1, "municipality", "Mangler kolonnen «kommune» (eller «kommunenummer»).")
+        )
     return columns, [name.strip() for name in header], problems
 
 
-_LABELS = {"email": "E-postadressen", "full_name": "Navnet", "municipality": "Kommunen"}
+_LABELS = {"email": "E-postadressen", "full_name": "Navnet"}
 
 
 def _check_row(
@@ -141,6 +154,9 @@ def _check_row(
     for field, label in _LABELS.items():
         if not values.get(field):
             problem(field, f"{label} mangler.")
+    if not any(values.get(field) for field in MUNICIPALITY_COLUMNS):
+        present = next((f for f in MUNICIPALITY_COLUMNS if f in values), "municipality")
+        problem(present, "Kommunen mangler. Skriv kommunenavnet eller kommunenummeret.")
     email = values.get("email", "")
     if "email" not in problems:
         try:
@@ -162,7 +178,7 @@ def _check_row(
         line=line,
         email=email,
         full_name=values["full_name"],
-        municipality=values["municipality"],
+        municipality=values.get("municipality") or None,
         municipality_number=number,
         department=values.get("department") or None,
         role=role,
@@ -182,6 +198,7 @@ def parse(data: bytes) -> ParsedFile:
     rows: list[ImportRow] = []
     problems: list[Problem] = []
     records = end = 0
+    names: dict[str, str] = {}
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
@@ -214,7 +231,7 @@ def parse(data: bytes) -> ParsedFile:
             rows.append(row)
     except csv.Error:
         problems.append(Problem(end + 1, None, _BAD_QUOTES))  # the line the record began on
-        return ParsedFile(records, [], problems)
+        return ParsedFile(records, [], problems, names)
     if not records:
         problems.append(Problem(1, None, "Filen har ingen brukere, bare overskriften."))
-    return ParsedFile(records, rows, problems)
+    return ParsedFile(records, rows, problems, names)

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from api.core.errors import ImportInvalid
-from api.data.models import User, utcnow
-from api.services import audit, setup_codes, user_csv
+from api.core.errors import ImportInvalid, MunicipalityInvalid
+from api.data.models import Municipality, User, utcnow
+from api.services import audit, setup_codes, user_csv, user_municipality
 from api.services.user_csv import ImportRow, Problem
 from api.services.users import add_accounts
 
-_FIELDS = ("full_name", "municipality", "municipality_number", "department", "role")
+_FIELDS = ("full_name", "department", "role")
 _CHUNK = 500  # e-mail addresses per IN (...) lookup
 
 
@@ -39,9 +39,28 @@ def _existing(session: Session, emails: Iterable[str]) -> dict[str, User]:
     return found
 
 
-def _changes(user: User, row: ImportRow) -> dict[str, object]:
-    wanted = {name: getattr(row, name) for name in _FIELDS}
+def _changes(user: User, row: ImportRow, municipality: Municipality) -> dict[str, object]:
+    wanted: dict[str, object] = {name: getattr(row, name) for name in _FIELDS}
+    wanted["municipality_number"] = municipality.number
     return {name: value for name, value in wanted.items() if getattr(user, name) != value}
+
+
+def _municipalities(
+    session: Session, rows: list[ImportRow], names: dict[str, str]
+) -> tuple[dict[int, Municipality], list[Problem]]:
+    """Each row's municipality (by line), and a problem for each row that names none or several."""
+    index = user_municipality.MunicipalityIndex.load(session=session)
+    found: dict[int, Municipality] = {}
+    problems = []
+    for row in rows:
+        try:
+            found[row.line] = user_municipality.from_input(
+                session=session, name=row.municipality, number=row.municipality_number, index=index
+            )
+        except MunicipalityInvalid as exc:
+            column = names.get(row.municipality_column, row.municipality_column)
+            problems.append(Problem(row.line, column, exc.detail))
+    return found, problems
 
 
 def problems_as_errors(problems: list[Problem]) -> list[dict[str, object]]:
@@ -59,8 +78,11 @@ def import_users(
     """
     parsed = user_csv.parse(data)
     problems = list(parsed.problems)
-    existing = _existing(session, (row.email for row in parsed.rows))
-    for row in parsed.rows:
+    municipalities, unmatched = _municipalities(session, parsed.rows, parsed.columns)
+    problems += unmatched
+    rows = [row for row in parsed.rows if row.line in municipalities]
+    existing = _existing(session, (row.email for row in rows))
+    for row in rows:
         user = existing.get(row.email)
         if user is not None and admin is not None and user.id == admin.id and row.role != user.role:
             problems.append(Problem(row.line, "role", "Du kan ikke endre din egen rolle."))
@@ -68,15 +90,17 @@ def import_users(
     if problems and not dry_run:
         raise ImportInvalid(problems_as_errors(problems))
 
-    new_rows = [row for row in parsed.rows if row.email not in existing]
-    changed = [(existing[r.email], r) for r in parsed.rows if r.email in existing]
-    changed = [(user, row) for user, row in changed if _changes(user, row)]
+    new_rows = [row for row in rows if row.email not in existing]
+    changed = [(existing[r.email], r) for r in rows if r.email in existing]
+    changed = [
+        (user, row) for user, row in changed if _changes(user, row, municipalities[row.line])
+    ]
     result = ImportResult(
         dry_run=dry_run,
         records=parsed.records,
         created=len(new_rows),
         updated=len(changed),
-        unchanged=len(parsed.rows) - len(new_rows) - len(changed),
+        unchanged=len(rows) - len(new_rows) - len(changed),
         problems=problems,
     )
     audit.record(
@@ -98,21 +122,21 @@ def import_users(
         return result
 
     for user, row in changed:
-        for name, value in _changes(user, row).items():
+        for name, value in _changes(user, row, municipalities[row.line]).items():
             setattr(user, name, value)
+        user_municipality.assign(user, municipalities[row.line])
     now = utcnow()
-    users = [
-        User(
+    users = []
+    for row in new_rows:
+        user = User(
             email=row.email,
             full_name=row.full_name,
             role=row.role,
-            municipality=row.municipality,
-            municipality_number=row.municipality_number,
             department=row.department,
             created_at=now,
         )
-        for row in new_rows
-    ]
+        user_municipality.assign(user, municipalities[row.line])
+        users.append(user)
     add_accounts(session=session, users=users)
     codes = setup_codes.issue_many(session=session, users=users, created_by=admin)
     return dataclasses.replace(result, codes=codes)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from api.core.errors import EmailTaken, InvalidCredentials, TooManyAttempts
 from api.core.security import hash_password, new_token, token_digest, verify_password
 from api.data.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
+from api.services import user_municipality
 from api.services.contracts import UserCreate
 
 
@@ -45,16 +46,18 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     """
     if get_user_by_email(session=session, email=data.email) is not None:
         raise EmailTaken()
+    municipality = user_municipality.from_input(
+        session=session, name=data.municipality, number=data.municipality_number
+    )
     user = User(
         email=normalise_email(data.email),
         full_name=data.full_name,
         role=data.role,
-        municipality=data.municipality,
-        municipality_number=data.municipality_number,
         department=data.department,
         password_hash=hash_password(data.password) if data.password else None,
         created_at=utcnow(),
     )
+    user_municipality.assign(user, municipality)
     add_accounts(session=session, users=[user])
     return user
 

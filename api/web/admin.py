@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.core.config import Settings
-from api.core.errors import EmailTaken, ImportInvalid
+from api.core.errors import EmailTaken, ImportInvalid, MunicipalityInvalid
 from api.data.models import Role, User
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
@@ -46,8 +46,7 @@ _NOTICES = {
 _CREATE_FIELDS = {  # form field -> UserCreate field
     "epost": "email",
     "navn": "full_name",
-    "kommune": "municipality",
-    "kommunenummer": "municipality_number",
+    "kommune": "municipality",  # a name or a number (``user_municipality``)
     "avdeling": "department",
     "rolle": "role",
 }
@@ -57,8 +56,7 @@ _EDIT_FIELDS = {  # form field -> UserUpdate field (the API's PATCH /users/{id})
 _CREATE_ERRORS = {
     "email": "Skriv en gyldig e-postadresse, for eksempel kari.nordmann@asker.kommune.no.",
     "full_name": "Skriv fullt navn (høyst 200 tegn).",
-    "municipality": "Skriv kommunen (høyst 100 tegn).",
-    "municipality_number": "Kommunenummeret må ha fire sifre, for eksempel 3203.",
+    "municipality": "Skriv kommunenavnet eller kommunenummeret, for eksempel Asker eller 3203.",
     "department": "Avdelingen kan ha høyst 200 tegn.",
     "role": "Velg en rolle.",
 }
@@ -117,7 +115,8 @@ def _field_errors(exc: ValidationError, form_fields: dict[str, str]) -> dict[str
     errors: dict[str, str] = {}
     form_names = {field: name for name, field in form_fields.items()}
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
+        # The one rule about the whole model: a municipality must be given.
+        field = str(error["loc"][0]) if error["loc"] else "municipality"
         if field in form_names:
             errors.setdefault(form_names[field], _CREATE_ERRORS[field])
     return errors
@@ -157,12 +156,20 @@ def create_user(request: Request, form: FormDep, session: SessionDep, admin: Adm
         return _create_form(request, values, errors, status_code=422)
     try:
         user = admin_users.create_user(session=session, admin=admin, data=data)
-    except EmailTaken as exc:
+    except (EmailTaken, MunicipalityInvalid) as exc:
         record_refusal(
             session=session, actor=admin, action=Action.USER_CREATE, target="users", error=exc
         )
-        return _create_form(request, values, {"epost": exc.detail}, status_code=409)
+        field = "kommune" if isinstance(exc, MunicipalityInvalid) else "epost"
+        return _create_form(request, values, {field: exc.detail}, status_code=exc.status_code)
     return redirect(request, f"/admin/brukere/{user.id}?melding=opprettet")
+
+
+def _municipality_value(account: User) -> str:
+    """The municipality field as the form shows it: "3203 Asker", or the unmatched text."""
+    if account.municipality is not None:
+        return f"{account.municipality.number} {account.municipality.name}"
+    return account.municipality_unmatched or ""
 
 
 def _user_page(
@@ -180,8 +187,7 @@ def _user_page(
         "edit_values": {
             "epost": account.email,
             "navn": account.full_name,
-            "kommune": account.municipality,
-            "kommunenummer": account.municipality_number or "",
+            "kommune": _municipality_value(account),
             "avdeling": account.department or "",
         },
         "edit_errors": {},
@@ -207,10 +213,14 @@ def update_user(
     """Correct the name, e-mail address, municipality or department (as the API's PATCH)."""
     values = {name: form_text(form, name, limit=300).strip() for name in _EDIT_FIELDS}
     target = audit.user_target(user_id)
+    account = admin_users.get_user(session=session, user_id=user_id)
+    given = {_EDIT_FIELDS[name]: value or None for name, value in values.items()}
+    if values["kommune"] == _municipality_value(account):
+        # Not changed: an account whose municipality never matched keeps its text until
+        # the administrator writes a municipality, and the other fields can still be fixed.
+        del given["municipality"]
     try:  # blank optional fields are cleared; blank required ones are refused at the field
-        data = UserUpdate.model_validate(
-            {_EDIT_FIELDS[name]: value or None for name, value in values.items()}
-        )
+        data = UserUpdate.model_validate(given)
     except ValidationError as exc:
         errors = _field_errors(exc, _EDIT_FIELDS)
         record_invalid(session=session, actor=admin, action=Action.USER_UPDATE, target=target)
@@ -225,17 +235,17 @@ def update_user(
         )
     try:
         admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
-    except EmailTaken as exc:
+    except (EmailTaken, MunicipalityInvalid) as exc:
         record_refusal(
             session=session, actor=admin, action=Action.USER_UPDATE, target=target, error=exc
         )
-        errors = {"epost": exc.detail}
+        errors = {"kommune" if isinstance(exc, MunicipalityInvalid) else "epost": exc.detail}
         return _user_page(
             request,
             session,
             admin,
             user_id,
-            status_code=409,
+            status_code=exc.status_code,
             edit_values=values,
             edit_errors=errors,
         )

@@ -1,6 +1,7 @@
 """Administration pages for reports and records: the roster with its CSV and XLSX downloads
-(streamed, or built by a background job), municipalities, and the audit log. Same services
-as the API. (Certificates: ``api.web.admin_certificates``; jobs: ``api.web.admin_jobs``.)
+(streamed, or built by a background job) and the audit log. Same services
+as the API. (Certificates: ``api.web.admin_certificates``; jobs: ``api.web.admin_jobs``;
+municipalities: ``api.web.admin_municipalities``.)
 """
 
 from __future__ import annotations
@@ -217,22 +218,6 @@ def start_roster_export(
         delimiter=Delimiter.SEMICOLON.value,
     )
     return redirect(request, job_page(job.id, "startet"))
-
-
-@router.get("/admin/kommuner")
-def municipalities_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    """Learners enrolled, started and completed per municipality, and the completion rate."""
-    rows = present.municipalities(roster_service.municipality_summary(session=session))
-    enrolled = sum(row.enrolled for row in rows)
-    completed = sum(row.completed for row in rows)
-    totals = {
-        "enrolled": enrolled,
-        "started": sum(row.started for row in rows),
-        "completed": completed,
-        "rate": round(completed / enrolled, 4) if enrolled else 0.0,
-    }
-    context = {"rows": rows, "totals": totals}
-    return render_admin(request, "pages/admin_municipalities.html", context)
 
 
 _OLD_LINK = "Lenken til eldre hendelser er ugyldig. Vis de nyeste hendelsene og bla derfra."

@@ -105,6 +105,7 @@ VALUE_LABELS: dict[str, str] = {
     "email": "e-post",
     "full_name": "navn",
     "municipality_number": "kommunenummer",
+    "municipality_unmatched": "kommune uten treff i registeret",
     **{role.value: ROLE_NAMES[role].lower() for role in Role},
     ModuleStatus.NOT_STARTED: "ikke startet",
     ModuleStatus.IN_PROGRESS: "påbegynt",

@@ -38,7 +38,7 @@ def insert_learner(engine: Engine, index: int, name: str, department: str | None
         user = User(
             email=f"l{index}@asker.kommune.no",
             full_name=name,
-            municipality="Asker",
+            municipality_number="3203",
             department=department,
             created_at=utcnow(),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.data.models import Enrollment, Role, User, utcnow
+from api.data.models import Enrollment, Municipality, Role, User, utcnow
 from api.services import content, roster, roster_export
 from course.models import Course
 from tests.factories import login, make_user
@@ -79,12 +80,25 @@ def export_roster(engine: Engine, shipped_course: Course) -> roster.Roster:
 
 
 def insert_learner(engine: Engine, index: int, value: str) -> None:
-    """Straight into the table, the value in every free-text column: older data or a bad import."""
+    """Straight into the tables, the value in every free-text column: older data, a bad import,
+    or a municipality register updated from a doctored KLASS file (needs ``restore_register``)."""
+    number = f"99{index:02d}"
     with Session(engine) as session:
+        session.add(
+            Municipality(
+                number=number,
+                name=value,
+                klass_name=value,
+                county_number="99",
+                county_name=value,
+                search_text="",
+                valid_from=date(2024, 1, 1),
+            )
+        )
         user = User(
             email=f"l{index}@asker.kommune.no",
             full_name=value,
-            municipality=value,
+            municipality_number=number,
             department=value,
             created_at=utcnow(),
         )
@@ -131,12 +145,12 @@ def test_neutralise_leaves_ordinary_text_alone(value: str) -> None:
 
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
 def test_csv_export_prefixes_the_value_in_every_text_column(
-    engine: Engine, export_roster: roster.Roster, value: str
+    engine: Engine, restore_register: Engine, export_roster: roster.Roster, value: str
 ) -> None:
     insert_learner(engine, 0, value)
     header, rows = csv_rows(engine, export_roster)
     (row,) = rows
-    for column in ("Navn", "Kommune", "Avdeling"):
+    for column in ("Navn", "Kommune", "Fylke", "Avdeling"):
         assert row[header.index(column)] == "'" + value, column
     for column in ("Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent"):
         assert row[header.index(column)].isdigit(), column  # numbers are not prefixed
@@ -144,14 +158,18 @@ def test_csv_export_prefixes_the_value_in_every_text_column(
 
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
 def test_xlsx_export_stores_the_value_as_prefixed_text_never_a_formula(
-    engine: Engine, export_roster: roster.Roster, tmp_path: Path, value: str
+    engine: Engine,
+    restore_register: Engine,
+    export_roster: roster.Roster,
+    tmp_path: Path,
+    value: str,
 ) -> None:
     insert_learner(engine, 0, value)
     sheet = xlsx_sheet(engine, export_roster, tmp_path / "roster.xlsx")
     header = [cell.value for cell in sheet[1]]
     (row,) = sheet.iter_rows(min_row=2)
     assert not [cell.coordinate for cell in row if cell.data_type == "f"]
-    for column in ("Navn", "Kommune", "Avdeling"):
+    for column in ("Navn", "Kommune", "Fylke", "Avdeling"):
         cell = row[header.index(column)]
         assert (cell.value, cell.data_type) == ("'" + _as_xlsx_reads_it(value), "s"), column
     for column in ("Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent"):
@@ -160,7 +178,7 @@ def test_xlsx_export_stores_the_value_as_prefixed_text_never_a_formula(
 
 
 def test_ordinary_names_are_exported_unchanged_in_csv_and_xlsx(
-    engine: Engine, export_roster: roster.Roster, tmp_path: Path
+    engine: Engine, restore_register: Engine, export_roster: roster.Roster, tmp_path: Path
 ) -> None:
     for index, value in enumerate(HARMLESS):
         insert_learner(engine, index, value)

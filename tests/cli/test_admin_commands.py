@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from api.data.models import AuditEvent, User
+from api.data.models import AuditEvent, Municipality, User
 from tests.api.roster_data import build_roster
 from tests.factories import complete_course, make_user
 
@@ -184,16 +185,28 @@ def test_municipality_report_as_table_and_csv(cli_env: Engine) -> None:
     result = runner.invoke(app, ["reports", "municipalities", "--format", "csv"])
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
     assert rows == [
-        ["kommune", "kommunenummer", "påmeldt", "startet", "fullført", "andel fullført"],
-        ["Bø", "3203", "2", "1", "1", "0.5000"],
+        ["kommune", "kommunenummer", "fylke", "påmeldt", "startet", "fullført", "andel fullført"],
+        ["Bø", "1867", "Nordland", "2", "1", "1", "0.5000"],
     ]
 
 
-def test_command_line_csv_files_never_hold_a_formula(cli_env: Engine, tmp_path: Path) -> None:
-    make_user(cli_env, municipality='=HYPERLINK("https://x.example","Asker")')
+def test_command_line_csv_files_never_hold_a_formula(
+    cli_env: Engine, restore_register: Engine, tmp_path: Path
+) -> None:
+    # A register updated from a doctored KLASS file: its names reach the report.
+    hostile = '=HYPERLINK("https://x.example","Asker")'
+    with Session(cli_env) as session:
+        session.add(
+            Municipality(
+                number="9901", name=hostile, klass_name=hostile, county_number="99",
+                county_name="@SUM(A1)", search_text="", valid_from=date(2024, 1, 1),
+            )
+        )  # fmt: skip
+        session.commit()
+    make_user(cli_env, municipality="9901")
     summary = runner.invoke(app, ["reports", "municipalities", "--format", "csv"])
     rows = list(csv.reader(io.StringIO(summary.stdout), delimiter=";"))
-    assert rows[1][0] == '\'=HYPERLINK("https://x.example","Asker")'
+    assert (rows[1][0], rows[1][2]) == ("'" + hostile, "'@SUM(A1)")
     source = tmp_path / "ansatte.csv"
     source.write_text("E-post;Navn;Kommune\n+1-x@asker.kommune.no;Ola Nordmann;Asker\n")
     codes = tmp_path / "koder.csv"

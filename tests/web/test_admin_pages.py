@@ -186,7 +186,7 @@ def test_admin_filters_the_roster_and_downloads_it_as_csv_and_xlsx(
         "link", name="Kommuner"
     ).click()
     vardo = page.get_by_role("row", name=re.compile(r"^Vardø"))
-    expect(vardo.locator("td")).to_have_text(["2", "1", "1", "50 %"])
+    expect(vardo.locator("td")).to_have_text(["Finnmark", "2", "1", "1", "50 %"])
     check_page_at_both_widths(page, axe_source, "admin-kommuner")
 
 
