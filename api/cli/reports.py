@@ -40,7 +40,9 @@ def roster_export(
     ),
     delimiter: Annotated[str, typer.Option(help="CSV: semicolon, comma eller tab")] = "semicolon",
     municipality: Annotated[str | None, typer.Option(help="Kommunenavn eller -nummer")] = None,
-    department: Annotated[str | None, typer.Option(help="Avdelingen")] = None,
+    unit: Annotated[
+        int | None, typer.Option("--unit", help="Enhets-id: enheten med alt under den")
+    ] = None,
     status: Annotated[
         str | None, typer.Option(help="not_started, in_progress eller completed")
     ] = None,
@@ -59,7 +61,7 @@ def roster_export(
     separator = roster_export.DELIMITERS[delimiter]
     given = {
         "municipality": municipality,
-        "department": department,
+        "unit": unit,
         "status": status,
         "completed_from": completed_from,
         "completed_to": completed_to,
@@ -75,7 +77,9 @@ def roster_export(
     db = engine()
     with transaction(db) as session:
         modules = content.live_modules(session=session, info=info, cache=cache)
-        spec = roster.Roster(roster.roster_modules(modules), info.version, filters)
+        spec = roster.new_roster(
+            session=session, modules=modules, course_version=info.version, filters=filters
+        )
         total = roster.count_roster(session=session, roster=spec)
     roster.record_export(engine=db, actor=None, format=format.value, filters=filters)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())

@@ -16,6 +16,9 @@ class UserPublic(UserBase):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+    department_unmatched: str | None = Field(
+        default=None, description="A department from before units that could not be placed"
+    )
     is_active: bool
     created_at: datetime
 

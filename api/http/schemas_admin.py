@@ -21,7 +21,10 @@ class UserAdmin(BaseModel):
     role: Role
     municipality: str
     municipality_number: str | None
-    department: str | None
+    unit_id: int | None = Field(description="The primary organisation unit")
+    department_unmatched: str | None = Field(
+        description="A department from before units that could not be placed in a unit"
+    )
     is_active: bool
     has_password: bool = Field(description="False until the person has set a password")
     created_at: datetime
@@ -96,7 +99,7 @@ class RosterEntry(BaseModel):
     email: str
     municipality: str
     municipality_number: str | None
-    department: str | None
+    unit: str | None = Field(description="The primary unit's path of names")
     active: bool
     enrolled_on: date | None
     status: ModuleStatus

@@ -4,7 +4,15 @@ from typing import Annotated
 
 from fastapi import Query
 
-from api.core.errors import EmailTaken, Forbidden, NotAuthenticated, responses
+from api.core.errors import (
+    EmailTaken,
+    Forbidden,
+    NotAuthenticated,
+    UnitClosed,
+    UnitNotFound,
+    UnitOtherMunicipality,
+    responses,
+)
 from api.data.models import Role
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, SessionDep
@@ -26,6 +34,10 @@ def list_users(
     q: Annotated[_Search, Query(description="Part of the name or e-mail address")] = None,
     municipality: Annotated[_Search, Query(description="Municipality name or number")] = None,
     active: bool | None = None,
+    department_unmatched: Annotated[
+        bool | None,
+        Query(description="true: only accounts whose old department could not be placed"),
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[UserPublic]:
@@ -36,6 +48,7 @@ def list_users(
         text=q,
         municipality=municipality,
         active=active,
+        department_unmatched=department_unmatched,
         limit=limit,
         offset=offset,
     )
@@ -45,7 +58,7 @@ def list_users(
 @router.post(
     "",
     status_code=201,
-    responses=responses(*_GUARDED, EmailTaken),
+    responses=responses(*_GUARDED, EmailTaken, UnitNotFound, UnitClosed, UnitOtherMunicipality),
     dependencies=[audit_refusals(audit.Action.USER_CREATE, target="users")],
 )
 def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:

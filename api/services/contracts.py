@@ -40,8 +40,8 @@ class UserBase(BaseModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
     ] = Field(examples=["Asker"])
     municipality_number: MunicipalityNumber | None = Field(default=None, examples=["3203"])
-    department: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
+    unit_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
+        default=None, description="The primary organisation unit, in the person's municipality"
     )
 
 
@@ -50,7 +50,7 @@ class UserCreate(UserBase):
 
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
-    @field_validator("full_name", "municipality", "department")
+    @field_validator("full_name", "municipality")
     @classmethod
     def _no_control_characters(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(NO_CONTROL_CHARACTERS, value):
@@ -70,13 +70,10 @@ MunicipalityName = Annotated[
         strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS
     ),
 ]
-Department = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_CONTROL_CHARACTERS)
-]
 
 
 class UserUpdate(BaseModel):
-    """Changed fields only; send `null` to clear the municipality number or department."""
+    """Changed fields only; send `null` to clear the municipality number or the unit."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -84,11 +81,52 @@ class UserUpdate(BaseModel):
     full_name: Name | None = None
     municipality: MunicipalityName | None = None
     municipality_number: MunicipalityNumber | None = None
-    department: Department | None = None
+    unit_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
 
     @field_validator("email", "full_name", "municipality", mode="before")
     @classmethod
     def _required_fields_cannot_be_cleared(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+UnitName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f/]*$"
+    ),
+]
+# Checked by ``api.core.org_numbers`` in the service, for a message that says what is wrong.
+OrgNumberText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+UnitId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class UnitCreate(BaseModel):
+    """A new organisation unit: at the top level, or under ``parent_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: UnitName = Field(
+        examples=["Hjemmetjenesten"], description="No slash (/): it separates the levels of a path"
+    )
+    parent_id: UnitId | None = None
+    org_number: OrgNumberText | None = Field(default=None, examples=["974760673"])
+
+
+class UnitUpdate(BaseModel):
+    """Changed fields only: a new name, an organisation number (`null` clears it), or a new
+    parent (`null` moves the unit to the top level)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: UnitName | None = None
+    org_number: OrgNumberText | None = None
+    parent_id: UnitId | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_cannot_be_cleared(cls, value: object) -> object:
         if value is None:
             raise ValueError("cannot be null")
         return value
@@ -101,7 +139,10 @@ class PersonalAccount(BaseModel):
     role: str
     municipality: str
     municipality_number: str | None
-    department: str | None
+    unit: str | None = Field(description="The primary unit's path of names")
+    department_unmatched: str | None = Field(
+        description="A department from before units that could not be placed in one"
+    )
     is_active: bool
     has_password: bool
     created_at: datetime
@@ -223,7 +264,9 @@ class RosterFilters(BaseModel):
     municipality: Annotated[FilterText, Field(max_length=100)] | None = Field(
         default=None, description="Municipality name or four-digit number", examples=["3203"]
     )
-    department: FilterText | None = None
+    unit: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
+        default=None, description="Unit id: learners in this unit or any unit below it"
+    )
     status: ModuleStatus | None = Field(default=None, description="Course status")
     completed_from: Day | None = Field(
         default=None, description="Completed on or after this day (Norway)"
@@ -242,5 +285,5 @@ class RosterFilters(BaseModel):
         return value
 
     def audited(self) -> dict[str, str]:
-        """The filters given, for the audit log (municipalities, departments, dates)."""
+        """The filters given, for the audit log (municipalities, units, dates)."""
         return {name: str(value) for name, value in self if value is not None}

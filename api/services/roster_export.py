@@ -71,7 +71,7 @@ def neutralise(value: str) -> str:
 
 def header(roster: Roster) -> list[str]:
     return [
-        "Navn", "E-post", "Kommune", "Kommunenummer", "Avdeling", "Aktiv", "Påmeldt",
+        "Navn", "E-post", "Kommune", "Kommunenummer", "Enhet", "Aktiv", "Påmeldt",
         "Status", "Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent",
         "Fullførte valgfrie moduler", "Valgfrie moduler",
         *(f"Quiz (%): {m.title}" for m in roster.quiz_modules),
@@ -87,7 +87,7 @@ def cells(record: RosterRecord) -> list[Cell]:
     """A row's values, typed; text not yet neutralised."""
     return [
         record.full_name, record.email, record.municipality, record.municipality_number,
-        record.department, "ja" if record.active else "nei", record.enrolled_on,
+        record.unit, "ja" if record.active else "nei", record.enrolled_on,
         _STATUS_LABELS[record.status], record.modules_completed, record.modules_total,
         record.percent, record.optional_completed, record.optional_total,
         *(_percent(score) for score in record.best_scores),
@@ -103,9 +103,10 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
     n = neutralise
     total, optional_total = roster.counted_total, roster.optional_total
     quizzes = len(roster.quiz_modules)
+    labels = roster.unit_labels
     result = []
     for row in rows:
-        _, name, email, municipality, number, department, active, enrolled, completed = row[:9]
+        _, name, email, municipality, number, unit_id, active, enrolled, completed = row[:9]
         status, done, optional_done = row[9], row[10], row[11]
         code, revoked_at = row[12 + quizzes], row[13 + quizzes]
         result.append(
@@ -114,7 +115,7 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
                 n(email),
                 n(municipality),
                 n(number or ""),
-                n(department or ""),
+                n(labels.get(unit_id, "") if unit_id is not None else ""),
                 "ja" if active else "nei",
                 dates.iso(enrolled),
                 _STATUS_TEXT[status],
@@ -195,7 +196,7 @@ def _json_row(record: RosterRecord, slugs: list[str]) -> dict[str, object]:
         "email": record.email,
         "municipality": record.municipality,
         "municipality_number": record.municipality_number,
-        "department": record.department,
+        "unit": record.unit,
         "active": record.active,
         "enrolled_on": record.enrolled_on.isoformat() if record.enrolled_on else None,
         "status": record.status.value,

@@ -4,14 +4,17 @@ The file is UTF-8 with or without a byte order mark, comma- or
 semicolon-separated (Norwegian Excel writes semicolons; the header line decides),
 with a header naming the columns in English or Norwegian, in any order:
 ``email``/``e-post``, ``full name``/``navn``, ``municipality``/``kommune``,
-``municipality number``/``kommunenummer``, ``department``/``avdeling``,
-``role``/``rolle``. Only e-mail, name and municipality are required. Blank lines
+``municipality number``/``kommunenummer``, ``unit``/``enhet``, ``role``/``rolle``.
+Only e-mail, name and municipality are required. The unit is the path of an
+existing unit in the person's municipality ("Helse og omsorg/Hjemmetjenesten");
+the old ``avdeling``/``department`` header is read as that column too. Blank lines
 are skipped. Knows nothing of the database; ``user_import`` applies the result.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from api.data.models import Role
+from api.services.unit_paths import path_problem, split_path
 
 REQUIRED = ("email", "full_name", "municipality")
 _HEADERS = {
@@ -37,8 +41,11 @@ _HEADERS = {
     "municipality number": "municipality_number",
     "kommunenummer": "municipality_number",
     "kommunenr": "municipality_number",
-    "department": "department",
-    "avdeling": "department",
+    "unit": "unit",
+    "enhet": "unit",
+    # Before units, the column held a department name: now the path of a unit (one level).
+    "department": "unit",
+    "avdeling": "unit",
     "role": "role",
     "rolle": "role",
 }
@@ -51,10 +58,10 @@ _ROLES = {
     "admin": Role.ADMIN,
     "administrator": Role.ADMIN,
 }
-_MAX_LENGTH = {"email": 254, "full_name": 200, "municipality": 100, "department": 200}
+_MAX_LENGTH = {"email": 254, "full_name": 200, "municipality": 100, "unit": 2000}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = TypeAdapter(EmailStr)
-_BAD_QUOTES = (
+BAD_QUOTES = (
     'Filen kan ikke leses som CSV: et anførselstegn (") lukkes ikke, eller det står noe '
     "mellom et avsluttende anførselstegn og skilletegnet."
 )
@@ -67,7 +74,7 @@ class ImportRow:
     full_name: str
     municipality: str
     municipality_number: str | None
-    department: str | None
+    unit_path: tuple[str, ...] | None  # the names from the top down
     role: Role
 
 
@@ -83,9 +90,11 @@ class ParsedFile:
     records: int  # data lines read, blank ones not counted
     rows: list[ImportRow]  # the valid ones
     problems: list[Problem]
+    # Field -> the column's name as the header wrote it, for the fields the file has.
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def _decode(data: bytes) -> tuple[str | None, Problem | None]:
+def decode(data: bytes) -> tuple[str | None, Problem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -94,11 +103,11 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
         return None, Problem(line, None, message)
 
 
-def _delimiter(header_line: str) -> str:
+def delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
     return " ".join(name.strip().lower().replace("_", " ").split())
 
 
@@ -109,7 +118,7 @@ def _read_header(
     problems = []
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
-        field = _HEADERS.get(_header_key(name))
+        field = _HEADERS.get(header_key(name))
         if field is None:
             problems.append(Problem(1, name, f"Ukjent kolonne «{name.strip()}»."))
         elif field in columns:
@@ -152,6 +161,14 @@ def _check_row(
         number = "0" + number  # Excel drops the leading zero of Oslo's 0301
     if number is not None and not (len(number) == 4 and number.isascii() and number.isdigit()):
         problem("municipality_number", f"Kommunenummeret må ha fire sifre, ikke «{number}».")
+    unit_path = None
+    if values.get("unit"):
+        unit_path = tuple(split_path(values["unit"]))
+        wrong = path_problem(list(unit_path))
+        if wrong is not None:
+            problem("unit", wrong)
+        elif number is None:
+            problem("unit", "En enhet krever kommunenummer: enheten finnes bare i sin kommune.")
     role = _ROLES.get(values.get("role", "").lower())
     if role is None:
         message = f"Ukjent rolle «{values['role']}». Bruk deltaker, instruktør eller administrator."
@@ -164,21 +181,19 @@ def _check_row(
         full_name=values["full_name"],
         municipality=values["municipality"],
         municipality_number=number,
-        department=values.get("department") or None,
+        unit_path=unit_path,
         role=role,
     ), []
 
 
 def parse(data: bytes) -> ParsedFile:
     """Every valid row, and every problem with its line (the header is line 1)."""
-    text, problem = _decode(data)
+    text, problem = decode(data)
     if text is None:
         assert problem is not None
         return ParsedFile(0, [], [problem])
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
-    )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first_line), strict=True)
     rows: list[ImportRow] = []
     problems: list[Problem] = []
     records = end = 0
@@ -213,8 +228,8 @@ def parse(data: bytes) -> ParsedFile:
             first_seen[row.email] = line
             rows.append(row)
     except csv.Error:
-        problems.append(Problem(end + 1, None, _BAD_QUOTES))  # the line the record began on
+        problems.append(Problem(end + 1, None, BAD_QUOTES))  # the line the record began on
         return ParsedFile(records, [], problems)
     if not records:
         problems.append(Problem(1, None, "Filen har ingen brukere, bare overskriften."))
-    return ParsedFile(records, rows, problems)
+    return ParsedFile(records, rows, problems, names)

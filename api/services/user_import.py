@@ -11,10 +11,12 @@ from sqlmodel import Session, col, select
 from api.core.errors import ImportInvalid
 from api.data.models import User, utcnow
 from api.services import audit, setup_codes, user_csv
+from api.services.org_units import Resolver
+from api.services.unit_paths import SEPARATOR
 from api.services.user_csv import ImportRow, Problem
 from api.services.users import add_accounts
 
-_FIELDS = ("full_name", "municipality", "municipality_number", "department", "role")
+_FIELDS = ("full_name", "municipality", "municipality_number", "role")
 _CHUNK = 500  # e-mail addresses per IN (...) lookup
 
 
@@ -39,9 +41,37 @@ def _existing(session: Session, emails: Iterable[str]) -> dict[str, User]:
     return found
 
 
-def _changes(user: User, row: ImportRow) -> dict[str, object]:
+def _changes(user: User, row: ImportRow, units: dict[int, int | None]) -> dict[str, object]:
+    """What the row changes; the unit only if the file has a unit column (``units``)."""
     wanted = {name: getattr(row, name) for name in _FIELDS}
+    if row.line in units:
+        wanted["unit_id"] = units[row.line]
     return {name: value for name, value in wanted.items() if getattr(user, name) != value}
+
+
+def _resolve_units(
+    session: Session, rows: list[ImportRow], problems: list[Problem], column: str
+) -> dict[int, int | None]:
+    """Line -> the id of the open unit its path names in its municipality (None: blank)."""
+    resolvers: dict[str, Resolver] = {}
+    found: dict[int, int | None] = {}
+    for row in rows:
+        if row.unit_path is None or row.municipality_number is None:
+            found[row.line] = None
+            continue
+        number = row.municipality_number
+        resolver = resolvers.get(number) or resolvers.setdefault(number, Resolver(session, number))
+        unit = resolver.find(row.unit_path)
+        if unit is None:
+            shown = SEPARATOR.join(row.unit_path)
+            message = (
+                f"Fant ingen åpen enhet «{shown}» i kommune {number}. Opprett eller importer "
+                "enhetene først."
+            )
+            problems.append(Problem(row.line, column, message))
+        else:
+            found[row.line] = unit.id
+    return found
 
 
 def problems_as_errors(problems: list[Problem]) -> list[dict[str, object]]:
@@ -59,6 +89,9 @@ def import_users(
     """
     parsed = user_csv.parse(data)
     problems = list(parsed.problems)
+    units: dict[int, int | None] = {}
+    if "unit" in parsed.headers:
+        units = _resolve_units(session, parsed.rows, problems, parsed.headers["unit"])
     existing = _existing(session, (row.email for row in parsed.rows))
     for row in parsed.rows:
         user = existing.get(row.email)
@@ -70,7 +103,7 @@ def import_users(
 
     new_rows = [row for row in parsed.rows if row.email not in existing]
     changed = [(existing[r.email], r) for r in parsed.rows if r.email in existing]
-    changed = [(user, row) for user, row in changed if _changes(user, row)]
+    changed = [(user, row) for user, row in changed if _changes(user, row, units)]
     result = ImportResult(
         dry_run=dry_run,
         records=parsed.records,
@@ -98,7 +131,7 @@ def import_users(
         return result
 
     for user, row in changed:
-        for name, value in _changes(user, row).items():
+        for name, value in _changes(user, row, units).items():
             setattr(user, name, value)
     now = utcnow()
     users = [
@@ -108,7 +141,7 @@ def import_users(
             role=row.role,
             municipality=row.municipality,
             municipality_number=row.municipality_number,
-            department=row.department,
+            unit_id=units.get(row.line),
             created_at=now,
         )
         for row in new_rows

@@ -12,6 +12,7 @@ from api.core.errors import EmailTaken, InvalidCredentials, TooManyAttempts
 from api.core.security import hash_password, new_token, token_digest, verify_password
 from api.data.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
 from api.services.contracts import UserCreate
+from api.services.org_units import check_placement
 
 
 def normalise_email(email: str) -> str:
@@ -45,13 +46,16 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     """
     if get_user_by_email(session=session, email=data.email) is not None:
         raise EmailTaken()
+    check_placement(
+        session=session, unit_id=data.unit_id, municipality_number=data.municipality_number
+    )
     user = User(
         email=normalise_email(data.email),
         full_name=data.full_name,
         role=data.role,
         municipality=data.municipality,
         municipality_number=data.municipality_number,
-        department=data.department,
+        unit_id=data.unit_id,
         password_hash=hash_password(data.password) if data.password else None,
         created_at=utcnow(),
     )
