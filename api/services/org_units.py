@@ -479,3 +479,20 @@ def choices(*, session: Session, municipality_number: str | None) -> list[tuple[
         return []
     nodes = tree(session=session, municipality_number=municipality_number, include_closed=False)
     return [(node.unit.id or 0, node.label) for node in nodes]
+
+
+def node(*, session: Session, unit_id: int) -> TreeNode:
+    """One unit as the tree shows it: its path of names, its people and open children."""
+    unit = get_unit(session=session, unit_id=unit_id)
+    people = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.unit_id == unit_id, col(User.erased_at).is_(None))
+    ).one()
+    open_children = session.exec(
+        select(func.count())
+        .select_from(OrgUnit)
+        .where(OrgUnit.parent_id == unit_id, col(OrgUnit.closed_at).is_(None))
+    ).one()
+    text = labels(session=session, units=[unit])[unit_id]
+    return TreeNode(unit, text, people, open_children)
