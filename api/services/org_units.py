@@ -496,3 +496,12 @@ def node(*, session: Session, unit_id: int) -> TreeNode:
     ).one()
     text = labels(session=session, units=[unit])[unit_id]
     return TreeNode(unit, text, people, open_children)
+
+
+def get_unit_in(*, session: Session, unit_id: int, municipality_number: str) -> OrgUnit:
+    """The unit, if it belongs to the municipality (a page of one municipality changes only
+    its own units); else 404."""
+    unit = get_unit(session=session, unit_id=unit_id)
+    if unit.municipality_number != municipality_number:
+        raise UnitNotFound(f"Kommune {municipality_number} har ingen enhet med id {unit_id}.")
+    return unit

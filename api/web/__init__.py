@@ -17,6 +17,7 @@ from api.web import (
     admin_certificates,
     admin_jobs,
     admin_reports,
+    admin_units,
     auth,
     instructor,
     instructor_modules,
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_reports.router,
     admin_certificates.router,
     admin_jobs.router,
+    admin_units.router,
     public.router,
     password_setup.router,
 )
