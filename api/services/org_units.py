@@ -88,7 +88,8 @@ def labels(*, session: Session, units: Iterable[OrgUnit]) -> dict[int, str]:
     """Each unit's path of names ("Helse og omsorg / Hjemmetjenesten"), in one query."""
     wanted = list(units)
     ids = {i for unit in wanted for i in ancestor_ids(unit)}
-    names = dict(session.exec(select(OrgUnit.id, OrgUnit.name).where(col(OrgUnit.id).in_(ids))))
+    rows = session.exec(select(OrgUnit.id, OrgUnit.name).where(col(OrgUnit.id).in_(ids))).all()
+    names = {unit_id: name for unit_id, name in rows}
     return {
         unit.id: SEPARATOR.join(names.get(i, "?") for i in ancestor_ids(unit))
         for unit in wanted
@@ -268,9 +269,11 @@ def create_unit(
     get_municipality(session=session, number=municipality_number)
     parent = _open_parent(session, data.parent_id, municipality_number)
     org_number = checked_org_number(data.org_number)
-    key = name_key(data.name)
-    if _open_sibling(session, municipality_number, data.parent_id, key) is not None:
-        raise UnitNameTaken()
+    other = _open_sibling(session, municipality_number, data.parent_id, name_key(data.name))
+    if other is not None:
+        raise UnitNameTaken(
+            f"Det finnes allerede en åpen enhet som heter «{other.name}» på samme sted i treet."
+        )
     unit = add_unit(
         session=session,
         municipality_number=municipality_number,
