@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from api.core.org_numbers import normalise
 from api.core.org_numbers import problem as org_number_problem
-from api.services.unit_paths import name_key, path_problem, split_path
+from api.services.unit_paths import has_control_characters, name_key, path_problem, split_path
 from api.services.user_csv import BAD_QUOTES, Problem, decode, delimiter, header_key
 
 _HEADERS = {
@@ -92,6 +92,8 @@ def parse(data: bytes) -> ParsedFile:
                 continue
             path = split_path(record[columns["path"]])
             wrong = path_problem(path)
+            if has_control_characters(record[columns["path"]]):  # before spaces are tidied
+                wrong = "Inneholder kontrolltegn (for eksempel tabulator)."
             if wrong is not None:
                 problems.append(Problem(line, names["path"], wrong))
                 continue

@@ -19,6 +19,10 @@ def name_key(name: str) -> str:
     return search_key(name) or name.casefold()
 
 
+def has_control_characters(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
 def split_path(text: str) -> list[str]:
     """The names of a path from the top down, spaces tidied; "" for an empty level."""
     return [" ".join(part.split()) for part in text.split("/")]
