@@ -82,7 +82,7 @@ _user = sa.table('user', sa.column('id', sa.Integer()), sa.column('municipality_
 _unit = sa.table('org_unit', sa.column('id', sa.Integer()), sa.column('municipality_number', sa.String()),
                  sa.column('parent_id', sa.Integer()), sa.column('name', sa.String()),
                  sa.column('name_key', sa.String()), sa.column('path', sa.String()),
-                 sa.column('depth', sa.Integer()), sa.column('created_at', sa.DateTime(timezone=True)))
+                 sa.column('depth', sa.Integer()), sa.column('created_at'))  # bound by api.data.timestamps
 _municipality = sa.table('municipality', sa.column('number', sa.String()))
 
 
