@@ -87,9 +87,7 @@ def test_departments_become_units_and_the_downgrade_gives_the_text_back(
         config.attributes["connection"] = connection
         command.downgrade(config, "0006")
     with engine.connect() as connection:
-        back = dict(
-            connection.execute(text('SELECT id, department FROM "user" ORDER BY id')).all()
-        )
+        back = dict(connection.execute(text('SELECT id, department FROM "user" ORDER BY id')).all())
         tables = connection.execute(
             text("SELECT count(*) FROM enrollment")
         ).scalar_one()  # the tables that refer to "user" are untouched

@@ -58,7 +58,7 @@ FORM = {
     "navn": "Kari Retta",
     "kommune": "Bærum",
     "kommunenummer": "3201",
-    "avdeling": "",
+    "enhet": "",
 }
 
 
@@ -84,8 +84,8 @@ def test_an_administrator_corrects_a_users_details_on_the_page(
         "Kari Retta",
         "Bærum",
     )
-    assert (changed.municipality_number, changed.department) == ("3201", None)
-    fields = ["department", "email", "full_name", "municipality", "municipality_number"]
+    assert (changed.municipality_number, changed.unit_id) == ("3201", None)
+    fields = ["email", "full_name", "municipality", "municipality_number"]
     assert _rows(engine, before) == [
         ("user.update", f"user:{learner.id}", "ok", {"fields": fields}, admin.id, "admin")
     ]
