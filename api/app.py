@@ -40,6 +40,7 @@ from api.routes import (
     learning,
     me,
     metrics,
+    org_units,
     password_setup,
     privacy,
     reports,
@@ -178,7 +179,7 @@ def create_app(
     )
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
-    serve(app, jobs.router)
+    serve(app, jobs.router, org_units.router)
     serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app

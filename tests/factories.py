@@ -6,9 +6,10 @@ import itertools
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from api.core.db import transaction
-from api.data.models import Role, User
+from api.data.models import OrgUnit, Role, User, utcnow
 from api.services.contracts import UserCreate
 from api.services.users import create_user
 
@@ -24,6 +25,8 @@ def make_user(
     email: str | None = None,
     municipality: str = "Asker",
     password: str = PASSWORD,
+    municipality_number: str | None = None,
+    unit_id: int | None = None,
 ) -> User:
     email = email or f"bruker{next(_counter)}@asker.kommune.no"
     with transaction(engine, write=True) as session:
@@ -34,7 +37,8 @@ def make_user(
                 full_name=full_name,
                 role=role,
                 municipality=municipality,
-                department="Helse og omsorg",
+                municipality_number=municipality_number,
+                unit_id=unit_id,
                 password=password,
             ),
         )
@@ -77,3 +81,52 @@ def complete_course(engine: Engine, user: User) -> None:
                     revision=None,
                     modules=modules,
                 )
+
+
+def make_unit(
+    engine: Engine,
+    name: str,
+    *,
+    parent: OrgUnit | None = None,
+    municipality_number: str = "3203",
+    org_number: str | None = None,
+) -> OrgUnit:
+    """An organisation unit through the service (audited as the command line)."""
+    from api.services import org_units
+    from api.services.contracts import UnitCreate
+
+    with transaction(engine, write=True) as session:
+        return org_units.create_unit(
+            session=session,
+            admin=None,
+            municipality_number=parent.municipality_number if parent else municipality_number,
+            data=UnitCreate(
+                name=name, parent_id=parent.id if parent else None, org_number=org_number
+            ),
+        )
+
+
+def insert_unit(session: Session, name: str, municipality_number: str = "3203") -> int:
+    """A top-level unit straight into the table, its name unchecked (older or bad data)."""
+    unit = OrgUnit(
+        municipality_number=municipality_number,
+        name=name,
+        name_key=name,
+        path="",
+        created_at=utcnow(),
+    )
+    session.add(unit)
+    session.flush()
+    unit.path = f"/{unit.id}/"
+    session.flush()
+    assert unit.id is not None
+    return unit.id
+
+
+def import_fixture_units(engine: Engine) -> dict[str, OrgUnit]:
+    """The units that tests/api/fixtures/ansatte.csv and employees-reimport.csv name."""
+    return {
+        "helse": make_unit(engine, "Helse og omsorg", municipality_number="5610"),
+        "oppvekst": make_unit(engine, "Oppvekst", municipality_number="5610"),
+        "gamle oslo": make_unit(engine, "Bydel Gamle Oslo", municipality_number="0301"),
+    }

@@ -1,5 +1,5 @@
 """Administration on the command line: ``innostudy users ...``, ``roster export``, ``reports``,
-``municipalities``.
+``municipalities``, ``orgs``.
 
 Changes made here are audited with no actor (the audit log's mark for the
 command line); refusals are audited too.
@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from api.cli import exports, municipalities, reports, users
+from api.cli import exports, municipalities, orgs, reports, users
 from api.cli.common import context
 from api.core.config import Settings
 
@@ -33,3 +33,4 @@ def register(
     app.add_typer(reports.reports_app, name="reports")
     app.add_typer(municipalities.municipalities_app, name="municipalities")
     app.add_typer(exports.export_app, name="export")
+    app.add_typer(orgs.orgs_app, name="orgs")

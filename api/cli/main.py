@@ -131,13 +131,17 @@ def users_add(
     municipality_number: Annotated[
         str | None, typer.Option("--municipality-number", help="Kommunenummeret")
     ] = None,
-    department: Annotated[str | None, typer.Option("--department", help="Avdelingen")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Enheten, som sti: «Helse og omsorg/Hjemmetjenesten»"),
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Les passordet fra standard inn")
     ] = False,
 ) -> None:
     """Opprett en konto."""
     from api.core.errors import DomainError
+    from api.services import org_units
     from api.services.admin_users import create_user
     from api.services.contracts import UserCreate
 
@@ -149,7 +153,6 @@ def users_add(
             role=role,
             municipality=municipality,
             municipality_number=municipality_number,
-            department=department,
             password=password,
         )
     except ValidationError as exc:
@@ -158,6 +161,11 @@ def users_add(
     settings = _settings()
     try:
         with transaction(database.ready(settings), write=True) as session:
+            if unit is not None:
+                found = org_units.unit_for_path(
+                    session=session, municipality_number=data.municipality_number, path=unit
+                )
+                data = data.model_copy(update={"unit_id": found.id})
             user = create_user(session=session, admin=None, data=data)
     except DomainError as exc:
         err.print(exc.detail, markup=False)
@@ -170,7 +178,7 @@ ADD_OPTIONS = {
     "full_name": "--name",
     "municipality": "--municipality",
     "municipality_number": "--municipality-number",
-    "department": "--department",
+    "unit_id": "--unit",
     "password": "passordet",
 }
 

@@ -17,6 +17,7 @@ from api.cli.common import context, err, out, print_invalid, writable
 from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
+from api.core.errors import DomainError
 from api.services.contracts import RosterFilters
 from api.services.roster_export import neutralise
 from course.messages import count
@@ -40,7 +41,9 @@ def roster_export(
     ),
     delimiter: Annotated[str, typer.Option(help="CSV: semicolon, comma eller tab")] = "semicolon",
     municipality: Annotated[str | None, typer.Option(help="Kommunenavn eller -nummer")] = None,
-    department: Annotated[str | None, typer.Option(help="Avdelingen")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Enhets-id: enheten med alt under den")
+    ] = None,
     status: Annotated[
         str | None, typer.Option(help="not_started, in_progress eller completed")
     ] = None,
@@ -59,7 +62,7 @@ def roster_export(
     separator = roster_export.DELIMITERS[delimiter]
     given = {
         "municipality": municipality,
-        "department": department,
+        "unit": unit,
         "status": status,
         "completed_from": completed_from,
         "completed_to": completed_to,
@@ -73,10 +76,16 @@ def roster_export(
     settings = context.settings()
     info, cache = context.course_context(settings)
     db = engine()
-    with transaction(db) as session:
-        modules = content.live_modules(session=session, info=info, cache=cache)
-        spec = roster.Roster(roster.roster_modules(modules), info.version, filters)
-        total = roster.count_roster(session=session, roster=spec)
+    try:
+        with transaction(db) as session:
+            modules = content.live_modules(session=session, info=info, cache=cache)
+            spec = roster.new_roster(
+                session=session, modules=modules, course_version=info.version, filters=filters
+            )
+            total = roster.count_roster(session=session, roster=spec)
+    except DomainError as exc:  # a unit that does not exist
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(1) from None
     roster.record_export(engine=db, actor=None, format=format.value, filters=filters)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=err) as progress:

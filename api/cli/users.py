@@ -18,7 +18,15 @@ from api.core.collation import norwegian_key
 from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
 from api.data.models import Role, User
-from api.services import admin_users, audit, privacy, setup_codes, user_import, user_municipality
+from api.services import (
+    admin_users,
+    audit,
+    org_units,
+    privacy,
+    setup_codes,
+    user_import,
+    user_municipality,
+)
 from api.services.roster_export import neutralise
 from api.services.users import get_user_by_email
 from course.messages import count, number
@@ -90,7 +98,7 @@ UPDATE_OPTIONS = {
     "full_name": "--name",
     "municipality": "--municipality",
     "municipality_number": "--municipality-number",
-    "department": "--department",
+    "unit_id": "--unit",
 }
 
 
@@ -104,9 +112,15 @@ def users_update(
     municipality_number: Annotated[
         str | None, typer.Option("--municipality-number", help="Kommunenummeret")
     ] = None,
-    department: Annotated[str | None, typer.Option("--department", help="Avdelingen")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="Hovedenheten, som sti («Helse og omsorg/Hjemmetjenesten»); «» fjerner den",
+        ),
+    ] = None,
 ) -> None:
-    """Endre navn, e-postadresse, kommune eller avdeling for en konto."""
+    """Endre navn, e-postadresse, kommune eller enhet for en konto."""
     from api.services.contracts import UserUpdate
 
     given = {
@@ -114,7 +128,6 @@ def users_update(
         "full_name": name,
         "municipality": municipality,
         "municipality_number": municipality_number,
-        "department": department,
     }
     try:
         data = UserUpdate(**{k: v for k, v in given.items() if v is not None})
@@ -123,7 +136,19 @@ def users_update(
         raise typer.Exit(2) from None
 
     def work(session: Session, user_id: int) -> User:
-        return admin_users.update_user(session=session, admin=None, user_id=user_id, data=data)
+        change = data
+        if unit is not None:  # a path in the municipality the account has after the change
+            number = (
+                data.municipality_number
+                or admin_users.get_user(session=session, user_id=user_id).municipality_number
+            )
+            found = (
+                org_units.unit_for_path(session=session, municipality_number=number, path=unit)
+                if unit.strip()
+                else None
+            )
+            change = data.model_copy(update={"unit_id": found.id if found else None})
+        return admin_users.update_user(session=session, admin=None, user_id=user_id, data=change)
 
     _change(email, audit.Action.USER_UPDATE, work, "Endret")
 

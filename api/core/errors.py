@@ -368,3 +368,63 @@ class MunicipalityInvalid(DomainError):
             )
         super().__init__(detail)
         self.given = given
+
+
+# Organisation units (``api.services.org_units``)
+
+
+class MunicipalityNotFound(NotFound):
+    code = "municipality_not_found"
+    message = "Kommunen finnes ikke i kommuneregisteret."
+
+
+class UnitNotFound(NotFound):
+    code = "unit_not_found"
+    message = "Fant ikke enheten."
+
+
+class UnitNameTaken(Conflict):
+    code = "unit_name_taken"
+    message = "Det finnes allerede en åpen enhet med dette navnet på samme sted i treet."
+
+
+class UnitClosed(Conflict):
+    code = "unit_closed"
+    message = "Enheten er nedlagt: ingen nye personer eller underenheter kan legges i den."
+
+
+class UnitHasOpenChildren(Conflict):
+    code = "unit_has_open_children"
+    message = (
+        "Enheten har åpne underenheter. Legg ned dem først, eller legg ned hele grenen "
+        "(enheten med alt under den)."
+    )
+
+
+class UnitNotClosed(Conflict):
+    code = "unit_not_closed"
+    message = "Enheten er ikke nedlagt."
+
+
+class UnitMoveIntoItself(Conflict):
+    code = "unit_move_into_itself"
+    message = "En enhet kan ikke flyttes inn under seg selv eller en av sine egne underenheter."
+
+
+class UnitOtherMunicipality(DomainError):
+    status_code = 422
+    code = "unit_other_municipality"
+    message = "Enheten hører til en annen kommune."
+
+
+class InvalidOrgNumber(DomainError):
+    status_code = 422
+    code = "invalid_org_number"
+    message = "Organisasjonsnummeret er ikke gyldig."
+
+
+class UnitImportInvalid(ImportInvalid):
+    """A unit structure file with problems: every one with its line; nothing was created."""
+
+    code = "unit_import_invalid"
+    message = "Filen har feil, så ingen enheter ble opprettet. Rett linjene som er nevnt."

@@ -79,7 +79,11 @@ class User(SQLModel, table=True):
     # What was given where no municipality in the register matched (migration 0007, or an
     # account an administrator has yet to fix); cleared when a municipality is set.
     municipality_unmatched: str | None = Field(default=None, max_length=100)
-    department: str | None = Field(default=None, max_length=200)
+    # The person's one primary organisation unit, in their municipality (``org_units``).
+    unit_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    # A department text from before units existed that could not be placed in one (the
+    # account had no known municipality number): kept for an administrator to place.
+    department_unmatched: str | None = Field(default=None, max_length=200)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -370,3 +374,49 @@ class MunicipalityChange(SQLModel, table=True):
     new_number: str = Field(max_length=4, foreign_key="municipality.number")
     changed_on: date  # the first day of the new number
     kind: str = Field(max_length=12)
+
+
+_OPEN = column("closed_at").is_(None)
+_TOP = column("parent_id").is_(None)
+
+
+class OrgUnit(SQLModel, table=True):
+    """An organisation unit in a municipality: a tree of any depth (``api.services.org_units``).
+
+    ``path`` holds the ids from the top down ("/12/45/78/"), so a unit and everything
+    below it is ``path LIKE '/12/45/%'``; the index supports that prefix match on
+    PostgreSQL too (``text_pattern_ops``). A closed unit stays, for history and reports.
+    """
+
+    __tablename__ = "org_unit"
+    __table_args__ = (
+        Index("ix_org_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        # Open siblings have different names, however they are written (``name_key``).
+        Index(
+            "uq_org_unit_parent_id_name_key_open",
+            "parent_id",
+            "name_key",
+            unique=True,
+            sqlite_where=_OPEN & ~_TOP,
+            postgresql_where=_OPEN & ~_TOP,
+        ),
+        Index(
+            "uq_org_unit_municipality_number_name_key_open_top",
+            "municipality_number",
+            "name_key",
+            unique=True,
+            sqlite_where=_OPEN & _TOP,
+            postgresql_where=_OPEN & _TOP,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_number: str = Field(max_length=4, foreign_key="municipality.number", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=400)  # ``api.core.collation.search_key`` of the name
+    org_number: str | None = Field(default=None, max_length=9)
+    path: str = Field(max_length=1000)
+    depth: int = 0  # 0 at the top level
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

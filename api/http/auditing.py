@@ -33,6 +33,10 @@ def _target(request: Request, default: str | None) -> str:
         return f"module:{params['slug']}"
     if "job_id" in params:
         return f"job:{params['job_id']}"
+    if "unit_id" in params:
+        return audit.unit_target(params["unit_id"])
+    if "number" in params:
+        return audit.municipality_target(params["number"])
     return default or request.url.path
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.core.db import transaction
 from api.data.models import User
 from api.services import jobs, roster_export, scorm_export
 from api.services import roster as roster_service
@@ -88,7 +89,10 @@ def export_roster(
     delimiter: Delimiter = Delimiter.SEMICOLON,
 ) -> StreamingResponse:
     """The roster as a streamed download, recorded in the audit log (API and admin pages)."""
-    roster = roster_service.Roster(roster_service.roster_modules(modules), info.version, filters)
+    with transaction(engine) as session:
+        roster = roster_service.new_roster(
+            session=session, modules=modules, course_version=info.version, filters=filters
+        )
     roster_service.record_export(engine=engine, actor=admin, format=format.value, filters=filters)
     today = datetime.now(roster_service.OSLO).date().isoformat()
     disposition = f'attachment; filename="deltakere-{today}.{format.value}"'

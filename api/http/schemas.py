@@ -25,6 +25,9 @@ class UserPublic(UserBase):
     municipality_unmatched: str | None = Field(
         description="What was given where no municipality matched (null once one is set)"
     )
+    department_unmatched: str | None = Field(
+        default=None, description="A department from before units that could not be placed"
+    )
     is_active: bool
     created_at: datetime
 

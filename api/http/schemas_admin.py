@@ -25,7 +25,10 @@ class UserAdmin(BaseModel):
     municipality_unmatched: str | None = Field(
         description="What was given where no municipality matched (null once one is set)"
     )
-    department: str | None
+    unit_id: int | None = Field(description="The primary organisation unit")
+    department_unmatched: str | None = Field(
+        description="A department from before units that could not be placed in a unit"
+    )
     is_active: bool
     has_password: bool = Field(description="False until the person has set a password")
     created_at: datetime
@@ -104,7 +107,7 @@ class RosterEntry(BaseModel):
     municipality: str | None = Field(description="null: no municipality (Ukjent kommune)")
     municipality_number: str | None
     county: str | None
-    department: str | None
+    unit: str | None = Field(description="The primary unit's path of names")
     active: bool
     enrolled_on: date | None
     status: ModuleStatus

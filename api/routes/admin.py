@@ -13,6 +13,9 @@ from api.core.errors import (
     MunicipalityInvalid,
     NotAuthenticated,
     OwnAccount,
+    UnitClosed,
+    UnitNotFound,
+    UnitOtherMunicipality,
     UserInactive,
     UserNotFound,
     responses,
@@ -39,13 +42,21 @@ def get_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmi
 
 @router.patch(
     "/{user_id:int}",
-    responses=responses(*GUARDED, UserNotFound, EmailTaken, MunicipalityInvalid),
+    responses=responses(
+        *GUARDED,
+        UserNotFound,
+        EmailTaken,
+        MunicipalityInvalid,
+        UnitNotFound,
+        UnitClosed,
+        UnitOtherMunicipality,
+    ),
     dependencies=[audit_refusals(Action.USER_UPDATE)],
 )
 def update_user(
     user_id: UserId, data: UserUpdate, session: SessionDep, admin: AdminUser
 ) -> UserAdmin:
-    """Change name, e-mail address, municipality or department; 409 if the address is taken."""
+    """Change name, e-mail address, municipality or primary unit; 409 if the address is taken."""
     user = admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
     return present.user_admin(user)
 
@@ -102,7 +113,7 @@ def reset_password(
     dependencies=[audit_refusals(Action.USER_ERASE)],
 )
 def erase_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
-    """Erase the person's data: name, e-mail, department, answers; counts and scores stay."""
+    """Erase the person's data: name, e-mail, answers; counts, scores and the unit stay."""
     return present.user_admin(privacy.erase_user(session=session, admin=admin, user_id=user_id))
 
 
@@ -120,12 +131,13 @@ def import_users(
 ) -> ImportReport:
     """Create and update accounts from a CSV file; any bad row imports nothing (422).
 
-    Columns: email, full name, municipality, municipality number, department,
-    role (or the Norwegian e-post, navn, kommune, kommunenummer, avdeling,
-    rolle). The municipality is a name or a number from the register (either
-    column, or both); a line whose municipality matches none or several is an
-    error on that line. Existing e-mail addresses are updated; new accounts get a
-    setup code.
+    Columns: email, full name, municipality, municipality number, unit, role (or
+    the Norwegian e-post, navn, kommune, kommunenummer, enhet, rolle). The
+    municipality is a name or a number from the register (either column, or both);
+    a line whose municipality matches none or several is an error on that line.
+    The unit is the path of an existing unit in the person's municipality ("Helse
+    og omsorg/Hjemmetjenesten"; the old header avdeling is read as enhet). Existing
+    e-mail addresses are updated; new accounts get a setup code.
     """
     result = user_import.import_users(
         session=session, admin=admin, data=file.file.read(), dry_run=dry_run

@@ -9,6 +9,9 @@ from api.core.errors import (
     Forbidden,
     MunicipalityInvalid,
     NotAuthenticated,
+    UnitClosed,
+    UnitNotFound,
+    UnitOtherMunicipality,
     responses,
 )
 from api.data.models import Role
@@ -39,6 +42,10 @@ def list_users(
         Query(description="Only accounts whose municipality matched nothing in the register"),
     ] = False,
     active: bool | None = None,
+    department_unmatched: Annotated[
+        bool | None,
+        Query(description="true: only accounts whose old department could not be placed"),
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[UserPublic]:
@@ -50,6 +57,7 @@ def list_users(
         municipality=municipality,
         unmatched=unmatched,
         active=active,
+        department_unmatched=department_unmatched,
         limit=limit,
         offset=offset,
     )
@@ -59,7 +67,14 @@ def list_users(
 @router.post(
     "",
     status_code=201,
-    responses=responses(*_GUARDED, EmailTaken, MunicipalityInvalid),
+    responses=responses(
+        *_GUARDED,
+        EmailTaken,
+        MunicipalityInvalid,
+        UnitNotFound,
+        UnitClosed,
+        UnitOtherMunicipality,
+    ),
     dependencies=[audit_refusals(audit.Action.USER_CREATE, target="users")],
 )
 def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:

@@ -15,6 +15,7 @@ from api.core.errors import EmailTaken, OwnAccount, UserErased, UserInactive, Us
 from api.data.models import Role, User
 from api.services import audit, setup_codes, user_municipality, users
 from api.services.contracts import UserCreate, UserUpdate
+from api.services.org_units import check_placement
 from api.services.users import get_user_by_email, normalise_email
 
 
@@ -46,6 +47,7 @@ def search_users(
     municipality: str | None = None,
     unmatched: bool = False,
     active: bool | None = None,
+    department_unmatched: bool | None = None,
     include_erased: bool = False,
     limit: int | None = None,
     offset: int = 0,
@@ -76,6 +78,9 @@ def search_users(
         query = query.where(col(User.municipality_number).is_(None))
     if active is not None:
         query = query.where(User.is_active == active)
+    if department_unmatched is not None:
+        text_kept = col(User.department_unmatched)
+        query = query.where(text_kept.is_not(None) if department_unmatched else text_kept.is_(None))
     if not include_erased:
         query = query.where(col(User.erased_at).is_(None))
     query = query.order_by(func.lower(User.full_name), col(User.id)).offset(offset)
@@ -119,12 +124,20 @@ def update_user(*, session: Session, admin: User | None, user_id: int, data: Use
         if other is not None and other.id != user.id:
             raise EmailTaken()
     changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)
+    if {"unit_id", "municipality_number"} & set(changed):
+        check_placement(
+            session=session,
+            unit_id=changes.get("unit_id", user.unit_id),
+            municipality_number=changes.get("municipality_number", user.municipality_number),
+        )
     for name in changed:
         setattr(user, name, changes[name])
     if municipality is not None:
         if user.municipality_unmatched is not None:
             changed = sorted([*changed, "municipality_unmatched"])  # settled: no longer unmatched
         user_municipality.assign(user, municipality)
+    if "unit_id" in changed and user.unit_id is not None:
+        user.department_unmatched = None  # placed now
     audit.record(
         session=session,
         actor=admin,

@@ -53,6 +53,13 @@ class Action(StrEnum):
     JOB_RETRY = "job.retry"
     JOB_FILE_DOWNLOAD = "job.file_download"
     MUNICIPALITY_IMPORT = "municipality.import"
+    UNIT_CREATE = "unit.create"
+    UNIT_RENAME = "unit.rename"
+    UNIT_UPDATE = "unit.update"
+    UNIT_MOVE = "unit.move"
+    UNIT_CLOSE = "unit.close"
+    UNIT_REOPEN = "unit.reopen"
+    UNIT_IMPORT = "unit.import"
 
 
 class Outcome(StrEnum):
@@ -67,6 +74,14 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 def user_target(user_id: int | None) -> str:
     return f"user:{user_id}"
+
+
+def unit_target(unit_id: int | None) -> str:
+    return f"unit:{unit_id}"
+
+
+def municipality_target(number: str) -> str:
+    return f"municipality:{number}"
 
 
 def record(

@@ -39,8 +39,8 @@ class UserBase(BaseModel):
     email: EmailStr = Field(max_length=254, examples=["kari.nordmann@asker.kommune.no"])
     full_name: Text = Field(examples=["Áigin Ŋuolla Čuđe"])
     role: Role = Role.LEARNER
-    department: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
+    unit_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
+        default=None, description="The primary organisation unit, in the person's municipality"
     )
 
 
@@ -55,9 +55,6 @@ MunicipalityName = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS
     ),
-]
-Department = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_CONTROL_CHARACTERS)
 ]
 MUNICIPALITY_INPUT = (
     "The municipality as a name in any official form (case and accents do not matter: "
@@ -91,7 +88,7 @@ class UserCreate(UserBase, MunicipalityInput):
 
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
-    @field_validator("full_name", "department")
+    @field_validator("full_name")
     @classmethod
     def _no_control_characters(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(NO_CONTROL_CHARACTERS, value):
@@ -106,18 +103,59 @@ class UserCreate(UserBase, MunicipalityInput):
 
 
 class UserUpdate(MunicipalityInput):
-    """Changed fields only; send `null` to clear the department. A municipality, once
-    set, can be changed but not cleared."""
+    """Changed fields only; send `null` to clear the unit. A municipality, once set, can
+    be changed but not cleared."""
 
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr | None = Field(default=None, max_length=254)
     full_name: Name | None = None
-    department: Department | None = None
+    unit_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
 
     @field_validator("email", "full_name", "municipality", "municipality_number", mode="before")
     @classmethod
     def _required_fields_cannot_be_cleared(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+UnitName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f/]*$"
+    ),
+]
+# Checked by ``api.core.org_numbers`` in the service, for a message that says what is wrong.
+OrgNumberText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+UnitId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class UnitCreate(BaseModel):
+    """A new organisation unit: at the top level, or under ``parent_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: UnitName = Field(
+        examples=["Hjemmetjenesten"], description="No slash (/): it separates the levels of a path"
+    )
+    parent_id: UnitId | None = None
+    org_number: OrgNumberText | None = Field(default=None, examples=["974760673"])
+
+
+class UnitUpdate(BaseModel):
+    """Changed fields only: a new name, an organisation number (`null` clears it), or a new
+    parent (`null` moves the unit to the top level)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: UnitName | None = None
+    org_number: OrgNumberText | None = None
+    parent_id: UnitId | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_cannot_be_cleared(cls, value: object) -> object:
         if value is None:
             raise ValueError("cannot be null")
         return value
@@ -132,7 +170,10 @@ class PersonalAccount(BaseModel):
     municipality_number: str | None
     county: str | None
     municipality_unmatched: str | None
-    department: str | None
+    unit: str | None = Field(description="The primary unit's path of names")
+    department_unmatched: str | None = Field(
+        description="A department from before units that could not be placed in one"
+    )
     is_active: bool
     has_password: bool
     created_at: datetime
@@ -257,7 +298,9 @@ class RosterFilters(BaseModel):
         "four-digit number, or an old number (finds its successor)",
         examples=["3203"],
     )
-    department: FilterText | None = None
+    unit: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
+        default=None, description="Unit id: learners in this unit or any unit below it"
+    )
     status: ModuleStatus | None = Field(default=None, description="Course status")
     completed_from: Day | None = Field(
         default=None, description="Completed on or after this day (Norway)"
@@ -276,7 +319,7 @@ class RosterFilters(BaseModel):
         return value
 
     def audited(self) -> dict[str, str]:
-        """The filters given, for the audit log (municipalities, departments, dates)."""
+        """The filters given, for the audit log (municipalities, units, dates)."""
         return {name: str(value) for name, value in self if value is not None}
 
 

@@ -64,8 +64,11 @@ def export_roster(
     the streamed download. Built in a temporary file, so memory stays flat."""
     with transaction(ctx.engine) as session:
         info, modules = _live(ctx, session)
-        selection = roster.Roster(
-            roster.roster_modules(modules), info.version, RosterFilters.model_validate(filters)
+        selection = roster.new_roster(
+            session=session,
+            modules=modules,
+            course_version=info.version,
+            filters=RosterFilters.model_validate(filters),
         )
         total = roster.count_roster(session=session, roster=selection)
     ctx.progress(0, f"0 av {total} deltakere")

@@ -4,9 +4,9 @@ Erasure keeps what aggregate reports count and removes what identifies the perso
 
 - the account row stays (ids keep progress and counts together) with the name
   replaced by "Slettet bruker", the e-mail address by ``erased-<id>@invalid``
-  (reserved, so it can never collide with a real address), department and
-  password removed, deactivated, and ``erased_at`` set; municipality, number
-  and role stay, for per-municipality counts;
+  (reserved, so it can never collide with a real address), an unplaced department
+  text and the password removed, deactivated, and ``erased_at`` set; municipality,
+  number, unit and role stay, for per-municipality and per-unit counts;
 - enrollment, module progress and quiz scores stay (dates, scores, counts);
   the answers given in each quiz attempt are removed;
 - login sessions, setup codes and failed logins under the old address are deleted;
@@ -38,7 +38,7 @@ from api.data.models import (
     User,
     utcnow,
 )
-from api.services import audit, user_municipality
+from api.services import audit, org_units, user_municipality
 from api.services.admin_users import get_user
 from api.services.contracts import (
     PersonalAccount,
@@ -110,7 +110,8 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
             email=user.email,
             full_name=user.full_name,
             role=user.role,
-            department=user.department,
+            unit=org_units.label(session=session, unit_id=user.unit_id),
+            department_unmatched=user.department_unmatched,
             is_active=user.is_active,
             has_password=user.password_hash is not None,
             created_at=user.created_at,
@@ -186,7 +187,7 @@ def erase_user(*, session: Session, admin: User | None, user_id: int) -> User:
     )
     user.full_name = ERASED_NAME
     user.email = erased_email(user.id)
-    user.department = None
+    user.department_unmatched = None  # free text; the unit stays, for the reports
     user.password_hash = None
     user.is_active = False
     user.erased_at = now

@@ -7,7 +7,8 @@ memory stays flat however many learners there are.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+import dataclasses
+from collections.abc import Generator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,7 +36,7 @@ from api.core.db import transaction
 from api.data import timestamps
 from api.data.models import Role, User, metadata
 from api.data.timestamps import SQLITE_HOUR_PREFIX, oslo_day_end_utc, oslo_midnight_utc
-from api.services import audit, user_municipality
+from api.services import audit, org_units, user_municipality
 from api.services.content import LiveModule
 from api.services.contracts import RosterFilters as RosterFilters
 from course.progress import ModuleStatus, counted_slugs, progress_percent
@@ -68,7 +69,7 @@ class RosterRecord:
     municipality: str | None  # the register's name; None: no municipality matched
     municipality_number: str | None
     county: str | None
-    department: str | None
+    unit: str | None  # the primary unit's path of names
     active: bool
     enrolled_on: date | None
     status: ModuleStatus
@@ -90,6 +91,8 @@ class Roster:
     modules: tuple[RosterModule, ...]
     course_version: str
     filters: RosterFilters
+    unit_labels: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    unit_path: str | None = None  # of ``filters.unit``: the subtree the roster is limited to
 
     @property
     def quiz_modules(self) -> tuple[RosterModule, ...]:
@@ -109,6 +112,26 @@ def roster_modules(modules: Sequence[LiveModule]) -> tuple[RosterModule, ...]:
     return tuple(
         RosterModule(m.id, m.slug, m.content.title, m.content.quiz is not None, m.slug in counted)
         for m in modules
+    )
+
+
+def new_roster(
+    *,
+    session: Session,
+    modules: Sequence[LiveModule],
+    course_version: str,
+    filters: RosterFilters,
+) -> Roster:
+    """The roster's specification, with every unit's path of names (and the unit filtered on)."""
+    unit_path = None
+    if filters.unit is not None:
+        unit_path = org_units.get_unit(session=session, unit_id=filters.unit).path
+    return Roster(
+        roster_modules(modules),
+        course_version,
+        filters,
+        org_units.all_labels(session=session),
+        unit_path,
     )
 
 
@@ -189,7 +212,7 @@ def roster_query(roster: Roster, municipalities: list[str] | None = None) -> Sel
     query = (
         select(
             u.id, u.full_name, u.email, m.name, u.municipality_number, m.county_name,
-            u.department, u.is_active, _raw(e.enrolled_at), _raw(e.completed_at),
+            u.unit_id, u.is_active, _raw(e.enrolled_at), _raw(e.completed_at),
             status, done, optional_done,
             *best,
             c.code, _raw(c.revoked_at),
@@ -203,8 +226,8 @@ def roster_query(roster: Roster, municipalities: list[str] | None = None) -> Sel
     if f.municipality is not None:
         numbers = municipalities or []
         query = query.where(u.municipality_number.in_(numbers) if numbers else false())
-    if f.department is not None:
-        query = query.where(u.department == f.department)
+    if roster.unit_path is not None:
+        query = query.where(org_units.in_subtree(roster.unit_path))
     if f.completed_from is not None:
         query = query.where(e.completed_at >= oslo_midnight_utc(f.completed_from))
     if f.completed_to is not None:
@@ -280,7 +303,7 @@ def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list
     quizzes = len(roster.quiz_modules)
     result = []
     for row in rows:
-        uid, name, email, municipality, number, county, department, active = row[:8]
+        uid, name, email, municipality, number, county, unit_id, active = row[:8]
         enrolled, completed, status, done, optional_done = row[8:13]
         code, revoked_at = row[13 + quizzes], row[14 + quizzes]
         result.append(
@@ -291,7 +314,7 @@ def records(rows: Sequence[Any], roster: Roster, local_date: LocalDates) -> list
                 municipality=municipality,
                 municipality_number=number,
                 county=county,
-                department=department,
+                unit=roster.unit_labels.get(unit_id) if unit_id is not None else None,
                 active=bool(active),
                 enrolled_on=local_date(enrolled),
                 status=_STATUSES[status],

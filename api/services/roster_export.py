@@ -71,7 +71,7 @@ def neutralise(value: str) -> str:
 
 def header(roster: Roster) -> list[str]:
     return [
-        "Navn", "E-post", "Kommune", "Kommunenummer", "Fylke", "Avdeling", "Aktiv", "Påmeldt",
+        "Navn", "E-post", "Kommune", "Kommunenummer", "Fylke", "Enhet", "Aktiv", "Påmeldt",
         "Status", "Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent",
         "Fullførte valgfrie moduler", "Valgfrie moduler",
         *(f"Quiz (%): {m.title}" for m in roster.quiz_modules),
@@ -88,7 +88,7 @@ def cells(record: RosterRecord) -> list[Cell]:
     return [
         record.full_name, record.email, record.municipality or UNKNOWN_MUNICIPALITY,
         record.municipality_number, record.county,
-        record.department, "ja" if record.active else "nei", record.enrolled_on,
+        record.unit, "ja" if record.active else "nei", record.enrolled_on,
         _STATUS_LABELS[record.status], record.modules_completed, record.modules_total,
         record.percent, record.optional_completed, record.optional_total,
         *(_percent(score) for score in record.best_scores),
@@ -104,9 +104,10 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
     n = neutralise
     total, optional_total = roster.counted_total, roster.optional_total
     quizzes = len(roster.quiz_modules)
+    labels = roster.unit_labels
     result = []
     for row in rows:
-        _, name, email, municipality, number, county, department, active = row[:8]
+        _, name, email, municipality, number, county, unit_id, active = row[:8]
         enrolled, completed, status, done, optional_done = row[8:13]
         code, revoked_at = row[13 + quizzes], row[14 + quizzes]
         result.append(
@@ -116,7 +117,7 @@ def _csv_rows(rows: Sequence[Any], roster: Roster, dates: LocalDates) -> list[li
                 n(municipality or UNKNOWN_MUNICIPALITY),
                 n(number or ""),
                 n(county or ""),
-                n(department or ""),
+                n(labels.get(unit_id, "") if unit_id is not None else ""),
                 "ja" if active else "nei",
                 dates.iso(enrolled),
                 _STATUS_TEXT[status],
@@ -198,7 +199,7 @@ def _json_row(record: RosterRecord, slugs: list[str]) -> dict[str, object]:
         "municipality": record.municipality,
         "municipality_number": record.municipality_number,
         "county": record.county,
-        "department": record.department,
+        "unit": record.unit,
         "active": record.active,
         "enrolled_on": record.enrolled_on.isoformat() if record.enrolled_on else None,
         "status": record.status.value,

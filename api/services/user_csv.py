@@ -4,10 +4,12 @@ The file is UTF-8 with or without a byte order mark, comma- or
 semicolon-separated (Norwegian Excel writes semicolons; the header line decides),
 with a header naming the columns in English or Norwegian, in any order:
 ``email``/``e-post``, ``full name``/``navn``, ``municipality``/``kommune``,
-``municipality number``/``kommunenummer``, ``department``/``avdeling``,
-``role``/``rolle``. Only e-mail, name and municipality (a name or a number, in either
-column) are required. Blank lines are skipped. Knows nothing of the database;
-``user_import`` finds the municipalities in the register and applies the result.
+``municipality number``/``kommunenummer``, ``unit``/``enhet``, ``role``/``rolle``.
+Only e-mail, name and municipality (a name or a number, in either column) are
+required. The unit is the path of an existing unit in the person's municipality
+("Helse og omsorg/Hjemmetjenesten"); the old ``avdeling``/``department`` header is
+read as that column too. Blank lines are skipped. Knows nothing of the database;
+``user_import`` finds the municipalities and units and applies the result.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from api.data.models import Role
+from api.services.unit_paths import path_problem, split_path
 
 REQUIRED = ("email", "full_name")
 MUNICIPALITY_COLUMNS = ("municipality", "municipality_number")  # at least one of them
@@ -40,8 +43,11 @@ _HEADERS = {
     "municipality number": "municipality_number",
     "kommunenummer": "municipality_number",
     "kommunenr": "municipality_number",
-    "department": "department",
-    "avdeling": "department",
+    "unit": "unit",
+    "enhet": "unit",
+    # Before units, the column held a department name: now the path of a unit (one level).
+    "department": "unit",
+    "avdeling": "unit",
     "role": "role",
     "rolle": "role",
 }
@@ -54,10 +60,10 @@ _ROLES = {
     "admin": Role.ADMIN,
     "administrator": Role.ADMIN,
 }
-_MAX_LENGTH = {"email": 254, "full_name": 200, "municipality": 100, "department": 200}
+_MAX_LENGTH = {"email": 254, "full_name": 200, "municipality": 100, "unit": 2000}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = TypeAdapter(EmailStr)
-_BAD_QUOTES = (
+BAD_QUOTES = (
     'Filen kan ikke leses som CSV: et anførselstegn (") lukkes ikke, eller det står noe '
     "mellom et avsluttende anførselstegn og skilletegnet."
 )
@@ -70,7 +76,7 @@ class ImportRow:
     full_name: str
     municipality: str | None  # a name or a number, as written
     municipality_number: str | None
-    department: str | None
+    unit_path: tuple[str, ...] | None  # the names from the top down
     role: Role
 
     @property
@@ -94,7 +100,7 @@ class ParsedFile:
     columns: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> header name
 
 
-def _decode(data: bytes) -> tuple[str | None, Problem | None]:
+def decode(data: bytes) -> tuple[str | None, Problem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -103,11 +109,11 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
         return None, Problem(line, None, message)
 
 
-def _delimiter(header_line: str) -> str:
+def delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
     return " ".join(name.strip().lower().replace("_", " ").split())
 
 
@@ -118,7 +124,7 @@ def _read_header(
     problems = []
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
-        field = _HEADERS.get(_header_key(name))
+        field = _HEADERS.get(header_key(name))
         if field is None:
             problems.append(Problem(1, name, f"Ukjent kolonne «{name.strip()}»."))
         elif field in columns:
@@ -168,6 +174,12 @@ def _check_row(
         number = "0" + number  # Excel drops the leading zero of Oslo's 0301
     if number is not None and not (len(number) == 4 and number.isascii() and number.isdigit()):
         problem("municipality_number", f"Kommunenummeret må ha fire sifre, ikke «{number}».")
+    unit_path = None
+    if values.get("unit"):
+        unit_path = tuple(split_path(values["unit"]))
+        wrong = path_problem(list(unit_path))
+        if wrong is not None:
+            problem("unit", wrong)
     role = _ROLES.get(values.get("role", "").lower())
     if role is None:
         message = f"Ukjent rolle «{values['role']}». Bruk deltaker, instruktør eller administrator."
@@ -180,21 +192,19 @@ def _check_row(
         full_name=values["full_name"],
         municipality=values.get("municipality") or None,
         municipality_number=number,
-        department=values.get("department") or None,
+        unit_path=unit_path,
         role=role,
     ), []
 
 
 def parse(data: bytes) -> ParsedFile:
     """Every valid row, and every problem with its line (the header is line 1)."""
-    text, problem = _decode(data)
+    text, problem = decode(data)
     if text is None:
         assert problem is not None
         return ParsedFile(0, [], [problem])
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
-    )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first_line), strict=True)
     rows: list[ImportRow] = []
     problems: list[Problem] = []
     records = end = 0
@@ -230,7 +240,7 @@ def parse(data: bytes) -> ParsedFile:
             first_seen[row.email] = line
             rows.append(row)
     except csv.Error:
-        problems.append(Problem(end + 1, None, _BAD_QUOTES))  # the line the record began on
+        problems.append(Problem(end + 1, None, BAD_QUOTES))  # the line the record began on
         return ParsedFile(records, [], problems, names)
     if not records:
         problems.append(Problem(1, None, "Filen har ingen brukere, bare overskriften."))

@@ -11,10 +11,12 @@ from sqlmodel import Session, col, select
 from api.core.errors import ImportInvalid, MunicipalityInvalid
 from api.data.models import Municipality, User, utcnow
 from api.services import audit, setup_codes, user_csv, user_municipality
+from api.services.org_units import Resolver
+from api.services.unit_paths import SEPARATOR
 from api.services.user_csv import ImportRow, Problem
 from api.services.users import add_accounts
 
-_FIELDS = ("full_name", "department", "role")
+_FIELDS = ("full_name", "role")
 _CHUNK = 500  # e-mail addresses per IN (...) lookup
 
 
@@ -39,9 +41,14 @@ def _existing(session: Session, emails: Iterable[str]) -> dict[str, User]:
     return found
 
 
-def _changes(user: User, row: ImportRow, municipality: Municipality) -> dict[str, object]:
+def _changes(
+    user: User, row: ImportRow, municipality: Municipality, units: dict[int, int | None]
+) -> dict[str, object]:
+    """What the row changes; the unit only if the file has a unit column (``units``)."""
     wanted: dict[str, object] = {name: getattr(row, name) for name in _FIELDS}
     wanted["municipality_number"] = municipality.number
+    if row.line in units:
+        wanted["unit_id"] = units[row.line]
     return {name: value for name, value in wanted.items() if getattr(user, name) != value}
 
 
@@ -63,6 +70,35 @@ def _municipalities(
     return found, problems
 
 
+def _resolve_units(
+    session: Session,
+    rows: list[ImportRow],
+    municipalities: dict[int, Municipality],
+    problems: list[Problem],
+    column: str,
+) -> dict[int, int | None]:
+    """Line -> the id of the open unit its path names in its municipality (None: blank)."""
+    resolvers: dict[str, Resolver] = {}
+    found: dict[int, int | None] = {}
+    for row in rows:
+        if row.unit_path is None:
+            found[row.line] = None
+            continue
+        number = municipalities[row.line].number
+        resolver = resolvers.get(number) or resolvers.setdefault(number, Resolver(session, number))
+        unit = resolver.find(row.unit_path)
+        if unit is None:
+            shown = SEPARATOR.join(row.unit_path)
+            message = (
+                f"Fant ingen åpen enhet «{shown}» i kommune {number}. Opprett eller importer "
+                "enhetene først."
+            )
+            problems.append(Problem(row.line, column, message))
+        else:
+            found[row.line] = unit.id
+    return found
+
+
 def problems_as_errors(problems: list[Problem]) -> list[dict[str, object]]:
     return [{"line": p.line, "column": p.column, "message": p.message} for p in problems]
 
@@ -81,6 +117,9 @@ def import_users(
     municipalities, unmatched = _municipalities(session, parsed.rows, parsed.columns)
     problems += unmatched
     rows = [row for row in parsed.rows if row.line in municipalities]
+    units: dict[int, int | None] = {}
+    if "unit" in parsed.columns:
+        units = _resolve_units(session, rows, municipalities, problems, parsed.columns["unit"])
     existing = _existing(session, (row.email for row in rows))
     for row in rows:
         user = existing.get(row.email)
@@ -93,7 +132,7 @@ def import_users(
     new_rows = [row for row in rows if row.email not in existing]
     changed = [(existing[r.email], r) for r in rows if r.email in existing]
     changed = [
-        (user, row) for user, row in changed if _changes(user, row, municipalities[row.line])
+        (user, row) for user, row in changed if _changes(user, row, municipalities[row.line], units)
     ]
     result = ImportResult(
         dry_run=dry_run,
@@ -122,7 +161,7 @@ def import_users(
         return result
 
     for user, row in changed:
-        for name, value in _changes(user, row, municipalities[row.line]).items():
+        for name, value in _changes(user, row, municipalities[row.line], units).items():
             setattr(user, name, value)
         user_municipality.assign(user, municipalities[row.line])
     now = utcnow()
@@ -132,7 +171,7 @@ def import_users(
             email=row.email,
             full_name=row.full_name,
             role=row.role,
-            department=row.department,
+            unit_id=units.get(row.line),
             created_at=now,
         )
         user_municipality.assign(user, municipalities[row.line])

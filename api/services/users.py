@@ -13,6 +13,7 @@ from api.core.security import hash_password, new_token, token_digest, verify_pas
 from api.data.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
 from api.services import user_municipality
 from api.services.contracts import UserCreate
+from api.services.org_units import check_placement
 
 
 def normalise_email(email: str) -> str:
@@ -49,11 +50,12 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     municipality = user_municipality.from_input(
         session=session, name=data.municipality, number=data.municipality_number
     )
+    check_placement(session=session, unit_id=data.unit_id, municipality_number=municipality.number)
     user = User(
         email=normalise_email(data.email),
         full_name=data.full_name,
         role=data.role,
-        department=data.department,
+        unit_id=data.unit_id,
         password_hash=hash_password(data.password) if data.password else None,
         created_at=utcnow(),
     )

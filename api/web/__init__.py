@@ -18,6 +18,7 @@ from api.web import (
     admin_jobs,
     admin_municipalities,
     admin_reports,
+    admin_units,
     auth,
     instructor,
     instructor_export,
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_municipalities.router,
     admin_certificates.router,
     admin_jobs.router,
+    admin_units.router,
     public.router,
     password_setup.router,
 )

@@ -12,12 +12,19 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.core.config import Settings
-from api.core.errors import EmailTaken, ImportInvalid, MunicipalityInvalid
+from api.core.errors import (
+    EmailTaken,
+    ImportInvalid,
+    MunicipalityInvalid,
+    UnitClosed,
+    UnitNotFound,
+    UnitOtherMunicipality,
+)
 from api.data.models import Role, User
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
 from api.http.deps import AdminUser, SessionDep, SettingsDep
-from api.services import admin_users, audit, privacy, user_import
+from api.services import admin_users, audit, org_units, privacy, user_import, user_municipality
 from api.services.audit import Action
 from api.services.contracts import UserCreate, UserUpdate
 from api.web.admin_common import (
@@ -47,17 +54,27 @@ _CREATE_FIELDS = {  # form field -> UserCreate field
     "epost": "email",
     "navn": "full_name",
     "kommune": "municipality",  # a name or a number (``user_municipality``)
-    "avdeling": "department",
     "rolle": "role",
 }
 _EDIT_FIELDS = {  # form field -> UserUpdate field (the API's PATCH /users/{id})
-    name: field for name, field in _CREATE_FIELDS.items() if name != "rolle"
+    **{name: field for name, field in _CREATE_FIELDS.items() if name != "rolle"},
+    "enhet": "unit_id",  # a unit id from the list of the municipality's units
 }
+_UNIT_ERRORS = (UnitNotFound, UnitClosed, UnitOtherMunicipality)
+
+
+def _error_field(exc: Exception) -> str:
+    """The form field a refused account change is shown at."""
+    if isinstance(exc, EmailTaken):
+        return "epost"
+    return "kommune" if isinstance(exc, MunicipalityInvalid) else "enhet"
+
+
 _CREATE_ERRORS = {
     "email": "Skriv en gyldig e-postadresse, for eksempel kari.nordmann@asker.kommune.no.",
     "full_name": "Skriv fullt navn (høyst 200 tegn).",
     "municipality": "Skriv kommunenavnet eller kommunenummeret, for eksempel Asker eller 3203.",
-    "department": "Avdelingen kan ha høyst 200 tegn.",
+    "unit_id": "Velg en enhet i listen.",
     "role": "Velg en rolle.",
 }
 
@@ -96,8 +113,10 @@ def user_list(
         limit=ADMIN_PAGE_SIZE + 1,
         offset=(number - 1) * ADMIN_PAGE_SIZE,
     )
+    shown = found[:ADMIN_PAGE_SIZE]
     context = {
-        "users": found[:ADMIN_PAGE_SIZE],
+        "users": shown,
+        "unit_labels": org_units.labels_of(session=session, unit_ids=(u.unit_id for u in shown)),
         "search": search,
         "filtered": any(search.values()),
         "page": number,
@@ -147,7 +166,12 @@ def new_user_form(request: Request, admin: AdminUser) -> Response:
 def create_user(request: Request, form: FormDep, session: SessionDep, admin: AdminUser) -> Response:
     """Create the account, or show what is wrong at its field."""
     values = {name: form_text(form, name, limit=300).strip() for name in _CREATE_FIELDS}
-    fields = {_CREATE_FIELDS[name]: value or None for name, value in values.items()}
+    values["enhet"] = form_text(form, "enhet", limit=2000).strip()  # a unit's path
+    fields = {
+        _CREATE_FIELDS[name]: value or None
+        for name, value in values.items()
+        if name in _CREATE_FIELDS
+    }
     try:
         data = UserCreate.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
@@ -155,12 +179,20 @@ def create_user(request: Request, form: FormDep, session: SessionDep, admin: Adm
         record_invalid(session=session, actor=admin, action=Action.USER_CREATE, target="users")
         return _create_form(request, values, errors, status_code=422)
     try:
+        if values["enhet"]:
+            municipality = user_municipality.from_input(
+                session=session, name=data.municipality, number=data.municipality_number
+            )
+            unit = org_units.unit_for_path(
+                session=session, municipality_number=municipality.number, path=values["enhet"]
+            )
+            data = data.model_copy(update={"unit_id": unit.id})
         user = admin_users.create_user(session=session, admin=admin, data=data)
-    except (EmailTaken, MunicipalityInvalid) as exc:
+    except (EmailTaken, MunicipalityInvalid, *_UNIT_ERRORS) as exc:
         record_refusal(
             session=session, actor=admin, action=Action.USER_CREATE, target="users", error=exc
         )
-        field = "kommune" if isinstance(exc, MunicipalityInvalid) else "epost"
+        field = _error_field(exc)
         return _create_form(request, values, {field: exc.detail}, status_code=exc.status_code)
     return redirect(request, f"/admin/brukere/{user.id}?melding=opprettet")
 
@@ -188,8 +220,10 @@ def _user_page(
             "epost": account.email,
             "navn": account.full_name,
             "kommune": _municipality_value(account),
-            "avdeling": account.department or "",
+            "enhet": str(account.unit_id or ""),
         },
+        "unit_label": org_units.label(session=session, unit_id=account.unit_id),
+        "unit_choices": _unit_choices(session, account),
         "edit_errors": {},
         "own": account.id == admin.id,
         "account_role": ROLE_NAMES[Role(account.role)],
@@ -198,6 +232,17 @@ def _user_page(
         **extra,
     }
     return render_admin(request, "pages/admin_user.html", context, status_code=status_code)
+
+
+def _unit_choices(session: Session, account: User) -> list[tuple[str, str]]:
+    """The edit form's units: none, the open units of the person's municipality, and the
+    person's own unit if it has been closed since (so that saving keeps it)."""
+    found = org_units.choices(session=session, municipality_number=account.municipality_number)
+    options = [("", "Ingen enhet"), *((str(unit_id), text) for unit_id, text in found)]
+    if account.unit_id is not None and all(str(account.unit_id) != v for v, _ in options):
+        text = org_units.label(session=session, unit_id=account.unit_id) or ""
+        options.append((str(account.unit_id), f"{text} (nedlagt)"))
+    return options
 
 
 @router.get("/admin/brukere/{user_id:id}")
@@ -210,7 +255,7 @@ def user_page(user_id: int, request: Request, session: SessionDep, admin: AdminU
 def update_user(
     user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
 ) -> Response:
-    """Correct the name, e-mail address, municipality or department (as the API's PATCH)."""
+    """Correct the name, e-mail address, municipality or unit (as the API's PATCH)."""
     values = {name: form_text(form, name, limit=300).strip() for name in _EDIT_FIELDS}
     target = audit.user_target(user_id)
     account = admin_users.get_user(session=session, user_id=user_id)
@@ -235,11 +280,11 @@ def update_user(
         )
     try:
         admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
-    except (EmailTaken, MunicipalityInvalid) as exc:
+    except (EmailTaken, MunicipalityInvalid, *_UNIT_ERRORS) as exc:
         record_refusal(
             session=session, actor=admin, action=Action.USER_UPDATE, target=target, error=exc
         )
-        errors = {"kommune" if isinstance(exc, MunicipalityInvalid) else "epost": exc.detail}
+        errors = {_error_field(exc): exc.detail}
         return _user_page(
             request,
             session,

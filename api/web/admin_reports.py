@@ -6,6 +6,7 @@ municipalities: ``api.web.admin_municipalities``.)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,12 +17,12 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from starlette.datastructures import QueryParams
 
-from api.core.errors import UnprocessableError
+from api.core.errors import UnitNotFound, UnprocessableError
 from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
 from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
-from api.services import audit, job_tasks
+from api.services import audit, job_tasks, org_units
 from api.services import roster as roster_service
 from api.services.audit import Action
 from api.services.contracts import Delimiter, RosterFilters, RosterFormat
@@ -53,7 +54,7 @@ _DATE_ERROR = "Skriv en dato som 31.12.2026 (eller velg i kalenderen)."
 # The page's parameter for each field of the roster filters.
 _PARAMS = {
     "municipality": "kommune",
-    "department": "avdeling",
+    "unit": "enhet",
     "status": "status",
     "completed_from": "fra",
     "completed_to": "til",
@@ -124,11 +125,19 @@ def roster_page(
         "total": 0,
         "records": [],
     }
+    number_given = query.values["kommune"]
+    if len(number_given) == 4 and number_given.isdigit():
+        units = org_units.choices(session=session, municipality_number=number_given)
+        context["unit_choices"] = [("", "Alle"), *((str(i), text) for i, text in units)]
     if query.errors:
         return render_admin(request, "pages/admin_roster.html", context, status_code=400)
-    roster = roster_service.Roster(
-        roster_service.roster_modules(modules), info.version, query.filters
-    )
+    try:
+        roster = roster_service.new_roster(
+            session=session, modules=modules, course_version=info.version, filters=query.filters
+        )
+    except UnitNotFound as exc:
+        context["query"] = dataclasses.replace(query, errors={"enhet": exc.detail})
+        return render_admin(request, "pages/admin_roster.html", context, status_code=400)
     total = roster_service.count_roster(session=session, roster=roster)
     context["total"] = total
     context["records"] = roster_service.roster_page(

@@ -39,6 +39,13 @@ ACTION_LABELS: dict[str, str] = {
     Action.JOB_RETRY: "Jobb startet på nytt",
     Action.JOB_FILE_DOWNLOAD: "Fil fra jobb lastet ned",
     Action.MUNICIPALITY_IMPORT: "Kommuneregisteret importert",
+    Action.UNIT_CREATE: "Enhet opprettet",
+    Action.UNIT_RENAME: "Enhet fikk nytt navn",
+    Action.UNIT_UPDATE: "Enhet endret",
+    Action.UNIT_MOVE: "Enhet flyttet",
+    Action.UNIT_CLOSE: "Enhet nedlagt",
+    Action.UNIT_REOPEN: "Enhet gjenåpnet",
+    Action.UNIT_IMPORT: "Enhetsimport",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -74,13 +81,18 @@ DETAIL_LABELS: dict[str, str] = {
     "size": "størrelse (byte)",
     "filters": "filtre",
     "municipality": "kommune",
-    "department": "avdeling",
+    "unit": "enhet (med alt under)",
     "completed_from": "fullført fra",
     "completed_to": "fullført til",
     # certificates
     "already_revoked": "var allerede trukket tilbake",
     "replaces": "erstatter",
     "holder": "innehaver",
+    # organisation units
+    "parent_id": "overordnet enhet",
+    "from_parent_id": "fra overordnet enhet",
+    "to_parent_id": "til overordnet enhet",
+    "units": "enheter",
     # modules
     "revision": "revisjon",
     "position": "plass",
@@ -98,6 +110,8 @@ _TARGET_PREFIXES = {
     "module:": "Modul",
     "certificate:": "Kursbevis",
     "job:": "Jobb",
+    "unit:": "Enhet",
+    "municipality:": "Kommune",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status"}
@@ -111,7 +125,9 @@ VALUE_LABELS: dict[str, str] = {
     ModuleStatus.IN_PROGRESS: "påbegynt",
     ModuleStatus.COMPLETED: "fullført",
     "municipality": "kommune",
-    "department": "avdeling",
+    "unit_id": "enhet",
+    "org_number": "organisasjonsnummer",
+    "name": "navn",
 }
 
 

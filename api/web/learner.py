@@ -16,7 +16,7 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.services import certificate_pdfs, content, learning, privacy
+from api.services import certificate_pdfs, content, learning, org_units, privacy
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
 from api.web.deps import FormDep, form_text, page_router
@@ -275,7 +275,8 @@ def profile_page(
     """The user's own account, progress and the data export."""
     outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
     state = certificate_service.holder_state(session=session, user=user, info=info)
-    context = {"account": user, "outline": outline, "state": state}
+    unit = org_units.label(session=session, unit_id=user.unit_id)
+    context = {"account": user, "unit": unit, "outline": outline, "state": state}
     return render(request, "pages/profile.html", context)
 
 

@@ -1,4 +1,5 @@
-"""The ``{name:id}`` path convertor of the pages: a row id that both databases can hold.
+"""Path convertors of the pages: ``{name:id}``, a row id that both databases can hold, and
+``{name:municipality}``, a municipality number.
 
 Starlette's ``int`` convertor takes any number of digits, so
 ``/moduler/x/forsok/9223372036854775808`` reached the database and failed there
@@ -39,3 +40,18 @@ class IdConvertor(Convertor[int]):
 
 
 register_url_convertor("id", IdConvertor())
+
+
+class MunicipalityConvertor(Convertor[str]):
+    """``{name:municipality}``: a four-digit municipality number, kept as text (0301)."""
+
+    regex = "[0-9]{4}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("municipality", MunicipalityConvertor())

@@ -14,7 +14,15 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
-from api.data.models import Certificate, CourseModule, Enrollment, ModuleProgress, User
+from api.data.models import (
+    Certificate,
+    CourseModule,
+    Enrollment,
+    ModuleProgress,
+    OrgUnit,
+    User,
+)
+from api.services.unit_paths import name_key
 
 # As the register names them (the name and the number a certificate and the roster show).
 MUNICIPALITIES = (
@@ -70,6 +78,42 @@ def _chunks(rows: list[dict[str, Any]], size: int = 20_000) -> Iterable[list[dic
         yield rows[start : start + size]
 
 
+def _units(connection: Connection) -> dict[tuple[str, str | None], int]:
+    """A top-level unit per municipality and department name: (number, name) -> id."""
+    table = cast(Table, OrgUnit.__table__)
+    found: dict[tuple[str, str | None], int] = {}
+    for _, number in MUNICIPALITIES:
+        for name in DEPARTMENTS:
+            if name is None:
+                continue
+            existing = connection.execute(
+                select(table.c.id).where(
+                    table.c.municipality_number == number,
+                    table.c.name == name,
+                    table.c.parent_id.is_(None),
+                    table.c.closed_at.is_(None),
+                )
+            ).scalar()
+            if existing is None:
+                existing = connection.execute(
+                    table.insert()
+                    .values(
+                        municipality_number=number,
+                        name=name,
+                        name_key=name_key(name),
+                        path="",
+                        depth=0,
+                        created_at=START,
+                    )
+                    .returning(table.c.id)
+                ).scalar_one()
+                connection.execute(
+                    table.update().where(table.c.id == existing).values(path=f"/{existing}/")
+                )
+            found[(number, name)] = int(existing)
+    return found
+
+
 def build_roster(engine: Engine, learners: int, *, seed: int = 7) -> BuiltRoster:
     """Add ``learners`` learners: about 30 % completed, 45 % in progress, 25 % not started.
 
@@ -90,6 +134,7 @@ def build_roster(engine: Engine, learners: int, *, seed: int = 7) -> BuiltRoster
         first_id = (
             int(connection.execute(select(func.coalesce(func.max(users.c.id), 0))).scalar_one()) + 1
         )
+        units = _units(connection)
         counts = {"completed": 0, "in_progress": 0, "not_started": 0}
         user_rows, enrollment_rows, progress_rows, certificate_rows = [], [], [], []
         for offset in range(learners):
@@ -103,7 +148,7 @@ def build_roster(engine: Engine, learners: int, *, seed: int = 7) -> BuiltRoster
                     "full_name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {uid}",
                     "role": "learner",
                     "municipality_number": number,
-                    "department": DEPARTMENTS[offset % len(DEPARTMENTS)],
+                    "unit_id": units.get((number, DEPARTMENTS[offset % len(DEPARTMENTS)])),
                     "password_hash": None,
                     "is_active": offset % 50 != 0,
                     "created_at": enrolled,

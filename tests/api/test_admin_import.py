@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from api.data.models import AuditEvent, Enrollment, PasswordSetupToken, Role, User
-from tests.factories import login, make_user
+from api.data.models import AuditEvent, Enrollment, OrgUnit, PasswordSetupToken, Role, User
+from tests.factories import import_fixture_units, login, make_user
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every bad row in bad-rows.csv: (line, column as in the header, part of the message).
@@ -38,6 +38,11 @@ def admin(client: TestClient, engine: Engine) -> dict[str, str]:
     return login(client, user.email)
 
 
+@pytest.fixture
+def units(engine: Engine) -> dict[str, OrgUnit]:
+    return import_fixture_units(engine)
+
+
 def upload(
     client: TestClient, headers: dict[str, str], data: bytes, *, dry_run: bool = False
 ) -> httpx.Response:
@@ -55,7 +60,7 @@ def user_count(engine: Engine) -> int:
 
 
 def test_semicolon_file_with_bom_creates_accounts_with_setup_codes(
-    client: TestClient, engine: Engine, admin: dict[str, str]
+    client: TestClient, engine: Engine, admin: dict[str, str], units: dict[str, OrgUnit]
 ) -> None:
     response = upload(client, admin, (FIXTURES / "ansatte.csv").read_bytes())
     assert response.status_code == 200, response.text
@@ -71,7 +76,8 @@ def test_semicolon_file_with_bom_creates_accounts_with_setup_codes(
     assert aigin.municipality is not None  # "Kárášjohka – Karasjok" in the file
     assert (aigin.municipality_number, aigin.municipality.name) == ("5610", "Karasjok")
     assert (kari.role, kari.municipality_number) == ("instructor", "0301")  # Excel's lost zero
-    assert (ola.full_name, ola.department, ola.role) == ("Nordmann; Ola", None, "learner")
+    assert (ola.full_name, ola.unit_id, ola.role) == ("Nordmann; Ola", None, "learner")
+    assert (aigin.unit_id, kari.unit_id) == (units["helse"].id, units["gamle oslo"].id)
     assert all(u.password_hash is None for u in (aigin, kari, ola))
     assert enrolled == 4  # the three and the administrator
 
@@ -83,7 +89,7 @@ def test_semicolon_file_with_bom_creates_accounts_with_setup_codes(
 
 
 def test_reimport_updates_by_email_instead_of_duplicating(
-    client: TestClient, engine: Engine, admin: dict[str, str]
+    client: TestClient, engine: Engine, admin: dict[str, str], units: dict[str, OrgUnit]
 ) -> None:
     upload(client, admin, (FIXTURES / "ansatte.csv").read_bytes())
     before = user_count(engine)
@@ -95,7 +101,7 @@ def test_reimport_updates_by_email_instead_of_duplicating(
     with Session(engine) as session:
         aigin = session.exec(select(User).where(User.email == "aigin@karasjok.kommune.no")).one()
         codes = session.exec(select(func.count()).select_from(PasswordSetupToken)).one()
-    assert aigin.department == "Oppvekst"
+    assert aigin.unit_id == units["oppvekst"].id
     assert codes == 4  # no new codes for accounts that existed
 
 

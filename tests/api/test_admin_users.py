@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.data.models import AuditEvent, AuthToken, Role, User
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import PASSWORD, login, make_unit, make_user
 
 
 @pytest.fixture
@@ -28,29 +28,30 @@ def _events(engine: Engine, action: str) -> list[AuditEvent]:
         return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
 
 
-def test_admin_updates_name_department_and_email(
+def test_admin_updates_name_unit_and_email(
     client: TestClient, engine: Engine, admin: dict[str, str]
 ) -> None:
-    user = make_user(engine, full_name="Kari Nordmann")
+    unit = make_unit(engine, "Helse og omsorg")
+    user = make_user(engine, full_name="Kari Nordmann", unit_id=unit.id)
     response = client.patch(
         f"/api/v1/users/{user.id}",
         headers=admin,
         json={
             "full_name": "Kari Ødegård",
             "email": "Kari.Odegard@Asker.kommune.no",
-            "department": None,
+            "unit_id": None,
         },
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["full_name"] == "Kari Ødegård"
     assert body["email"] == "kari.odegard@asker.kommune.no"
-    assert body["department"] is None
+    assert body["unit_id"] is None
     assert body["municipality"] == "Asker"  # not sent, so unchanged
     [event] = _events(engine, "user.update")
     assert event.target == f"user:{user.id}"
     assert "Ødegård" not in event.details  # field names only, no personal data
-    assert '"department"' in event.details and '"email"' in event.details
+    assert '"unit_id"' in event.details and '"email"' in event.details
 
 
 def test_update_to_an_address_in_use_is_409_and_audited_as_denied(

@@ -97,11 +97,10 @@ def test_upgrade_matches_by_number_then_name_and_keeps_what_did_not_match(
     assert enrollments == len(CASES)  # rebuilding the table on SQLite cascaded nothing
     columns = {c["name"] for c in inspect(at_0006).get_columns("user")}
     assert "municipality" not in columns and "municipality_unmatched" in columns
-    [key] = inspect(at_0006).get_foreign_keys("user")
-    assert (key["constrained_columns"], key["referred_table"]) == (
-        ["municipality_number"],
-        "municipality",
-    )
+    keys = inspect(at_0006).get_foreign_keys("user")
+    assert [k["constrained_columns"] for k in keys if k["referred_table"] == "municipality"] == [
+        ["municipality_number"]
+    ]
     migrate.check(at_0006)  # the models describe the migrated schema
 
 

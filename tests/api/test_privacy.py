@@ -115,7 +115,7 @@ def test_erasure_removes_identity_and_keeps_what_aggregates_count(
     assert response.status_code == 200
     body = response.json()
     assert body["email"] == f"erased-{graduate.id}@invalid"
-    assert (body["full_name"], body["department"]) == ("Slettet bruker", None)
+    assert (body["full_name"], body["department_unmatched"]) == ("Slettet bruker", None)
     assert (body["is_active"], body["has_password"]) == (False, False)
     assert body["erased_at"] is not None
     assert body["municipality"] == "Karasjok"  # kept for the per-municipality counts

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
 from api.core.db import transaction
-from api.data.models import AuditEvent, Enrollment, Role, User
+from api.data.models import AuditEvent, Enrollment, OrgUnit, Role, User
 from api.services import certificates, content, learning, privacy
 from api.services.contracts import UserCreate
 from api.services.users import create_user
@@ -24,7 +24,7 @@ from course.models import Course
 from tests.api.helpers import correct_answers, wrong_answers
 from tests.api.roster_data import build_roster
 from tests.api.test_queries import count_statements
-from tests.factories import complete_course, login, make_user
+from tests.factories import complete_course, login, make_unit, make_user
 
 ROSTER = "/api/v1/reports/roster"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -34,7 +34,7 @@ HEADER_START = [
     "Kommune",
     "Kommunenummer",
     "Fylke",
-    "Avdeling",
+    "Enhet",
     "Aktiv",
     "Påmeldt",
     "Status",
@@ -53,7 +53,7 @@ def learner(
     *,
     municipality: str = "Asker",
     number: str | None = "3203",
-    department: str | None = None,
+    unit: OrgUnit | None = None,
     role: Role = Role.LEARNER,
 ) -> User:
     """An account without a password (no hashing), as an import creates them."""
@@ -67,7 +67,7 @@ def learner(
                 role=role,
                 municipality=municipality,
                 municipality_number=number,
-                department=department,
+                unit_id=unit.id if unit else None,
             ),
         )
 
@@ -102,6 +102,7 @@ class People:
     inactive: User
     graduate_code: str
     revoked_code: str
+    units: dict[str, int]
 
 
 @pytest.fixture
@@ -113,12 +114,17 @@ def admin(client: TestClient, engine: Engine) -> dict[str, str]:
 def people(
     client: TestClient, engine: Engine, admin: dict[str, str], shipped_course: Course
 ) -> People:
+    health = make_unit(engine, "Helse og omsorg")
+    home_care = make_unit(engine, "Hjemmetjenesten", parent=health)
+    schools = make_unit(engine, "Oppvekst")
+    karasjok = make_unit(engine, "Helse og omsorg", municipality_number="5610")
+    units = {"helse": health, "hjemme": home_care, "oppvekst": schools, "karasjok": karasjok}
     graduate = learner(
         engine,
         "Áigin Ŋuolla Čuđe",
         municipality="Kárášjohka – Karasjok",
         number="5610",
-        department="Helse og omsorg",
+        unit=karasjok,
     )
     revoked = make_user(engine, full_name="Rolf Tilbake")
     codes = []
@@ -138,16 +144,17 @@ def people(
         json={"reason": "Utstedt ved en feil"},
     )
     assert revoke.status_code == 200
-    started = learner(engine, "Ola Nordmann", department="Oppvekst")
+    started = learner(engine, "Ola Nordmann", unit=schools)
     progress(engine, started, shipped_course, read=0, passed=0, failed=1)
-    fresh = learner(engine, "Kari Nordmann", department="Helse og omsorg")
+    fresh = learner(engine, "Kari Nordmann", unit=home_care)
     inactive = learner(engine, "Ivar Inaktiv")
     assert client.post(f"/api/v1/users/{inactive.id}/deactivate", headers=admin).status_code == 200
     learner(engine, "Ingrid Instruktør", role=Role.INSTRUCTOR)
     erased = learner(engine, "Ebba Slettes")
     with transaction(engine, write=True) as session:
         privacy.erase_user(session=session, admin=None, user_id=erased.id or 0)
-    return People(graduate, revoked, started, fresh, inactive, codes[0], codes[1])
+    ids = {name: unit.id or 0 for name, unit in units.items()}
+    return People(graduate, revoked, started, fresh, inactive, codes[0], codes[1], ids)
 
 
 def read_csv(response: httpx.Response, delimiter: str = ";") -> list[list[str]]:
@@ -188,7 +195,7 @@ def test_csv_has_one_row_per_learner_with_progress_scores_and_certificate(
         "Kommune": "Karasjok",
         "Kommunenummer": "5610",
         "Fylke": "Finnmark",
-        "Avdeling": "Helse og omsorg",
+        "Enhet": "Helse og omsorg",
         "Aktiv": "ja",
         "Påmeldt": today,
         "Status": "Fullført",
@@ -213,10 +220,10 @@ def test_csv_has_one_row_per_learner_with_progress_scores_and_certificate(
     )
     assert (ola["Fullført"], ola["Kursbevis"], ola["Kursbevisstatus"]) == ("", "", "")
     kari = by_name["Kari Nordmann"]
-    assert (kari["Status"], kari["Prosent"], kari["Avdeling"]) == (
+    assert (kari["Status"], kari["Prosent"], kari["Enhet"]) == (
         "Ikke startet",
         "0",
-        "Helse og omsorg",
+        "Helse og omsorg / Hjemmetjenesten",
     )
     assert by_name["Rolf Tilbake"]["Kursbevisstatus"] == "Trukket tilbake"
     assert by_name["Ivar Inaktiv"]["Aktiv"] == "nei"
@@ -285,12 +292,15 @@ def test_json_rows_follow_the_roster_entry_schema(
     [
         ({"municipality": "Kárášjohka – Karasjok"}, ["Áigin Ŋuolla Čuđe"]),
         ({"municipality": "5610"}, ["Áigin Ŋuolla Čuđe"]),
-        ({"department": "Helse og omsorg"}, ["Kari Nordmann", "Rolf Tilbake", "Áigin Ŋuolla Čuđe"]),
+        ({"unit": "helse"}, ["Kari Nordmann"]),  # the unit and everything below it
+        ({"unit": "hjemme"}, ["Kari Nordmann"]),
+        ({"unit": "oppvekst"}, ["Ola Nordmann"]),
+        ({"unit": "karasjok"}, ["Áigin Ŋuolla Čuđe"]),
         ({"status": "completed"}, ["Rolf Tilbake", "Áigin Ŋuolla Čuđe"]),
         ({"status": "in_progress"}, ["Ola Nordmann"]),
         ({"status": "not_started"}, ["Ivar Inaktiv", "Kari Nordmann"]),
         (
-            {"status": "not_started", "municipality": "3203", "department": "Helse og omsorg"},
+            {"status": "not_started", "municipality": "3203", "unit": "helse"},
             ["Kari Nordmann"],
         ),
         ({"municipality": "Oslo"}, []),
@@ -303,7 +313,16 @@ def test_filters_narrow_the_roster(
     params: dict[str, str],
     expected: list[str],
 ) -> None:
+    if "unit" in params:
+        params = {**params, "unit": str(people.units[params["unit"]])}
     assert names(client, admin, **params) == expected
+
+
+def test_an_unknown_unit_filter_is_a_404(
+    client: TestClient, admin: dict[str, str], people: People
+) -> None:
+    response = client.get(ROSTER, headers=admin, params={"unit": 999_999})
+    assert (response.status_code, response.json()["code"]) == (404, "unit_not_found")
 
 
 def test_completion_dates_filter_by_norwegian_days(

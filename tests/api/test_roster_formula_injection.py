@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from api.data.models import Enrollment, Role, User, utcnow
 from api.services.roster_export import neutralise
-from tests.factories import login, make_user
+from tests.factories import insert_unit, login, make_user
 
 ROSTER = "/api/v1/reports/roster"
 DANGEROUS = [
@@ -32,14 +32,14 @@ def admin(client: TestClient, engine: Engine) -> dict[str, str]:
     return login(client, make_user(engine, role=Role.ADMIN, full_name="Ada Admin").email)
 
 
-def insert_learner(engine: Engine, index: int, name: str, department: str | None = None) -> None:
+def insert_learner(engine: Engine, index: int, name: str, unit: str | None = None) -> None:
     """Straight into the table: older data, or an import from before validation existed."""
     with Session(engine) as session:
         user = User(
             email=f"l{index}@asker.kommune.no",
             full_name=name,
             municipality_number="3203",
-            department=department,
+            unit_id=insert_unit(session, unit) if unit is not None else None,
             created_at=utcnow(),
         )
         session.add(user)
@@ -61,7 +61,7 @@ def test_neutralise_leaves_other_text_alone(value: str) -> None:
 @pytest.fixture
 def dangerous_roster(engine: Engine) -> None:
     for index, name in enumerate(DANGEROUS + HARMLESS):
-        insert_learner(engine, index, name, department="=cmd|' /C calc'!A0" if index == 0 else None)
+        insert_learner(engine, index, name, unit="=cmd|' /C calc'!A0" if index == 0 else None)
 
 
 def test_csv_cells_are_neutralised(
@@ -72,7 +72,7 @@ def test_csv_cells_are_neutralised(
     names = {row[0] for row in rows}
     assert names == {"'" + v for v in DANGEROUS} | set(HARMLESS)
     first = next(row for row in rows if row[0] == "'" + DANGEROUS[0])
-    assert first[header.index("Avdeling")] == "'=cmd|' /C calc'!A0"
+    assert first[header.index("Enhet")] == "'=cmd|' /C calc'!A0"
     assert {row[header.index("Prosent")] for row in rows} == {"0"}  # numbers are not prefixed
 
 

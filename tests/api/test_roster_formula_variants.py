@@ -8,6 +8,7 @@ HTTP roster endpoint; real numbers must stay numbers.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date
 from pathlib import Path
@@ -21,9 +22,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.data.models import Enrollment, Municipality, Role, User, utcnow
-from api.services import content, roster, roster_export
+from api.services import content, org_units, roster, roster_export
 from course.models import Course
-from tests.factories import login, make_user
+from tests.factories import insert_unit, login, make_user
 
 HOSTILE = {
     "full-width equals U+FF1D": '＝HYPERLINK("http://evil.example";"Klikk")',
@@ -79,6 +80,12 @@ def export_roster(engine: Engine, shipped_course: Course) -> roster.Roster:
     )
 
 
+def with_units(engine: Engine, spec: roster.Roster) -> roster.Roster:
+    """The roster as exports build it: with the units' names (read after they exist)."""
+    with Session(engine) as session:
+        return dataclasses.replace(spec, unit_labels=org_units.all_labels(session=session))
+
+
 def insert_learner(engine: Engine, index: int, value: str) -> None:
     """Straight into the tables, the value in every free-text column: older data, a bad import,
     or a municipality register updated from a doctored KLASS file (needs ``restore_register``)."""
@@ -99,7 +106,7 @@ def insert_learner(engine: Engine, index: int, value: str) -> None:
             email=f"l{index}@asker.kommune.no",
             full_name=value,
             municipality_number=number,
-            department=value,
+            unit_id=insert_unit(session, value, number),
             created_at=utcnow(),
         )
         session.add(user)
@@ -109,6 +116,7 @@ def insert_learner(engine: Engine, index: int, value: str) -> None:
 
 
 def csv_rows(engine: Engine, spec: roster.Roster) -> tuple[list[str], list[list[str]]]:
+    spec = with_units(engine, spec)
     chunks = roster_export.csv_chunks(roster.stream_rows(engine=engine, roster=spec), spec)
     text = b"".join(chunks).decode("utf-8-sig")
     header, *rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")
@@ -116,6 +124,7 @@ def csv_rows(engine: Engine, spec: roster.Roster) -> tuple[list[str], list[list[
 
 
 def xlsx_sheet(engine: Engine, spec: roster.Roster, path: Path) -> Worksheet:
+    spec = with_units(engine, spec)
     roster_export.write_xlsx(roster.stream(engine=engine, roster=spec), spec, path)
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
@@ -150,7 +159,7 @@ def test_csv_export_prefixes_the_value_in_every_text_column(
     insert_learner(engine, 0, value)
     header, rows = csv_rows(engine, export_roster)
     (row,) = rows
-    for column in ("Navn", "Kommune", "Fylke", "Avdeling"):
+    for column in ("Navn", "Kommune", "Fylke", "Enhet"):
         assert row[header.index(column)] == "'" + value, column
     for column in ("Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent"):
         assert row[header.index(column)].isdigit(), column  # numbers are not prefixed
@@ -169,7 +178,7 @@ def test_xlsx_export_stores_the_value_as_prefixed_text_never_a_formula(
     header = [cell.value for cell in sheet[1]]
     (row,) = sheet.iter_rows(min_row=2)
     assert not [cell.coordinate for cell in row if cell.data_type == "f"]
-    for column in ("Navn", "Kommune", "Fylke", "Avdeling"):
+    for column in ("Navn", "Kommune", "Fylke", "Enhet"):
         cell = row[header.index(column)]
         assert (cell.value, cell.data_type) == ("'" + _as_xlsx_reads_it(value), "s"), column
     for column in ("Fullførte obligatoriske moduler", "Obligatoriske moduler", "Prosent"):

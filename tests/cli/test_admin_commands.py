@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from api.cli.main import app
 from api.data.models import AuditEvent, Municipality, User
 from tests.api.roster_data import build_roster
-from tests.factories import complete_course, make_user
+from tests.factories import complete_course, import_fixture_units, make_unit, make_user
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent.parent / "api" / "fixtures"
@@ -70,6 +70,7 @@ def test_import_of_a_bad_file_imports_nothing_and_is_audited_as_failed(cli_env: 
 
 
 def test_import_writes_setup_codes_for_a_mail_merge(cli_env: Engine, tmp_path: Path) -> None:
+    import_fixture_units(cli_env)
     codes = tmp_path / "koder.csv"
     result = runner.invoke(
         app, ["users", "import", str(FIXTURES / "ansatte.csv"), "--codes", str(codes)]
@@ -89,9 +90,10 @@ def test_import_writes_setup_codes_for_a_mail_merge(cli_env: Engine, tmp_path: P
 
 def test_user_commands_change_the_account_and_are_audited(cli_env: Engine) -> None:
     user = make_user(cli_env, email="ola@asker.kommune.no")
+    technical = make_unit(cli_env, "Drift", parent=make_unit(cli_env, "Teknisk"))
     target = f"user:{user.id}"
     for args in (
-        ["update", "OLA@asker.kommune.no", "--name", "Ola Ødegård", "--department", "Teknisk"],
+        ["update", "OLA@asker.kommune.no", "--name", "Ola Ødegård", "--unit", "teknisk/DRIFT"],
         ["role", "ola@asker.kommune.no", "instructor"],
         ["deactivate", "ola@asker.kommune.no"],
         ["reactivate", "ola@asker.kommune.no"],
@@ -99,9 +101,9 @@ def test_user_commands_change_the_account_and_are_audited(cli_env: Engine) -> No
         result = runner.invoke(app, ["users", *args])
         assert result.exit_code == 0, result.output
     changed = account(cli_env, user.id)
-    assert (changed.full_name, changed.department, changed.role, changed.is_active) == (
+    assert (changed.full_name, changed.unit_id, changed.role, changed.is_active) == (
         "Ola Ødegård",
-        "Teknisk",
+        technical.id,
         "instructor",
         True,
     )
@@ -110,7 +112,7 @@ def test_user_commands_change_the_account_and_are_audited(cli_env: Engine) -> No
     assert "https://kurs.example.no/passord?kode=" in reset.output
     listing = runner.invoke(app, ["users", "list", "--search", "Ødegård"])
     assert "ola@asker.kommune.no" in listing.output
-    assert audit_rows(cli_env) == [
+    assert [row for row in audit_rows(cli_env) if row[0] != "unit.create"] == [
         ("user.update", target, "ok", None),
         ("user.role_change", target, "ok", None),
         ("user.deactivate", target, "ok", None),

@@ -17,7 +17,7 @@ from api.data.models import Certificate, Role, User
 from api.services import certificates as certificate_service
 from certificates.codes import new_code
 from course.models import Course
-from tests.factories import complete_course, make_user
+from tests.factories import complete_course, make_unit, make_user
 from tests.web.conftest import WebSite, check_page_at_both_widths, screenshot
 from tests.web.helpers import log_in
 
@@ -59,6 +59,10 @@ def test_admin_checks_a_csv_with_a_dry_run_imports_it_and_a_reimport_updates(
     page: Page, site: WebSite, axe_source: str
 ) -> None:
     admin = make_user(site.engine, role=Role.ADMIN, email="import-admin@web.no")
+    units = {
+        name: make_unit(site.engine, name, municipality_number="5607")
+        for name in ("Helse og omsorg", "Skole", "Barnehage")
+    }
     log_in(page, site.url, admin.email)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role(
         "link", name="Administrasjon"
@@ -111,7 +115,7 @@ def test_admin_checks_a_csv_with_a_dry_run_imports_it_and_a_reimport_updates(
     )
     again = _users(site, GOOD_EMAILS)
     assert [u.id for u in again] == [u.id for u in created]
-    assert again[0].department == "Barnehage"
+    assert again[0].unit_id == units["Barnehage"].id
 
     # The new employee opens the link and chooses a password.
     page.goto(link)

@@ -57,7 +57,7 @@ FORM = {
     "epost": "kari.retta@asker.kommune.no",
     "navn": "Kari Retta",
     "kommune": "Bærum",
-    "avdeling": "",
+    "enhet": "",
 }
 
 
@@ -79,8 +79,8 @@ def test_an_administrator_corrects_a_users_details_on_the_page(
     assert "melding=endret" in response.headers["location"]
     changed = _user(engine, learner.id)
     assert (changed.email, changed.full_name) == ("kari.retta@asker.kommune.no", "Kari Retta")
-    assert (changed.municipality_number, changed.department) == ("3201", None)
-    fields = ["department", "email", "full_name", "municipality_number"]
+    assert (changed.municipality_number, changed.unit_id) == ("3201", None)
+    fields = ["email", "full_name", "municipality_number"]
     assert _rows(engine, before) == [
         ("user.update", f"user:{learner.id}", "ok", {"fields": fields}, admin.id, "admin")
     ]

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from api.core.db import transaction
 from api.data.models import Role, User
 from course.models import Course
-from tests.factories import complete_course, make_user
+from tests.factories import complete_course, insert_unit, make_user
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, WebSite, check_page
 from tests.web.helpers import log_in
 from tests.web.test_keyboard import focused, tab_until
@@ -205,8 +205,9 @@ def test_wide_tables_scroll_sideways_in_a_named_focusable_region_without_breakin
     assert word_lines(page, region, MODULE_WORD)["lines"] == 1
     page.set_viewport_size(PHONE)
 
-    with transaction(site.engine, write=True) as session:  # a department with a long word
-        session.get_one(User, learner.id).department = DEPARTMENT
+    with transaction(site.engine, write=True) as session:  # a unit with a long word
+        unit_id = insert_unit(session, DEPARTMENT)
+        session.get_one(User, learner.id).unit_id = unit_id
     assert page.request.get(f"{site.url}/admin/kursliste.csv").ok  # an event for the log
     for path, name, word in (
         ("/admin/kursliste?kommune=Nordre+Follo", "Deltakere", LONG_WORD),

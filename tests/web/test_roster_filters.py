@@ -27,7 +27,7 @@ from tests.web.test_web_security import log_in
 ROSTER = "/api/v1/reports/roster"
 PAGE_NAMES = {
     "municipality": "kommune",
-    "department": "avdeling",
+    "unit": "enhet",
     "status": "status",
     "completed_from": "fra",
     "completed_to": "til",
@@ -36,7 +36,8 @@ PAGE_NAMES = {
 REFUSED = [
     ({"municipality": "Asker\x07"}, "municipality"),
     ({"municipality": "x" * 101}, "municipality"),
-    ({"department": "d" * 201}, "department"),
+    ({"unit": "d"}, "unit"),
+    ({"unit": "0"}, "unit"),
     ({"status": "ferdig"}, "status"),
     ({"completed_from": "2026-13-01"}, "completed_from"),
     ({"completed_to": "31.02.2026"}, "completed_to"),
