@@ -91,7 +91,9 @@ class User(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Loaded with the account in the same query (a join on the primary key), so a list of
     # accounts never asks for their municipalities one by one. Set it with
-    # ``api.services.user_municipality.assign``, which keeps the number in step.
+    # ``api.services.user_municipality.assign``, which keeps the number in step. A query that
+    # locks accounts (FOR UPDATE) must name its tables with ``of=``: PostgreSQL cannot lock the
+    # outer-joined side.
     # (Named as a string for SQLAlchemy: SQLModel cannot read "X | None" in a postponed annotation.)
     municipality: Municipality | None = Relationship(
         sa_relationship=relationship("Municipality", lazy="joined")

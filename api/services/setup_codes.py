@@ -109,7 +109,8 @@ def redeem(*, session: Session, code: str, password: str) -> User:
             col(User.is_active).is_(True),
             col(User.erased_at).is_(None),
         )
-        .with_for_update()
+        # Only these two: PostgreSQL cannot lock the outer-joined municipality (User.municipality).
+        .with_for_update(of=[PasswordSetupToken, User])
     ).first()
     if found is None:
         raise InvalidSetupCode()

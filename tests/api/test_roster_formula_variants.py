@@ -198,7 +198,7 @@ def test_ordinary_names_are_exported_unchanged_in_csv_and_xlsx(
 
 
 def test_the_roster_endpoint_neutralises_full_width_and_control_starts(
-    client: TestClient, engine: Engine
+    client: TestClient, engine: Engine, restore_register: Engine
 ) -> None:
     admin = login(client, make_user(engine, role=Role.ADMIN, full_name="Ada Admin").email)
     values = [HOSTILE[key] for key in ("full-width equals U+FF1D", "line feed", "escape U+001B")]
