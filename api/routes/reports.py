@@ -7,7 +7,13 @@ from typing import Annotated, Any
 from fastapi import Query, Response
 from fastapi.responses import StreamingResponse
 
-from api.core.errors import Forbidden, NotAuthenticated, UnprocessableError, responses
+from api.core.errors import (
+    Forbidden,
+    NotAuthenticated,
+    UnitNotFound,
+    UnprocessableError,
+    responses,
+)
 from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
@@ -38,7 +44,7 @@ _ROSTER_CONTENT: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/roster",
     response_model=list[RosterEntry],
-    responses={**_ROSTER_CONTENT, **responses(*GUARDED, UnprocessableError)},
+    responses={**_ROSTER_CONTENT, **responses(*GUARDED, UnprocessableError, UnitNotFound)},
     dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
 )
 def roster(

@@ -118,7 +118,9 @@ def test_unmatched_accounts_are_listed_until_an_administrator_fixes_them(
     assert (one["municipality_number"], one["municipality_unmatched"]) == (None, "Sentrum")
 
     # Changing something else leaves it unmatched; an unknown municipality is refused.
-    response = client.patch(f"{USERS}/{lost.id}", headers=admin, json={"full_name": "Siv Sentrum-Berg"})
+    response = client.patch(
+        f"{USERS}/{lost.id}", headers=admin, json={"full_name": "Siv Sentrum-Berg"}
+    )
     assert response.json()["municipality_unmatched"] == "Sentrum"
     response = client.patch(f"{USERS}/{lost.id}", headers=admin, json={"municipality": "Sentrum"})
     assert response.status_code == 422 and response.json()["code"] == "municipality_invalid"

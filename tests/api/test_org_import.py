@@ -167,7 +167,7 @@ def test_the_user_import_places_people_by_unit_path(
         b"e-post;navn;kommune;kommunenummer;enhet\n"
         b"kari@asker.kommune.no;Kari;Asker;3203;helse og omsorg/hjemmetjenesten/SONE NORD\n"
         b"ola@asker.kommune.no;Ola;Asker;3203;Helse og omsorg/Finnes ikke\n"
-        b"per@asker.kommune.no;Per;Asker;;Oppvekst\n"
+        b"per@baerum.kommune.no;Per;B\xc3\xa6rum;;Oppvekst\n"
     )
     response = client.post(
         "/api/v1/users/import",
@@ -178,7 +178,7 @@ def test_the_user_import_places_people_by_unit_path(
     errors = [(e["line"], e["column"], e["message"]) for e in response.json()["errors"]]
     assert [(line, column) for line, column, _ in errors] == [(3, "enhet"), (4, "enhet")]
     assert "Fant ingen åpen enhet «Helse og omsorg / Finnes ikke» i kommune 3203" in errors[0][2]
-    assert "krever kommunenummer" in errors[1][2]
+    assert "Fant ingen åpen enhet «Oppvekst» i kommune 3201" in errors[1][2]
     good = b"\n".join(data.split(b"\n")[:2]) + b"\n"
     placed = client.post(
         "/api/v1/users/import", headers=admin, files={"file": ("a.csv", good, "text/csv")}

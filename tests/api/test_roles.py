@@ -65,6 +65,14 @@ ENDPOINTS = [
     ("POST", "/api/v1/users/999999/password-reset", None, {Role.ADMIN}),
     ("POST", "/api/v1/users/999999/erase", None, {Role.ADMIN}),
     ("POST", "/api/v1/users/import", None, {Role.ADMIN}),
+    # Organisation units: municipality 9999 and unit 999999 do not exist (404 when allowed).
+    ("GET", "/api/v1/municipalities/9999/units", None, {Role.ADMIN}),
+    ("POST", "/api/v1/municipalities/9999/units", {"name": "Skole"}, {Role.ADMIN}),
+    ("POST", "/api/v1/municipalities/9999/units/import", None, {Role.ADMIN}),
+    ("GET", "/api/v1/units/999999", None, {Role.ADMIN}),
+    ("PATCH", "/api/v1/units/999999", {"name": "Ny"}, {Role.ADMIN}),
+    ("POST", "/api/v1/units/999999/close", None, {Role.ADMIN}),
+    ("POST", "/api/v1/units/999999/reopen", None, {Role.ADMIN}),
     ("GET", "/api/v1/reports/roster", None, {Role.ADMIN}),
     ("GET", "/api/v1/reports/municipalities", None, {Role.ADMIN}),
     ("GET", "/api/v1/audit", None, {Role.ADMIN}),
@@ -87,6 +95,8 @@ def _template(path: str) -> str:
         path = path.replace(slug, "{slug}")
     path = path.replace("/users/999999", "/users/{user_id}")
     path = path.replace("/jobs/999999", "/jobs/{job_id}")
+    path = path.replace("/units/999999", "/units/{unit_id}")
+    path = path.replace("/municipalities/9999/", "/municipalities/{number}/")
     return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
 
 
