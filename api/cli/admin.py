@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from api.cli import exports, municipalities, reports, users
+from api.cli import exports, imports, municipalities, reports, users
 from api.cli.common import context
 from api.core.config import Settings
 
@@ -33,3 +33,4 @@ def register(
     app.add_typer(reports.reports_app, name="reports")
     app.add_typer(municipalities.municipalities_app, name="municipalities")
     app.add_typer(exports.export_app, name="export")
+    app.add_typer(imports.import_app, name="import")
