@@ -16,7 +16,7 @@ from api.core.errors import GiftImportInvalid, ModuleNotFound
 from api.data.models import User
 from api.services import audit, authoring, content
 from course.gift import export_gift, parse_gift, quiz_markdown, replace_quiz
-from course.gift.model import GiftProblem
+from course.gift.model import GiftProblem, GiftQuestion
 from course.models import CourseInfo, Severity
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
@@ -39,6 +39,7 @@ class GiftImport:
     source: str  # the module's Markdown with the imported quiz
     revision: int | None  # the new revision; None in a dry run or when nothing changed
     dry_run: bool
+    preview: tuple[GiftQuestion, ...] = ()  # the questions as the file has them
 
 
 def gift_file(
@@ -101,7 +102,9 @@ def import_gift(
             ]
         )
     if dry_run:
-        return GiftImport(slug, len(questions), source, None, dry_run=True)
+        return GiftImport(
+            slug, len(questions), source, None, dry_run=True, preview=tuple(questions)
+        )
     before = row.current_revision
     saved = authoring.save_source(
         session=session,
@@ -114,4 +117,6 @@ def import_gift(
         action=audit.Action.MODULE_GIFT_IMPORT,
     )
     changed = saved.revision.number if saved.revision.number != before else None
-    return GiftImport(slug, len(questions), source, changed, dry_run=False)
+    return GiftImport(
+        slug, len(questions), source, changed, dry_run=False, preview=tuple(questions)
+    )
