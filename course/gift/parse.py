@@ -66,7 +66,9 @@ def _line_at(chunk: _Chunk, index: int) -> int:
 
 
 def _text(raw: str) -> str:
-    return " ".join(unescape(part.strip()) for part in raw.strip().split("\n")).strip()
+    """One line of text: a question or an option is a single line in the course's syntax."""
+    lines = " ".join(unescape(part.strip()) for part in raw.strip().split("\n"))
+    return " ".join(lines.split("\n")).strip()
 
 
 def _block_text(raw: str) -> str:

@@ -86,6 +86,10 @@ def test_a_dry_run_previews_and_the_import_saves_a_revision(
     assert module_questions(after["markdown"])[0] == questions[0]
     history = fresh_client.get(f"/api/v1/modules/{SLUG}/revisions", headers=staff).json()
     assert history[0]["summary"] == "Quiz importert fra GIFT (2 spørsmål)"
+    admin = user_headers(fresh_client, fresh_engine, Role.ADMIN)
+    events = fresh_client.get("/api/v1/audit", headers=admin).json()
+    actions = [(e["action"], e["target"]) for e in events]
+    assert ("module.gift_import", f"module:{SLUG}") in actions
     exported = fresh_client.get(EXPORT, params={"module": SLUG}, headers=staff).text
     assert parse_gift(exported)[0][1].text == "Hvem kan delta? (Velg alle som stemmer.)"
 

@@ -185,3 +185,20 @@ def test_replace_quiz_merges_several_blocks_into_the_first() -> None:
     )
     new = replace_quiz(source, "::: quiz\nNY\n:::\n")
     assert new == "# T\n\n::: quiz\nNY\n:::\n\nMidt.\n\n\nSlutt.\n"
+
+
+def test_each_module_exported_and_imported_again_is_the_same_source(
+    shipped_course: Course,
+) -> None:
+    for module in shipped_course.modules:
+        questions, problems = parse_gift(export_gift([module]))
+        assert problems == []
+        markdown, id_problems = quiz_markdown(questions)
+        assert id_problems == []
+        assert replace_quiz(module.source, markdown) == module.source
+
+
+def test_a_line_break_in_a_question_or_option_becomes_a_space() -> None:
+    [question], problems = parse_gift("::a::Hva\\nnå? {\n=Ja\\nda\n~Nei\n}")
+    assert problems == []
+    assert (question.text, question.options[0].text) == ("Hva nå?", "Ja da")

@@ -104,3 +104,14 @@ def test_a_learner_gets_403(client: TestClient, engine: Engine, path: str) -> No
     response = client.get(path)
     assert response.status_code == 403
     assert "$CATEGORY" not in response.text
+
+
+def test_a_learner_cannot_import(client: TestClient, engine: Engine) -> None:
+    log_in(client, make_user(engine).email)
+    token = csrf_from(client, "/")
+    response = client.post(
+        f"{PAGE}/import",
+        data={"csrf_token": token, "modul": SLUG, "handling": "importer"},
+        files={"fil": ("quiz.gift", GIFT.encode(), "text/plain")},
+    )
+    assert response.status_code == 403
