@@ -22,7 +22,7 @@ FILE_NAME_RE = re.compile(r"^(?P<order>\d{2,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)
 _OPTION_RE = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>\S.*)$", re.DOTALL)
 _EMPTY_OPTION_RE = re.compile(r"^\[[ xX]\]\s*$")
 _STRAY_FENCE_RE = re.compile(r"^\s*:{3,}")
-_VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 _OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
 _CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", QUIZ_OPEN}
 _CONTAINER_ENDS = {"blockquote_close", "bullet_list_close", "ordered_list_close", QUIZ_CLOSE}
@@ -68,7 +68,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
 
 
-def _explicit_id(text: str) -> tuple[str, str] | None:
+def explicit_id(text: str) -> tuple[str, str] | None:
     """``("Tekst", "id")`` for a heading that ends in ``{#id}``, else ``None``.
 
     Finds what ``\\s*\\{#([^}]*)\\}\\s*$`` would, without a search that backtracks
@@ -268,10 +268,10 @@ class _Compiler:
                            "del quizen på flere moduler")  # fmt: skip
             return None  # not built: each question costs rendering
         text = heading.content
-        explicit = _explicit_id(text)
+        explicit = explicit_id(text)
         if explicit:
             text, question_id = explicit
-            if not _VALID_ID_RE.match(question_id):
+            if not VALID_ID_RE.match(question_id):
                 self.error(head_token, f"ugyldig spørsmåls-id «{question_id}»: bruk bare a–z, "
                            "0–9, «-» og «_», begynn med en bokstav eller et siffer, og bruk "
                            "høyst 80 tegn")  # fmt: skip

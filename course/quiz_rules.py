@@ -18,12 +18,16 @@ ANSWER_HINT = "Velg alle som stemmer"
 _ANSWER_HINT_RE = re.compile(r"velg\s+alle\s+som\s+stemmer", re.IGNORECASE)
 
 
+def has_answer_hint(text: str) -> bool:
+    return _ANSWER_HINT_RE.search(text) is not None
+
+
 def answer_hint_problems(questions: Sequence[Question], *, path: str) -> list[Problem]:
     """A question with several correct options says so in its heading; one with one does not."""
     problems: list[Problem] = []
     for question in questions:
         correct = len(question.correct_option_ids)
-        hinted = _ANSWER_HINT_RE.search(question.text) is not None
+        hinted = has_answer_hint(question.text)
         if correct > 1 and not hinted:
             problems.append(Problem(path, question.line, f"spørsmålet «{question.text}» har "
                                     f"{correct} riktige svar: skriv «({ANSWER_HINT}.)» til slutt "

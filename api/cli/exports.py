@@ -1,4 +1,4 @@
-"""``innostudy export scorm``: a SCORM package of the course or of one module."""
+"""``innostudy export scorm`` and ``export gift``: a SCORM package or the quizzes as GIFT."""
 
 from __future__ import annotations
 
@@ -60,3 +60,26 @@ def export_scorm(
     size = number(round(len(package.content) / 1024))
     note = "" if quiz else " (uten quiz)"
     out.print(f"Skrev SCORM {version.value}-pakken{note} til {output} ({size} kB)", markup=False)
+
+
+@export_app.command("gift")
+def export_gift(
+    output: Annotated[Path, typer.Argument(metavar="UT.gift", help="GIFT-filen som skal skrives")],
+    module: Annotated[
+        str | None, typer.Option("--module", help="Bare denne modulen (slug); ellers hele kurset")
+    ] = None,
+) -> None:
+    """Skriv quizene i GIFT-formatet (Moodles spørsmålsbank), med fasit og forklaringer."""
+    from api.services import gift_exchange
+
+    writable(output)
+    settings = context.settings()
+    info, cache = context.course_context(settings)
+    try:
+        with transaction(engine()) as session:
+            gift = gift_exchange.gift_file(session=session, info=info, cache=cache, module=module)
+    except DomainError as exc:
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(1) from None
+    output.write_text(gift.content, encoding="utf-8")
+    out.print(f"Skrev {number(gift.questions)} spørsmål i GIFT-formatet til {output}", markup=False)

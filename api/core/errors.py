@@ -336,6 +336,13 @@ class ImportInvalid(DomainError):
         return {"detail": self.detail, "code": self.code, "errors": self.errors}
 
 
+class GiftImportInvalid(ImportInvalid):
+    """A GIFT file that cannot become the module's quiz: every problem with its line."""
+
+    code = "gift_import_invalid"
+    message = "GIFT-filen har feil, så quizen er ikke endret. Rett linjene som er nevnt."
+
+
 class MunicipalityImportInvalid(ImportInvalid):
     """A KLASS file with problems: every one with its file and line; the register is unchanged."""
 

@@ -22,10 +22,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.core.db import transaction
 from api.data.models import User
-from api.services import jobs, roster_export, scorm_export
+from api.services import gift_exchange, jobs, roster_export, scorm_export
 from api.services import roster as roster_service
 from api.services.content import LiveModule
 from api.services.contracts import Delimiter, RosterFormat
+from api.services.gift_exchange import GiftFile
 from api.services.scorm_export import ScormPackage
 from course.models import CourseInfo
 
@@ -124,6 +125,18 @@ def scorm_download(package: ScormPackage) -> Response:
         media_type=scorm_export.MEDIA_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{package.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def gift_download(exported: GiftFile) -> Response:
+    """A GIFT file as a download (the API's route and the instructor page)."""
+    return Response(
+        exported.content,
+        media_type=gift_exchange.MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
             "Cache-Control": "no-store",
         },
     )

@@ -337,3 +337,20 @@ class ModuleOrder(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slugs: list[Annotated[str, StringConstraints(max_length=80)]] = Field(max_length=500)
+
+
+class GiftImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gift: Annotated[str, StringConstraints(max_length=1_000_000)] = Field(
+        description="The GIFT text: single- and multiple-choice questions"
+    )
+    dry_run: bool = Field(default=False, description="Check and preview; save nothing")
+
+
+class GiftImported(BaseModel):
+    slug: str
+    questions: int
+    dry_run: bool
+    revision: int | None = Field(description="The new revision; null in a dry run or if unchanged")
+    markdown: str = Field(description="The module's Markdown with the imported quiz")

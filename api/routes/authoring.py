@@ -9,6 +9,7 @@ from fastapi import Path, Response
 from api.core.errors import (
     ContentInvalid,
     Forbidden,
+    GiftImportInvalid,
     ModuleExists,
     ModuleNotFound,
     NotAuthenticated,
@@ -19,10 +20,12 @@ from api.core.errors import (
 )
 from api.http import presenters
 from api.http.auditing import audit_refusals
-from api.http.deps import CourseInfoDep, SessionDep, SlugPath, StaffUser
+from api.http.deps import CourseInfoDep, RenderCacheDep, SessionDep, SlugPath, StaffUser
 from api.http.routing import api_router
 from api.http.schemas import (
     AuthoringModule,
+    GiftImported,
+    GiftImportRequest,
     ModuleCreate,
     ModuleOrder,
     ModuleSource,
@@ -33,7 +36,7 @@ from api.http.schemas import (
     RevisionSummary,
     SourceUpdate,
 )
-from api.services import audit, authoring
+from api.services import audit, authoring, gift_exchange
 
 router = api_router(tags=["authoring"])
 GUARDED = (NotAuthenticated, Forbidden)
@@ -127,6 +130,28 @@ def put_source(
         info=info,
     )
     return presenters.revision_saved(saved)
+
+
+@router.post(
+    "/modules/{slug}/quiz/gift",
+    responses=responses(*GUARDED, ModuleNotFound, GiftImportInvalid),
+    dependencies=[audit_refusals(audit.Action.MODULE_GIFT_IMPORT)],
+)
+def import_gift(
+    slug: SlugPath,
+    body: GiftImportRequest,
+    session: SessionDep,
+    staff: StaffUser,
+    info: CourseInfoDep,
+    cache: RenderCacheDep,
+) -> GiftImported:
+    """Replace the module's quiz with GIFT questions (422 with lines; nothing saved on errors)."""
+    result = gift_exchange.import_gift(
+        session=session, info=info, cache=cache, slug=slug, text=body.gift, author=staff,
+        dry_run=body.dry_run,
+    )  # fmt: skip
+    return GiftImported(slug=result.slug, questions=result.questions, dry_run=result.dry_run,
+                        revision=result.revision, markdown=result.source)  # fmt: skip
 
 
 @router.post("/preview", responses=responses(*GUARDED))

@@ -45,6 +45,7 @@ class Action(StrEnum):
     MODULE_CREATE = "module.create"
     MODULE_EDIT = "module.edit"
     MODULE_RESTORE = "module.restore"
+    MODULE_GIFT_IMPORT = "module.gift_import"
     MODULE_ARCHIVE = "module.archive"
     MODULE_UNARCHIVE = "module.unarchive"
     MODULE_REORDER = "module.reorder"

@@ -146,7 +146,7 @@ def save_source(
     slug: str,
     markdown: str,
     base_revision: int,
-    author: User,
+    author: User | None,
     summary: str | None,
     info: CourseInfo,
     action: str = audit.Action.MODULE_EDIT,

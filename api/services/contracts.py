@@ -345,3 +345,13 @@ class ScormExport(BaseModel):
         default=True,
         description="Include the quizzes; their answer key is then in the package",
     )
+
+
+class GiftExport(BaseModel):
+    """Which quizzes to write as GIFT: the API's query, the instructor page's link, the CLI."""
+
+    model_config = ConfigDict(frozen=True)
+
+    module: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern, max_length=80)] | None = (
+        Field(default=None, description="One module's slug; the whole course when left out")
+    )

@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.MODULE_CREATE: "Modul opprettet",
     Action.MODULE_EDIT: "Modul redigert",
     Action.MODULE_RESTORE: "Revisjon gjenopprettet",
+    Action.MODULE_GIFT_IMPORT: "Quiz importert fra GIFT",
     Action.MODULE_ARCHIVE: "Modul arkivert",
     Action.MODULE_UNARCHIVE: "Modul hentet tilbake",
     Action.MODULE_REORDER: "Moduler ordnet på nytt",

@@ -53,6 +53,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/modules/hvorfor-innovasjon/revisions", None, STAFF),
     ("GET", "/api/v1/modules/hvorfor-innovasjon/revisions/1", None, STAFF),
     ("GET", "/api/v1/export/scorm?version=1.2&module=samskaping", None, STAFF),
+    ("GET", "/api/v1/export/gift?module=samskaping", None, STAFF),
+    ("POST", "/api/v1/modules/finnes-ikke/quiz/gift", {"gift": "x", "dry_run": True}, STAFF),
     ("POST", "/api/v1/modules/finnes-ikke/revisions/1/restore", None, STAFF),
     ("GET", "/api/v1/users", None, {Role.ADMIN}),
     ("POST", "/api/v1/users", NEW_USER, {Role.ADMIN}),

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from course.compile import _explicit_id
+from course.compile import explicit_id
 from course.limits import LABEL_NESTING, MAX_FOOTNOTE_LABEL
 from course.markdown import parser
 from course.quiz_syntax import quiz_plugin
@@ -28,16 +28,16 @@ def _old_explicit_id(text: str) -> tuple[str, str] | None:
 @settings(max_examples=500)
 @given(st.text(alphabet=" \t{}#ab-\u00a0", max_size=20))
 def test_explicit_question_ids_are_found_as_the_old_pattern_found_them(text: str) -> None:
-    assert _explicit_id(text) == _old_explicit_id(text)
+    assert explicit_id(text) == _old_explicit_id(text)
 
 
 def test_explicit_question_ids_in_headings() -> None:
     heading = "Hva er første fase? {#forste-fase}  "
-    assert _explicit_id(heading) == ("Hva er første fase?", "forste-fase")
-    assert _explicit_id("Ingen id") is None
-    assert _explicit_id("a {#x}} b") is None
-    assert _explicit_id("a {#x{#y}") == ("a", "x{#y")
-    assert _explicit_id("a } {#y}") == ("a }", "y")
+    assert explicit_id(heading) == ("Hva er første fase?", "forste-fase")
+    assert explicit_id("Ingen id") is None
+    assert explicit_id("a {#x}} b") is None
+    assert explicit_id("a {#x{#y}") == ("a", "x{#y")
+    assert explicit_id("a } {#y}") == ("a }", "y")
 
 
 def _anchor_ids(md: MarkdownIt, source: str) -> list[str]:
