@@ -18,9 +18,10 @@ from sqlalchemy import String, func, literal, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from api.core.collation import norwegian_key, search_key
+from api.core.collation import norwegian_key
 from api.core.errors import (
     InvalidOrgNumber,
+    MunicipalityInvalid,
     MunicipalityNotFound,
     UnitClosed,
     UnitHasOpenChildren,
@@ -32,7 +33,7 @@ from api.core.errors import (
 )
 from api.core.org_numbers import normalise, problem
 from api.data.models import Municipality, OrgUnit, User, utcnow
-from api.services import audit, municipalities
+from api.services import audit, municipalities, user_municipality
 from api.services.contracts import UnitCreate, UnitUpdate
 from api.services.unit_paths import SEPARATOR, name_key, split_path
 
@@ -70,18 +71,14 @@ def get_municipality(*, session: Session, number: str) -> Municipality:
 
 
 def find_municipality(*, session: Session, text: str) -> Municipality:
-    """A municipality by its number, or by a name that matches exactly one current one."""
-    text = text.strip()
-    if text.isdigit():
-        return get_municipality(session=session, number=text.zfill(4))
-    found = municipalities.search(session=session, text=text)
-    exact = [m for m in found if search_key(m.name) == search_key(text)]
-    if len(exact) == 1 or len(found) == 1:
-        return exact[0] if exact else found[0]
-    if not found:
-        raise MunicipalityNotFound(f"Ingen kommune heter «{text}».")
-    names = ", ".join(f"{m.name} ({m.number})" for m in found[:5])
-    raise MunicipalityNotFound(f"«{text}» passer til flere kommuner: {names}. Bruk nummeret.")
+    """A municipality by number, old number or a name that means exactly one.
+
+    The same rules as for a person's municipality (``user_municipality.find``).
+    """
+    try:
+        return user_municipality.find(session=session, given=text)
+    except MunicipalityInvalid as exc:
+        raise MunicipalityNotFound(exc.detail) from exc
 
 
 def labels(*, session: Session, units: Iterable[OrgUnit]) -> dict[int, str]:

@@ -86,7 +86,7 @@ def test_bad_lines_are_printed_as_file_and_line_and_nothing_is_created(
     assert f"{file}:3: organisasjonsnummer: Organisasjonsnummeret «974760674»" in err
     with Session(cli_env) as session:
         assert session.exec(select(OrgUnit)).all() == []
-    assert "finnes ikke" in orgs("list", "--municipality", "9999")[2]
+    assert "Finner ingen kommune" in orgs("list", "--municipality", "9999")[2]
 
 
 def test_unmatched_departments_are_listed(cli_env: Engine) -> None:
