@@ -47,6 +47,28 @@ def shipped_course() -> Course:
     return result.course
 
 
+class _EngineList(list[Engine]):
+    """The engines of a ``Databases``; each one added is also closed after its test."""
+
+    def append(self, engine: Engine) -> None:
+        super().append(engine)
+        _MADE.append(engine)
+
+
+# Every engine a test made: its pooled connections are closed when the test ends, so the
+# PostgreSQL server's connection limit is not used up by idle pools over a long run.
+_MADE: list[Engine] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_the_pools_a_test_opened() -> Iterator[None]:
+    before = len(_MADE)
+    yield
+    for made in _MADE[before:]:
+        made.dispose()  # the engine still works: it connects again when used
+    del _MADE[before:]
+
+
 class Databases:
     """Creates real, migrated databases of one kind for a test session."""
 
@@ -54,7 +76,7 @@ class Databases:
         self.kind = kind
         self.tmp = tmp
         self.created: list[str] = []
-        self.engines: list[Engine] = []
+        self.engines = _EngineList()
 
     def new_url(self) -> str:
         name = f"innostudy_test_{uuid.uuid4().hex[:12]}"

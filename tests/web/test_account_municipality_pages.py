@@ -22,7 +22,7 @@ def _new_user(client: TestClient, token: str, municipality: str) -> object:
             "epost": "ny@kommune.no",
             "navn": "Ny Person",
             "kommune": municipality,
-            "avdeling": "",
+            "enhet": "",
             "rolle": "learner",
         },
         follow_redirects=False,
@@ -77,14 +77,13 @@ def test_the_municipalities_page_lists_unmatched_accounts_until_they_are_fixed(
     form = {
         "csrf_token": token,
         "epost": lost.email,
-        "navn": "Siv Sentrum",
+        "navn": "Siv Sentrum-Berg",
         "kommune": "Sentrum",  # as the form shows it: not changed, so left as it is
-        "avdeling": "Skole",
     }
     saved = client.post(f"/admin/brukere/{lost.id}/endre", data=form, follow_redirects=False)
     assert saved.status_code == 303
     kept = _user(engine, lost.id)
-    assert (kept.department, kept.municipality_unmatched) == ("Skole", "Sentrum")
+    assert (kept.full_name, kept.municipality_unmatched) == ("Siv Sentrum-Berg", "Sentrum")
 
     fixed = client.post(
         f"/admin/brukere/{lost.id}/endre",
