@@ -56,6 +56,7 @@ def _roster(url: str) -> Any:
     from api.core.config import SHIPPED_CONTENT
     from api.core.db import make_engine
     from api.services import content, roster
+    from api.services.scope import Scope
     from course.loader import load_course
 
     course = load_course(SHIPPED_CONTENT).course
@@ -66,7 +67,10 @@ def _roster(url: str) -> Any:
             session=session, info=course.info, cache=content.RenderCache()
         )
     spec = roster.Roster(
-        roster.roster_modules(modules), course.info.version, roster.RosterFilters()
+        roster.roster_modules(modules),
+        course.info.version,
+        roster.RosterFilters(),
+        Scope.whole(),
     )
     return engine, spec
 

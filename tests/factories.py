@@ -94,11 +94,12 @@ def make_unit(
     """An organisation unit through the service (audited as the command line)."""
     from api.services import org_units
     from api.services.contracts import UnitCreate
+    from api.services.scope import Actor
 
     with transaction(engine, write=True) as session:
         return org_units.create_unit(
             session=session,
-            admin=None,
+            actor=Actor.for_operator(),
             municipality_number=parent.municipality_number if parent else municipality_number,
             data=UnitCreate(
                 name=name, parent_id=parent.id if parent else None, org_number=org_number
@@ -130,3 +131,27 @@ def import_fixture_units(engine: Engine) -> dict[str, OrgUnit]:
         "oppvekst": make_unit(engine, "Oppvekst", municipality_number="5610"),
         "gamle oslo": make_unit(engine, "Bydel Gamle Oslo", municipality_number="0301"),
     }
+
+
+def grant_role(
+    engine: Engine,
+    user: User,
+    role: Role,
+    *,
+    municipality: str | None = None,
+    unit: OrgUnit | None = None,
+) -> None:
+    """A role with its scope, granted through the service as the command line does."""
+    from api.services import roles
+    from api.services.scope import Actor
+
+    assert user.id is not None
+    with transaction(engine, write=True) as session:
+        roles.grant(
+            session=session,
+            actor=Actor.for_operator(),
+            user_id=user.id,
+            role=role,
+            municipality=municipality,
+            unit_id=unit.id if unit is not None else None,
+        )

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from api.cli import exports, imports, municipalities, orgs, reports, users
+from api.cli import exports, imports, municipalities, orgs, reports, roles, users
 from api.cli.common import context
 from api.core.config import Settings
 
@@ -34,4 +34,5 @@ def register(
     app.add_typer(municipalities.municipalities_app, name="municipalities")
     app.add_typer(exports.export_app, name="export")
     app.add_typer(orgs.orgs_app, name="orgs")
+    app.add_typer(roles.roles_app, name="roles")
     app.add_typer(imports.import_app, name="import")

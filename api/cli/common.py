@@ -19,6 +19,7 @@ from api.core.db import transaction
 from api.core.errors import DomainError
 from api.data.models import Role
 from api.services import audit
+from api.services.scope import Actor
 from course.messages import os_problem, predicate
 
 T = TypeVar("T")
@@ -36,7 +37,13 @@ class Context:
 
 context = Context()
 
-ROLE_NAMES = {Role.LEARNER: "deltaker", Role.INSTRUCTOR: "instruktør", Role.ADMIN: "administrator"}
+ROLE_NAMES = {
+    Role.LEARNER: "deltaker",
+    Role.LEADER: "leder",
+    Role.MUNICIPAL_ADMIN: "kommuneadministrator",
+    Role.INSTRUCTOR: "instruktør",
+    Role.ADMIN: "administrator",
+}
 
 
 def print_invalid(exc: ValidationError, names: Mapping[str, str]) -> None:
@@ -89,3 +96,8 @@ def run(engine: Engine, action: str, target: str, work: Callable[[Session], T]) 
     except DomainError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
+
+
+# The command line acts as the installation's operator: whoever runs it can read the
+# database anyway (``api.services.scope``).
+OPERATOR = Actor.for_operator()

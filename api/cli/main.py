@@ -15,7 +15,7 @@ from sqlmodel import select
 from api.cli import admin as cli_admin
 from api.cli import database
 from api.cli import jobs as cli_jobs
-from api.cli.common import ROLE_NAMES, err, out, print_invalid
+from api.cli.common import OPERATOR, ROLE_NAMES, err, out, print_invalid
 from api.cli.usage import NorwegianGroup
 from api.core.config import Settings
 from api.core.db import transaction
@@ -166,7 +166,7 @@ def users_add(
                     session=session, municipality_number=data.municipality_number, path=unit
                 )
                 data = data.model_copy(update={"unit_id": found.id})
-            user = create_user(session=session, admin=None, data=data)
+            user = create_user(session=session, actor=OPERATOR, data=data)
     except DomainError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(1) from None
@@ -210,7 +210,7 @@ def demo() -> None:
             password = secrets.token_urlsafe(12)
             create_user(
                 session=session,
-                admin=None,
+                actor=OPERATOR,
                 data=UserCreate(
                     email=email,
                     full_name=name,

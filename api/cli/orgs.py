@@ -11,7 +11,7 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.cli.common import audited, context, err, out, print_invalid, run
+from api.cli.common import OPERATOR, audited, context, err, out, print_invalid, run
 from api.cli.database import ready
 from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
@@ -125,7 +125,7 @@ def orgs_create(
         audit.Action.UNIT_CREATE,
         audit.municipality_target(municipality_number),
         lambda s: org_units.create_unit(
-            session=s, admin=None, municipality_number=municipality_number, data=data
+            session=s, actor=OPERATOR, municipality_number=municipality_number, data=data
         ),
     )
     _done(unit, "Opprettet")
@@ -151,7 +151,7 @@ def orgs_rename(
         raise typer.Exit(2) from None
 
     def work(session: Session) -> OrgUnit:
-        return org_units.update_unit(session=session, admin=None, unit_id=unit_id, data=data)
+        return org_units.update_unit(session=session, actor=OPERATOR, unit_id=unit_id, data=data)
 
     _change(unit_id, audit.Action.UNIT_RENAME, work, "Nytt navn")
 
@@ -175,7 +175,7 @@ def orgs_move(
 
     def work(session: Session) -> OrgUnit:
         return org_units.move_unit(
-            session=session, admin=None, unit_id=unit_id, parent_id=parent_id
+            session=session, actor=OPERATOR, unit_id=unit_id, parent_id=parent_id
         )
 
     _change(unit_id, audit.Action.UNIT_MOVE, work, "Flyttet")
@@ -193,7 +193,9 @@ def orgs_close(
     unit_id = _unit_id(_number(municipality), unit)
 
     def work(session: Session) -> OrgUnit:
-        return org_units.close_unit(session=session, admin=None, unit_id=unit_id, subtree=subtree)
+        return org_units.close_unit(
+            session=session, actor=OPERATOR, unit_id=unit_id, subtree=subtree
+        )
 
     _change(unit_id, audit.Action.UNIT_CLOSE, work, "Nedlagt")
 
@@ -202,7 +204,7 @@ def orgs_close(
 def orgs_unmatched() -> None:
     """List kontoene med en avdeling fra før enhetene som ikke kunne plasseres i en enhet."""
     with transaction(ready(context.settings())) as session:
-        users = org_units.unmatched_departments(session=session)
+        users = org_units.unmatched_departments(session=session, actor=OPERATOR)
     print("\t".join(("id", "e-post", "kommunenummer", "avdeling")))
     for user in users:
         fields = (str(user.id), user.email, user.municipality_number or "")
@@ -229,7 +231,7 @@ def orgs_import(
             audit.municipality_target(municipality_number),
             lambda s: org_import.import_units(
                 session=s,
-                admin=None,
+                actor=OPERATOR,
                 municipality_number=municipality_number,
                 data=data,
                 dry_run=dry_run,

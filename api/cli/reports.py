@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from api.cli.common import context, err, out, print_invalid, writable
+from api.cli.common import OPERATOR, context, err, out, print_invalid, writable
 from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
@@ -80,7 +80,11 @@ def roster_export(
         with transaction(db) as session:
             modules = content.live_modules(session=session, info=info, cache=cache)
             spec = roster.new_roster(
-                session=session, modules=modules, course_version=info.version, filters=filters
+                session=session,
+                actor=OPERATOR,
+                modules=modules,
+                course_version=info.version,
+                filters=filters,
             )
             total = roster.count_roster(session=session, roster=spec)
     except DomainError as exc:  # a unit that does not exist
@@ -127,7 +131,7 @@ def reports_municipalities(
     from api.services.roster import UNKNOWN_MUNICIPALITY, municipality_summary
 
     with transaction(engine()) as session:
-        rows = municipality_summary(session=session)
+        rows = municipality_summary(session=session, actor=OPERATOR)
     rows.sort(
         key=lambda r: (
             r.municipality is None,

@@ -12,7 +12,17 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.cli.common import ROLE_NAMES, audited, context, err, out, print_invalid, run, writable
+from api.cli.common import (
+    OPERATOR,
+    ROLE_NAMES,
+    audited,
+    context,
+    err,
+    out,
+    print_invalid,
+    run,
+    writable,
+)
 from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
@@ -63,6 +73,7 @@ def users_list(
     with transaction(engine()) as session:
         users = admin_users.search_users(
             session=session,
+            actor=OPERATOR,
             role=role,
             text=search,
             municipality=municipality,
@@ -140,7 +151,9 @@ def users_update(
         if unit is not None:  # a path in the municipality the account has after the change
             number = (
                 data.municipality_number
-                or admin_users.get_user(session=session, user_id=user_id).municipality_number
+                or admin_users.get_user(
+                    session=session, actor=OPERATOR, user_id=user_id
+                ).municipality_number
             )
             found = (
                 org_units.unit_for_path(session=session, municipality_number=number, path=unit)
@@ -148,7 +161,9 @@ def users_update(
                 else None
             )
             change = data.model_copy(update={"unit_id": found.id if found else None})
-        return admin_users.update_user(session=session, admin=None, user_id=user_id, data=change)
+        return admin_users.update_user(
+            session=session, actor=OPERATOR, user_id=user_id, data=change
+        )
 
     _change(email, audit.Action.USER_UPDATE, work, "Endret")
 
@@ -157,7 +172,7 @@ def users_deactivate(email: str) -> None:
     """Steng en konto for innlogging og avslutt øktene; historikken blir stående."""
 
     def work(session: Session, user_id: int) -> User:
-        return admin_users.deactivate(session=session, admin=None, user_id=user_id)
+        return admin_users.deactivate(session=session, actor=OPERATOR, user_id=user_id)
 
     _change(email, audit.Action.USER_DEACTIVATE, work, "Deaktivert")
 
@@ -166,7 +181,7 @@ def users_reactivate(email: str) -> None:
     """La en deaktivert konto logge inn igjen."""
 
     def work(session: Session, user_id: int) -> User:
-        return admin_users.reactivate(session=session, admin=None, user_id=user_id)
+        return admin_users.reactivate(session=session, actor=OPERATOR, user_id=user_id)
 
     _change(email, audit.Action.USER_REACTIVATE, work, "Aktivert igjen")
 
@@ -175,7 +190,7 @@ def users_role(email: str, role: Role) -> None:
     """Gjør en konto til deltaker (learner), instruktør (instructor) eller administrator (admin)."""
 
     def work(session: Session, user_id: int) -> User:
-        return admin_users.change_role(session=session, admin=None, user_id=user_id, role=role)
+        return admin_users.change_role(session=session, actor=OPERATOR, user_id=user_id, role=role)
 
     _change(email, audit.Action.USER_ROLE_CHANGE, work, "Ny rolle")
 
@@ -188,7 +203,7 @@ def users_erase(
         typer.confirm(f"Slette personopplysningene til {email} for godt?", abort=True)
 
     def work(session: Session, user_id: int) -> User:
-        return privacy.erase_user(session=session, admin=None, user_id=user_id)
+        return privacy.erase_user(session=session, actor=OPERATOR, user_id=user_id)
 
     _change(email, audit.Action.USER_ERASE, work, "Slettet")
 
@@ -201,7 +216,7 @@ def users_reset_password(email: str) -> None:
         db,
         audit.Action.USER_PASSWORD_RESET,
         audit.user_target(user_id),
-        lambda s: admin_users.reset_password(session=s, admin=None, user_id=user_id),
+        lambda s: admin_users.reset_password(session=s, actor=OPERATOR, user_id=user_id),
     )
     out.print(f"kode: {issued.code}", markup=False)
     url = setup_codes.setup_url(context.settings().base_url, issued.code)
@@ -225,7 +240,9 @@ def users_import(
             engine(),
             audit.Action.USER_IMPORT,
             "users",
-            lambda s: user_import.import_users(session=s, admin=None, data=data, dry_run=dry_run),
+            lambda s: user_import.import_users(
+                session=s, actor=OPERATOR, data=data, dry_run=dry_run
+            ),
         )
     except ImportInvalid as exc:
         _print_problems(file, exc.errors)

@@ -435,3 +435,28 @@ class UnitImportInvalid(ImportInvalid):
 
     code = "unit_import_invalid"
     message = "Filen har feil, så ingen enheter ble opprettet. Rett linjene som er nevnt."
+
+
+class OutsideScope(DomainError):
+    """A municipality the caller has no rights in (the municipality itself is public)."""
+
+    status_code = 403
+    code = "outside_scope"
+    message = "Du har bare tilgang til din egen kommune eller dine egne enheter."
+
+
+class RoleScopeInvalid(DomainError):
+    status_code = 422
+    code = "role_scope_invalid"
+    message = "Rollen og omfanget passer ikke sammen."
+
+
+class RoleOtherMunicipality(DomainError):
+    status_code = 422
+    code = "role_other_municipality"
+    message = "Personen hører til en annen kommune enn den rollen gjelder."
+
+
+class RoleNotHeld(NotFound):
+    code = "role_not_held"
+    message = "Personen har ikke denne rollen med dette omfanget."

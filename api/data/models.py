@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     DateTime,
     Dialect,
@@ -63,9 +64,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Role(StrEnum):
+    """What a person may do. ``user.role`` holds the installation-wide role (learner,
+    instructor or admin); leader and municipal_admin are held only as scoped
+    assignments (``RoleAssignment``), see ``api.services.scope``."""
+
     LEARNER = "learner"
+    LEADER = "leader"
+    MUNICIPAL_ADMIN = "municipal_admin"
     INSTRUCTOR = "instructor"
     ADMIN = "admin"
+
+
+INSTALLATION_ROLES = (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN)
+SCOPED_ROLES = (Role.LEADER, Role.MUNICIPAL_ADMIN)
 
 
 class User(SQLModel, table=True):
@@ -256,6 +267,9 @@ class AuditEvent(SQLModel, table=True):
     target: str = Field(max_length=120, index=True)
     outcome: str = Field(max_length=20)
     details: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # The municipality the event concerns (its person, unit or scope), so that a municipal
+    # administrator sees the events of their own municipality; None: the installation's.
+    municipality_number: str | None = Field(default=None, max_length=4, index=True)
 
 
 class JobState(StrEnum):
@@ -422,3 +436,29 @@ class OrgUnit(SQLModel, table=True):
     depth: int = 0  # 0 at the top level
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class RoleAssignment(SQLModel, table=True):
+    """A scoped role: a leader of a unit (and all below it) or of a municipality, or a
+    municipal administrator of a municipality (``api.services.scope``).
+
+    Exactly one of ``municipality_number`` and ``unit_id`` is set; ``scope_key`` says
+    which ("municipality:3203", "unit:45") so that the same assignment exists once.
+    """
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "scope_key"),
+        CheckConstraint("(municipality_number IS NULL) <> (unit_id IS NULL)", name="one_scope"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=20)
+    municipality_number: str | None = Field(
+        default=None, max_length=4, foreign_key="municipality.number", index=True
+    )
+    unit_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    scope_key: str = Field(max_length=40)
+    granted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    granted_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -26,7 +26,10 @@ from api.data import timestamps
 
 # The caller's token (``api.http.hotpath.HotPath.principal``): every authenticated hot request.
 TOKEN_SQL = """
-SELECT u.id, u.role, u.full_name FROM auth_token t JOIN "user" u ON u.id = t.user_id
+SELECT u.id, u.role, u.full_name,
+  EXISTS (SELECT 1 FROM role_assignment r WHERE r.user_id = u.id AND r.role = 'leader'),
+  EXISTS (SELECT 1 FROM role_assignment r WHERE r.user_id = u.id AND r.role = 'municipal_admin')
+FROM auth_token t JOIN "user" u ON u.id = t.user_id
 WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND t.expires_at > :now AND u.is_active
 """
 # A live module's current revision (``api.services.content.cached_module``): ``GET module``.

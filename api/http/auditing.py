@@ -45,7 +45,7 @@ INVALID_CODE, INVALID_STATUS = "validation_error", 422
 
 
 def _record(
-    session: Session, actor: User, action: str, target: str, code: str, status: int
+    session: Session, actor: User | None, action: str, target: str, code: str, status: int
 ) -> None:
     audit.record(
         session=session,
@@ -58,7 +58,7 @@ def _record(
 
 
 def record_refusal(
-    *, session: Session, actor: User, action: str, target: str, error: DomainError
+    *, session: Session, actor: User | None, action: str, target: str, error: DomainError
 ) -> None:
     """Roll back the refused action's changes and audit the refusal in the request's
     transaction (which the caller then commits, e.g. by answering normally)."""
@@ -66,7 +66,7 @@ def record_refusal(
     _record(session, actor, action, target, error.code, error.status_code)
 
 
-def record_invalid(*, session: Session, actor: User, action: str, target: str) -> None:
+def record_invalid(*, session: Session, actor: User | None, action: str, target: str) -> None:
     """For a page whose form did not validate: the row the API writes for its 422."""
     session.rollback()
     _record(session, actor, action, target, INVALID_CODE, INVALID_STATUS)

@@ -34,9 +34,11 @@ from api.data.sql import Statements
 from api.http import presenters
 from api.http.hotpath import EncodedJson, HotPath, Principal
 from api.services import content as content_service
+from api.services import scope as scope_service
 from api.services import users as user_service
 from api.services.content import NotRendered, cached_live_modules, cached_module
 from api.services.progress_writes import CourseModules
+from api.services.scope import Actor, Capability
 from course.models import CourseInfo
 
 T = TypeVar("T")
@@ -173,12 +175,20 @@ class Visitor:
 
     full_name: str
     role: str
+    roles: frozenset[str] = frozenset()  # every role held anywhere (for the menus)
+
+
+def visitor_for(session: Session, user: User) -> Visitor:
+    """The page header's greeting and menus for the account, with its scoped roles."""
+    return Visitor(
+        user.full_name, user.role, scope_service.actor_for(session=session, user=user).roles
+    )
 
 
 def get_optional_user(request: Request, session: SessionDep, token: LoginTokenDep) -> User | None:
     """The logged-in user, or None; remembered for the page header."""
     user = user_service.user_for_token(session=session, token=token) if token else None
-    request.state.visitor = Visitor(user.full_name, user.role) if user is not None else None
+    request.state.visitor = visitor_for(session, user) if user is not None else None
     if user is not None:
         request.state.user_id = user.id  # for the request's log line (api.http.observe)
     return user
@@ -214,6 +224,34 @@ def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
 
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 StaffUser = Annotated[User, Depends(require_role(Role.INSTRUCTOR, Role.ADMIN))]
+
+
+def get_actor(session: SessionDep, user: CurrentUser) -> Actor:
+    """The caller with their role assignments (``api.services.scope``)."""
+    return scope_service.actor_for(session=session, user=user)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def require_capability(capability: Capability) -> Callable[[Actor], Awaitable[Actor]]:
+    """A coarse guard: 403 for a caller who may use ``capability`` nowhere. Which people
+    and units are inside the caller's scope, the services decide (``Actor.scope``)."""
+
+    async def guard(actor: ActorDep) -> Actor:
+        if not actor.can(capability):
+            raise Forbidden()
+        return actor
+
+    return guard
+
+
+PeopleReader = Annotated[Actor, Depends(require_capability(Capability.READ_PEOPLE))]
+PeopleManager = Annotated[Actor, Depends(require_capability(Capability.MANAGE_PEOPLE))]
+UnitManager = Annotated[Actor, Depends(require_capability(Capability.MANAGE_UNITS))]
+RoleGranter = Annotated[Actor, Depends(require_capability(Capability.GRANT_ROLES))]
+AuditReader = Annotated[Actor, Depends(require_capability(Capability.READ_AUDIT))]
+InstallationAdmin = Annotated[Actor, Depends(require_capability(Capability.INSTALLATION))]
 
 
 SlugPath = Annotated[str, Path(max_length=80, examples=["innovasjonsprosessen"])]
@@ -287,7 +325,7 @@ async def get_page_learner(request: Request) -> Principal:
     the web interface's most frequent requests.
     """
     principal = await _known_caller(request, request.cookies.get(SESSION_COOKIE))
-    request.state.visitor = Visitor(principal.full_name, principal.role)
+    request.state.visitor = Visitor(principal.full_name, principal.role, principal.roles)
     return principal
 
 

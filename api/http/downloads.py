@@ -27,6 +27,7 @@ from api.services import roster as roster_service
 from api.services.content import LiveModule
 from api.services.contracts import Delimiter, RosterFormat
 from api.services.gift_exchange import GiftFile
+from api.services.scope import Actor
 from api.services.scorm_export import ScormPackage
 from course.models import CourseInfo
 
@@ -82,19 +83,26 @@ def _body(
 def export_roster(
     *,
     engine: Engine,
-    admin: User,
+    actor: Actor,
     info: CourseInfo,
     modules: Sequence[LiveModule],
     filters: roster_service.RosterFilters,
     format: RosterFormat,
     delimiter: Delimiter = Delimiter.SEMICOLON,
 ) -> StreamingResponse:
-    """The roster as a streamed download, recorded in the audit log (API and admin pages)."""
+    """The roster of the actor's people as a streamed download, recorded in the audit log
+    with the scope it covered (API and pages)."""
     with transaction(engine) as session:
         roster = roster_service.new_roster(
-            session=session, modules=modules, course_version=info.version, filters=filters
+            session=session,
+            actor=actor,
+            modules=modules,
+            course_version=info.version,
+            filters=filters,
         )
-    roster_service.record_export(engine=engine, actor=admin, format=format.value, filters=filters)
+    roster_service.record_export(
+        engine=engine, actor=actor.user, format=format.value, filters=filters, scope=roster.scope
+    )
     today = datetime.now(roster_service.OSLO).date().isoformat()
     disposition = f'attachment; filename="deltakere-{today}.{format.value}"'
     return StreamingResponse(

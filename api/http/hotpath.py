@@ -30,7 +30,7 @@ from starlette.responses import Response
 from api.core.admission import Admission, admission
 from api.core.db import is_busy
 from api.core.security import token_digest
-from api.data.models import utcnow
+from api.data.models import Role, utcnow
 from api.data.sql import HEALTH_SQL, MODULE_SQL, TOKEN_SQL, Statements, bind_timestamp
 
 T = TypeVar("T")
@@ -66,6 +66,11 @@ class Principal:
     id: int
     role: str
     full_name: str
+    scoped_roles: frozenset[str] = frozenset()  # leader, municipal_admin: for the menus
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.scoped_roles | {self.role}
 
 
 class HotPath:
@@ -108,7 +113,12 @@ class HotPath:
     async def principal(self, token: str) -> Principal | None:
         params = {"digest": token_digest(token), "now": bind_timestamp(utcnow(), self.sqlite)}
         row = await self.fetch(TOKEN_SQL, params)
-        return Principal(int(row[0]), str(row[1]), str(row[2])) if row else None
+        if not row:
+            return None
+        scoped = frozenset(
+            r for r, held in ((Role.LEADER, row[3]), (Role.MUNICIPAL_ADMIN, row[4])) if held
+        )
+        return Principal(int(row[0]), str(row[1]), str(row[2]), scoped)
 
     def statements(self, dbapi_connection: Any) -> Statements:
         return Statements(dbapi_connection, sqlite=self.sqlite)

@@ -13,10 +13,13 @@ from api.http.schemas_admin import (
     JobFilePublic,
     JobPublic,
     MunicipalitySummary,
+    RoleAssignmentPublic,
+    RolesPublic,
     SetupCode,
     UserAdmin,
 )
 from api.services import audit, jobs, setup_codes, user_municipality
+from api.services import roles as role_service
 from api.services.roster import MunicipalityRow
 from api.services.user_import import ImportResult
 
@@ -126,4 +129,17 @@ def job(view: jobs.JobView) -> JobPublic:
         finished_at=row.finished_at,
         status_url=status_url,
         file=file,
+    )
+
+
+def roles(found: role_service.RoleSet) -> RolesPublic:
+    assert found.user.id is not None
+    return RolesPublic(
+        user_id=found.user.id,
+        roles=[
+            RoleAssignmentPublic(
+                role=a.role, municipality_number=a.municipality_number, unit_id=a.unit_id
+            )
+            for a in found.assignments
+        ],
     )

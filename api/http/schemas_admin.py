@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.data.models import Role
-from api.services.contracts import Delimiter, RosterFilters, RosterFormat
+from api.services.contracts import Delimiter, InstallationRole, RosterFilters, RosterFormat
 from course.progress import ModuleStatus
 
 
@@ -38,7 +38,7 @@ class UserAdmin(BaseModel):
 class RoleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Role
+    role: InstallationRole
 
 
 class SetupCode(BaseModel):
@@ -161,3 +161,27 @@ class RosterExportRequest(BaseModel):
     filters: RosterFilters = Field(default_factory=RosterFilters)
     format: RosterFormat = RosterFormat.XLSX
     delimiter: Delimiter = Field(default=Delimiter.SEMICOLON, description="CSV only")
+
+
+class RoleAssignmentPublic(BaseModel):
+    """One role a person holds: both scope fields null means the whole installation."""
+
+    role: Role
+    municipality_number: str | None = Field(examples=["3203"])
+    unit_id: int | None = None
+
+
+class RolesPublic(BaseModel):
+    user_id: int
+    roles: list[RoleAssignmentPublic]
+
+
+class RoleGrantRequest(BaseModel):
+    """A role and its scope: a leader takes a unit or a municipality, a municipal
+    administrator a municipality, an instructor or administrator neither."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    municipality_number: str | None = Field(default=None, pattern=r"^\d{4}$", examples=["3203"])
+    unit_id: int | None = Field(default=None, ge=1, le=2_147_483_647)

@@ -1,4 +1,7 @@
-"""Account administration (role admin): change, deactivate, erase, reset password, import."""
+"""Account administration: change, deactivate, erase, reset password, import.
+
+For administrators of the installation, and municipal administrators for the people of
+their municipalities (the services narrow to the caller's scope: others are 404)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from api.core.errors import (
 )
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
-from api.http.deps import AdminUser, SessionDep, SettingsDep
+from api.http.deps import InstallationAdmin, PeopleManager, PeopleReader, SessionDep, SettingsDep
 from api.http.routing import api_router
 from api.http.schemas_admin import ImportReport, RoleChange, SetupCode, UserAdmin
 from api.services import admin_users, privacy, user_import
@@ -35,9 +38,9 @@ UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.get("/{user_id:int}", responses=responses(*GUARDED, UserNotFound))
-def get_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
-    """One account, erased ones included (administrators only)."""
-    return present.user_admin(admin_users.get_user(session=session, user_id=user_id))
+def get_user(user_id: UserId, session: SessionDep, actor: PeopleReader) -> UserAdmin:
+    """One account in the caller's scope, erased ones included."""
+    return present.user_admin(admin_users.get_user(session=session, actor=actor, user_id=user_id))
 
 
 @router.patch(
@@ -54,10 +57,10 @@ def get_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmi
     dependencies=[audit_refusals(Action.USER_UPDATE)],
 )
 def update_user(
-    user_id: UserId, data: UserUpdate, session: SessionDep, admin: AdminUser
+    user_id: UserId, data: UserUpdate, session: SessionDep, actor: PeopleManager
 ) -> UserAdmin:
     """Change name, e-mail address, municipality or primary unit; 409 if the address is taken."""
-    user = admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
+    user = admin_users.update_user(session=session, actor=actor, user_id=user_id, data=data)
     return present.user_admin(user)
 
 
@@ -66,9 +69,9 @@ def update_user(
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_DEACTIVATE)],
 )
-def deactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+def deactivate_user(user_id: UserId, session: SessionDep, actor: PeopleManager) -> UserAdmin:
     """Stop the account from logging in and end its sessions; progress and history stay."""
-    return present.user_admin(admin_users.deactivate(session=session, admin=admin, user_id=user_id))
+    return present.user_admin(admin_users.deactivate(session=session, actor=actor, user_id=user_id))
 
 
 @router.post(
@@ -76,9 +79,9 @@ def deactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> U
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_REACTIVATE)],
 )
-def reactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+def reactivate_user(user_id: UserId, session: SessionDep, actor: PeopleManager) -> UserAdmin:
     """Let a deactivated account log in again (erased accounts cannot be reactivated)."""
-    return present.user_admin(admin_users.reactivate(session=session, admin=admin, user_id=user_id))
+    return present.user_admin(admin_users.reactivate(session=session, actor=actor, user_id=user_id))
 
 
 @router.put(
@@ -87,10 +90,12 @@ def reactivate_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> U
     dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)],
 )
 def change_role(
-    user_id: UserId, body: RoleChange, session: SessionDep, admin: AdminUser
+    user_id: UserId, body: RoleChange, session: SessionDep, actor: InstallationAdmin
 ) -> UserAdmin:
-    """Make the account a learner, instructor or administrator (never your own)."""
-    user = admin_users.change_role(session=session, admin=admin, user_id=user_id, role=body.role)
+    """Set the installation role: learner, instructor or administrator (never your own).
+
+    Leaders and municipal administrators are scoped assignments: `/users/{id}/roles`."""
+    user = admin_users.change_role(session=session, actor=actor, user_id=user_id, role=body.role)
     return present.user_admin(user)
 
 
@@ -100,10 +105,10 @@ def change_role(
     dependencies=[audit_refusals(Action.USER_PASSWORD_RESET)],
 )
 def reset_password(
-    user_id: UserId, session: SessionDep, admin: AdminUser, settings: SettingsDep
+    user_id: UserId, session: SessionDep, actor: PeopleManager, settings: SettingsDep
 ) -> SetupCode:
     """A single-use code and link (valid 14 days) with which the person sets a new password."""
-    issued = admin_users.reset_password(session=session, admin=admin, user_id=user_id)
+    issued = admin_users.reset_password(session=session, actor=actor, user_id=user_id)
     return present.setup_code(issued, settings.base_url)
 
 
@@ -112,9 +117,9 @@ def reset_password(
     responses=responses(*GUARDED, UserNotFound, OwnAccount),
     dependencies=[audit_refusals(Action.USER_ERASE)],
 )
-def erase_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAdmin:
+def erase_user(user_id: UserId, session: SessionDep, actor: PeopleManager) -> UserAdmin:
     """Erase the person's data: name, e-mail, answers; counts, scores and the unit stay."""
-    return present.user_admin(privacy.erase_user(session=session, admin=admin, user_id=user_id))
+    return present.user_admin(privacy.erase_user(session=session, actor=actor, user_id=user_id))
 
 
 @router.post(
@@ -125,7 +130,7 @@ def erase_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> UserAd
 def import_users(
     file: Annotated[UploadFile, File(description="CSV: UTF-8, comma or semicolon separated")],
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleManager,
     settings: SettingsDep,
     dry_run: Annotated[bool, Query(description="Only check the file and report")] = False,
 ) -> ImportReport:
@@ -140,6 +145,6 @@ def import_users(
     e-mail addresses are updated; new accounts get a setup code.
     """
     result = user_import.import_users(
-        session=session, admin=admin, data=file.file.read(), dry_run=dry_run
+        session=session, actor=actor, data=file.file.read(), dry_run=dry_run
     )
     return present.import_report(result, settings.base_url)

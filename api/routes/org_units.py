@@ -1,5 +1,6 @@
-"""Organisation units of a municipality (role admin for now): the tree, create, change, close,
-and the CSV import of a structure."""
+"""Organisation units of a municipality: the tree, create, change, close, and the CSV import
+of a structure. Readers see the units they may read people in (leaders: their own part);
+administrators of the municipality or the installation change them."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from api.core.errors import (
     responses,
 )
 from api.http.auditing import audit_refusals
-from api.http.deps import AdminUser, SessionDep
+from api.http.deps import PeopleReader, SessionDep, UnitManager
 from api.http.routing import api_router
 from api.http.schemas_units import UnitImportReport, UnitPublic, import_report, unit_public
 from api.services import org_import, org_units
@@ -40,13 +41,13 @@ UnitId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 def list_units(
     number: Number,
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleReader,
     include_closed: Annotated[bool, Query(description="Closed units too")] = True,
 ) -> list[UnitPublic]:
-    """The municipality's units as a tree: each after its parent, siblings by name."""
-    org_units.get_municipality(session=session, number=number)
-    nodes = org_units.tree(
-        session=session, municipality_number=number, include_closed=include_closed
+    """The municipality's units as a tree (those in the caller's scope): each after its
+    parent, siblings by name."""
+    nodes = org_units.visible_tree(
+        session=session, actor=actor, municipality_number=number, include_closed=include_closed
     )
     return [unit_public(node) for node in nodes]
 
@@ -66,19 +67,20 @@ def list_units(
     dependencies=[audit_refusals(Action.UNIT_CREATE)],
 )
 def create_unit(
-    number: Number, data: UnitCreate, session: SessionDep, admin: AdminUser
+    number: Number, data: UnitCreate, session: SessionDep, actor: UnitManager
 ) -> UnitPublic:
     """Create a unit at the top level or under an open unit of the same municipality."""
     unit = org_units.create_unit(
-        session=session, admin=admin, municipality_number=number, data=data
+        session=session, actor=actor, municipality_number=number, data=data
     )
     return unit_public(org_units.node(session=session, unit_id=unit.id or 0))
 
 
 @router.get("/units/{unit_id}", responses=responses(*GUARDED, UnitNotFound))
-def get_unit(unit_id: UnitId, session: SessionDep, admin: AdminUser) -> UnitPublic:
-    """One unit, with its path of names."""
-    return unit_public(org_units.node(session=session, unit_id=unit_id))
+def get_unit(unit_id: UnitId, session: SessionDep, actor: PeopleReader) -> UnitPublic:
+    """One unit in the caller's scope, with its path of names."""
+    unit = org_units.visible_unit(session=session, actor=actor, unit_id=unit_id)
+    return unit_public(org_units.node(session=session, unit_id=unit.id or 0))
 
 
 @router.patch(
@@ -95,13 +97,13 @@ def get_unit(unit_id: UnitId, session: SessionDep, admin: AdminUser) -> UnitPubl
     dependencies=[audit_refusals(Action.UNIT_UPDATE)],
 )
 def update_unit(
-    unit_id: UnitId, data: UnitUpdate, session: SessionDep, admin: AdminUser
+    unit_id: UnitId, data: UnitUpdate, session: SessionDep, actor: UnitManager
 ) -> UnitPublic:
     """Rename, set the organisation number, or move (``parent_id``; null: the top level).
 
     A move takes everything below the unit along; never under itself or its own units.
     """
-    org_units.update_unit(session=session, admin=admin, unit_id=unit_id, data=data)
+    org_units.update_unit(session=session, actor=actor, unit_id=unit_id, data=data)
     return unit_public(org_units.node(session=session, unit_id=unit_id))
 
 
@@ -113,13 +115,13 @@ def update_unit(
 def close_unit(
     unit_id: UnitId,
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     subtree: Annotated[
         bool, Query(description="Also close every open unit below it (else 409 if any)")
     ] = False,
 ) -> UnitPublic:
     """Close the unit: it stays for history, but gets no new people or units."""
-    org_units.close_unit(session=session, admin=admin, unit_id=unit_id, subtree=subtree)
+    org_units.close_unit(session=session, actor=actor, unit_id=unit_id, subtree=subtree)
     return unit_public(org_units.node(session=session, unit_id=unit_id))
 
 
@@ -128,9 +130,9 @@ def close_unit(
     responses=responses(*GUARDED, UnitNotFound, UnitNotClosed, UnitClosed, UnitNameTaken),
     dependencies=[audit_refusals(Action.UNIT_REOPEN)],
 )
-def reopen_unit(unit_id: UnitId, session: SessionDep, admin: AdminUser) -> UnitPublic:
+def reopen_unit(unit_id: UnitId, session: SessionDep, actor: UnitManager) -> UnitPublic:
     """Open a closed unit again (its parent must be open; the units below stay closed)."""
-    org_units.reopen_unit(session=session, admin=admin, unit_id=unit_id)
+    org_units.reopen_unit(session=session, actor=actor, unit_id=unit_id)
     return unit_public(org_units.node(session=session, unit_id=unit_id))
 
 
@@ -143,7 +145,7 @@ def import_units(
     number: Number,
     file: Annotated[UploadFile, File(description="CSV: UTF-8, comma or semicolon separated")],
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     dry_run: Annotated[bool, Query(description="Only check the file and report")] = False,
 ) -> UnitImportReport:
     """Create the units a CSV file names; any bad line creates nothing (422).
@@ -154,7 +156,7 @@ def import_units(
     """
     result = org_import.import_units(
         session=session,
-        admin=admin,
+        actor=actor,
         municipality_number=number,
         data=file.file.read(),
         dry_run=dry_run,

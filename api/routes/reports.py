@@ -17,7 +17,7 @@ from api.core.errors import (
 from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
-from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
+from api.http.deps import CourseInfoDep, EngineDep, LiveModules, PeopleReader, SessionDep
 from api.http.downloads import XLSX
 from api.http.routing import api_router
 from api.http.schemas_admin import (
@@ -48,7 +48,7 @@ _ROSTER_CONTENT: dict[int | str, dict[str, Any]] = {
     dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
 )
 def roster(
-    admin: AdminUser,
+    actor: PeopleReader,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -65,7 +65,7 @@ def roster(
     """
     return downloads.export_roster(
         engine=engine,
-        admin=admin,
+        actor=actor,
         info=info,
         modules=modules,
         filters=filters,
@@ -81,7 +81,7 @@ def roster(
     dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
 )
 def request_roster_export(
-    session: SessionDep, admin: AdminUser, body: RosterExportRequest, response: Response
+    session: SessionDep, actor: PeopleReader, body: RosterExportRequest, response: Response
 ) -> JobPublic:
     """Build the roster as a file in the background (for large selections, and XLSX).
 
@@ -91,7 +91,7 @@ def request_roster_export(
     """
     job = job_tasks.request_roster_export(
         session=session,
-        admin=admin,
+        actor=actor,
         filters=body.filters,
         format=body.format.value,
         delimiter=body.delimiter.value,
@@ -102,6 +102,8 @@ def request_roster_export(
 
 
 @router.get("/municipalities", responses=responses(*GUARDED))
-def municipalities(session: SessionDep, admin: AdminUser) -> list[MunicipalitySummary]:
-    """Learners enrolled, started and completed per municipality, and the completion rate."""
-    return present.municipalities(roster_service.municipality_summary(session=session))
+def municipalities(session: SessionDep, actor: PeopleReader) -> list[MunicipalitySummary]:
+    """Learners enrolled, started and completed per municipality, and the completion rate
+    (the caller's people only)."""
+    summary = roster_service.municipality_summary(session=session, actor=actor)
+    return present.municipalities(summary)

@@ -17,7 +17,7 @@ from api.core.errors import (
 from api.data.models import Role
 from api.http import presenters as present
 from api.http.auditing import audit_refusals
-from api.http.deps import AdminUser, SessionDep
+from api.http.deps import PeopleManager, PeopleReader, SessionDep
 from api.http.routing import api_router
 from api.http.schemas import UserPublic
 from api.services import admin_users, audit
@@ -31,7 +31,7 @@ _Search = Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACT
 @router.get("", responses=responses(*_GUARDED))
 def list_users(
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleReader,
     role: Role | None = None,
     q: Annotated[_Search, Query(description="Part of the name or e-mail address")] = None,
     municipality: Annotated[
@@ -49,9 +49,10 @@ def list_users(
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[UserPublic]:
-    """All accounts, or those matching the filters, by name (administrators only; not erased)."""
+    """The accounts in the caller's scope, or those matching the filters, by name (not erased)."""
     found = admin_users.search_users(
         session=session,
+        actor=actor,
         role=role,
         text=q,
         municipality=municipality,
@@ -77,7 +78,7 @@ def list_users(
     ),
     dependencies=[audit_refusals(audit.Action.USER_CREATE, target="users")],
 )
-def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
-    """Create an account (administrators only)."""
-    user = admin_users.create_user(session=session, admin=admin, data=data)
+def create_user(data: UserCreate, session: SessionDep, actor: PeopleManager) -> UserPublic:
+    """Create an account in a municipality the caller administers."""
+    user = admin_users.create_user(session=session, actor=actor, data=data)
     return present.user_public(user)

@@ -1,7 +1,8 @@
 """Administering accounts: find, create, update, deactivate, reactivate, role, password code.
 
-``admin`` is the acting administrator, or None for the command line; every
-change is recorded in the audit log in the same transaction.
+``actor`` is who acts (``api.services.scope``): each function narrows to the people in
+the actor's scope, so a person outside it is not found. Every change is recorded in
+the audit log in the same transaction, with the person's municipality.
 """
 
 from __future__ import annotations
@@ -11,26 +12,35 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from api.core.errors import EmailTaken, OwnAccount, UserErased, UserInactive, UserNotFound
+from api.core.errors import (
+    EmailTaken,
+    Forbidden,
+    OutsideScope,
+    OwnAccount,
+    RoleScopeInvalid,
+    UserErased,
+    UserInactive,
+)
 from api.data.models import Role, User
 from api.services import audit, setup_codes, user_municipality, users
 from api.services.contracts import UserCreate, UserUpdate
 from api.services.org_units import check_placement
+from api.services.scope import Actor, Capability, person, person_by_email
 from api.services.users import get_user_by_email, normalise_email
 
 
-def get_user(*, session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserNotFound()
-    return user
+def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
+    """A person the actor may see (UserNotFound otherwise)."""
+    return person(session=session, scope=actor.require(Capability.READ_PEOPLE), user_id=user_id)
 
 
-def get_user_by_email_or_404(*, session: Session, email: str) -> User:
-    user = get_user_by_email(session=session, email=email)
-    if user is None:
-        raise UserNotFound()
-    return user
+def get_user_by_email_or_404(*, session: Session, actor: Actor, email: str) -> User:
+    scope = actor.require(Capability.READ_PEOPLE)
+    return person_by_email(session=session, scope=scope, email=normalise_email(email))
+
+
+def _managed(session: Session, actor: Actor, user_id: int) -> User:
+    return person(session=session, scope=actor.require(Capability.MANAGE_PEOPLE), user_id=user_id)
 
 
 def _contains(text: str) -> str:
@@ -42,6 +52,7 @@ def _contains(text: str) -> str:
 def search_users(
     *,
     session: Session,
+    actor: Actor,
     role: Role | None = None,
     text: str | None = None,
     municipality: str | None = None,
@@ -57,7 +68,7 @@ def search_users(
     ``municipality`` is a name, number or old number (``user_municipality.numbers_meant``);
     ``unmatched`` keeps only accounts whose municipality matched nothing in the register.
     """
-    query = select(User)
+    query = select(User).where(actor.require(Capability.READ_PEOPLE).people())
     if role is not None:
         query = query.where(User.role == role)
     if text:
@@ -87,29 +98,44 @@ def search_users(
     return session.exec(query.limit(limit) if limit is not None else query).all()
 
 
-def create_user(*, session: Session, admin: User | None, data: UserCreate) -> User:
+def check_can_place(actor: Actor, municipality_number: str | None, role: Role) -> None:
+    """A new or moved account must land inside the actor's scope; only an installation
+    admin gives installation roles."""
+    if not actor.require(Capability.MANAGE_PEOPLE).covers_municipality(municipality_number):
+        raise OutsideScope("Du kan bare legge brukere i kommuner du administrerer.")
+    if role != Role.LEARNER and not actor.is_admin:
+        raise Forbidden("Bare en administrator for hele installasjonen kan gi denne rollen.")
+
+
+def create_user(*, session: Session, actor: Actor, data: UserCreate) -> User:
     """Create an account and its course enrollment, audited."""
-    user = users.create_user(session=session, data=data)
+    actor.require(Capability.MANAGE_PEOPLE)
+    municipality = user_municipality.from_input(
+        session=session, name=data.municipality, number=data.municipality_number
+    )
+    check_can_place(actor, municipality.number, data.role)
+    user = users.create_user(session=session, data=data, municipality=municipality)
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_CREATE,
         target=audit.user_target(user.id),
+        municipality=user.municipality_number,
     )
     return user
 
 
-def _changeable(user: User, admin: User | None, *, own_account_allowed: bool = False) -> None:
+def _changeable(user: User, actor: Actor, *, own_account_allowed: bool = False) -> None:
     if user.erased_at is not None:
         raise UserErased()
-    if not own_account_allowed and admin is not None and admin.id == user.id:
+    if not own_account_allowed and actor.user_id is not None and actor.user_id == user.id:
         raise OwnAccount()
 
 
-def update_user(*, session: Session, admin: User | None, user_id: int, data: UserUpdate) -> User:
+def update_user(*, session: Session, actor: Actor, user_id: int, data: UserUpdate) -> User:
     """Change the fields sent; the audit row names the fields, not their values."""
-    user = get_user(session=session, user_id=user_id)
-    _changeable(user, admin, own_account_allowed=True)
+    user = _managed(session, actor, user_id)
+    _changeable(user, actor, own_account_allowed=True)
     changes = data.model_dump(exclude_unset=True)
     municipality = None
     if data.municipality_given:
@@ -118,6 +144,8 @@ def update_user(*, session: Session, admin: User | None, user_id: int, data: Use
         )
         changes.pop("municipality", None)
         changes["municipality_number"] = municipality.number
+        if municipality.number != user.municipality_number:
+            check_can_place(actor, municipality.number, Role.LEARNER)
     if "email" in changes:
         changes["email"] = normalise_email(changes["email"])
         other = get_user_by_email(session=session, email=changes["email"])
@@ -140,79 +168,90 @@ def update_user(*, session: Session, admin: User | None, user_id: int, data: Use
         user.department_unmatched = None  # placed now
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_UPDATE,
         target=audit.user_target(user.id),
         details={"fields": changed},
+        municipality=user.municipality_number,
     )
     session.flush()
     return user
 
 
-def deactivate(*, session: Session, admin: User | None, user_id: int) -> User:
+def deactivate(*, session: Session, actor: Actor, user_id: int) -> User:
     """The person can no longer log in and their sessions end; their history stays."""
-    user = get_user(session=session, user_id=user_id)
-    _changeable(user, admin)
+    user = _managed(session, actor, user_id)
+    _changeable(user, actor)
     was_active = user.is_active
     user.is_active = False
     assert user.id is not None
     setup_codes.revoke_login_tokens(session=session, user_id=user.id)
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_DEACTIVATE,
         target=audit.user_target(user.id),
         details={"was_active": was_active},
+        municipality=user.municipality_number,
     )
     session.flush()
     return user
 
 
-def reactivate(*, session: Session, admin: User | None, user_id: int) -> User:
-    user = get_user(session=session, user_id=user_id)
-    _changeable(user, admin)
+def reactivate(*, session: Session, actor: Actor, user_id: int) -> User:
+    user = _managed(session, actor, user_id)
+    _changeable(user, actor)
     was_active = user.is_active
     user.is_active = True
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_REACTIVATE,
         target=audit.user_target(user.id),
         details={"was_active": was_active},
+        municipality=user.municipality_number,
     )
     session.flush()
     return user
 
 
-def change_role(*, session: Session, admin: User | None, user_id: int, role: Role) -> User:
-    """Nobody changes their own role, so at least one administrator always remains."""
-    user = get_user(session=session, user_id=user_id)
-    _changeable(user, admin)
+def change_role(*, session: Session, actor: Actor, user_id: int, role: Role) -> User:
+    """Set the installation role (learner, instructor, admin); installation admins only.
+
+    Nobody changes their own role, so at least one administrator always remains."""
+    if not actor.is_admin:
+        raise Forbidden()
+    if role not in (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN):
+        raise RoleScopeInvalid("Leder og kommuneadministrator gis med et omfang (/roles).")
+    user = _managed(session, actor, user_id)
+    _changeable(user, actor)
     previous = user.role
     user.role = role
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_ROLE_CHANGE,
         target=audit.user_target(user.id),
         details={"from": previous, "to": role.value},
+        municipality=user.municipality_number,
     )
     session.flush()
     return user
 
 
-def reset_password(*, session: Session, admin: User | None, user_id: int) -> setup_codes.IssuedCode:
+def reset_password(*, session: Session, actor: Actor, user_id: int) -> setup_codes.IssuedCode:
     """A new single-use setup code; the current password works until the code is used."""
-    user = get_user(session=session, user_id=user_id)
-    _changeable(user, admin, own_account_allowed=True)
+    user = _managed(session, actor, user_id)
+    _changeable(user, actor, own_account_allowed=True)
     if not user.is_active:
         raise UserInactive()
-    issued = setup_codes.issue(session=session, user=user, created_by=admin)
+    issued = setup_codes.issue(session=session, user=user, created_by=actor.user)
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_PASSWORD_RESET,
         target=audit.user_target(user.id),
         details={"expires_at": issued.expires_at.isoformat()},
+        municipality=user.municipality_number,
     )
     return issued

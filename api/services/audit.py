@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from api.data.models import AuditEvent, User, utcnow
 from api.data.timestamps import oslo_day_end_utc, oslo_midnight_utc
 from api.services.contracts import NO_CONTROL_CHARACTERS, Day
+from api.services.scope import Actor, Capability
 
 
 class Action(StrEnum):
@@ -61,6 +62,8 @@ class Action(StrEnum):
     UNIT_CLOSE = "unit.close"
     UNIT_REOPEN = "unit.reopen"
     UNIT_IMPORT = "unit.import"
+    ROLE_GRANT = "role.grant"
+    ROLE_REVOKE = "role.revoke"
 
 
 class Outcome(StrEnum):
@@ -93,11 +96,13 @@ def record(
     target: str,
     outcome: str = Outcome.OK,
     details: dict[str, object] | None = None,
+    municipality: str | None = None,
 ) -> None:
     """Add an audit row to the session's transaction (never commits).
 
     ``actor`` is None for the command line and other system work. Keep personal
-    data out of ``details``: ids, counts, codes and field names only.
+    data out of ``details``: ids, counts, codes and field names only. ``municipality``
+    is the number of the municipality the event concerns, if one (``list_events``).
     """
     session.add(
         AuditEvent(
@@ -108,6 +113,7 @@ def record(
             target=target[:120],
             outcome=outcome[:20],
             details=json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True),
+            municipality_number=municipality,
         )
     )
 
@@ -159,13 +165,18 @@ class AuditQuery(BaseModel):
 
 
 def list_events(
-    *, session: Session, filters: AuditFilters, limit: int
+    *, session: Session, actor: Actor, filters: AuditFilters, limit: int
 ) -> Sequence[tuple[AuditEvent, str | None]]:
     """Events matching every given filter, newest first, with the actor's e-mail address.
 
-    Page backwards with ``before_id`` set to the last id of the previous page.
+    A municipal administrator sees the events of their own municipalities only. Page
+    backwards with ``before_id`` set to the last id of the previous page.
     """
+    scope = actor.require(Capability.READ_AUDIT)
     query = select(AuditEvent, User.email).outerjoin(User, col(User.id) == AuditEvent.actor_id)
+    if not scope.everything:
+        wanted = sorted(scope.municipalities)
+        query = query.where(col(AuditEvent.municipality_number).in_(wanted))
     if filters.actor_id is not None:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.action is not None:

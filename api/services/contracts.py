@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from api.data.models import Role
+from api.data.models import INSTALLATION_ROLES, Role
 from course.frontmatter import SLUG_RE
 from course.progress import ModuleStatus
 from course.scorm import ScormVersion
@@ -35,10 +36,20 @@ MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 
 
+def _installation_role(value: Role) -> Role:
+    if value not in INSTALLATION_ROLES:
+        raise ValueError("leader and municipal_admin are granted with a scope (/users/{id}/roles)")
+    return value
+
+
+# learner, instructor or admin: leaders and municipal administrators are scoped assignments
+InstallationRole = Annotated[Role, AfterValidator(_installation_role)]
+
+
 class UserBase(BaseModel):
     email: EmailStr = Field(max_length=254, examples=["kari.nordmann@asker.kommune.no"])
     full_name: Text = Field(examples=["Áigin Ŋuolla Čuđe"])
-    role: Role = Role.LEARNER
+    role: InstallationRole = Role.LEARNER
     unit_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
         default=None, description="The primary organisation unit, in the person's municipality"
     )

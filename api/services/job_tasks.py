@@ -26,11 +26,13 @@ from api.services import (
     certificates,
     content,
     jobs,
+    org_units,
     roster,
     roster_export,
 )
 from api.services.contracts import RosterFilters
 from api.services.jobs import REGISTRY
+from api.services.scope import Actor, Capability, actor_for
 from api.services.worker import JobContext
 from certificates.bulk import render_to_directory
 
@@ -56,6 +58,17 @@ def _counted(batches: Any, ctx: JobContext, total: int) -> Any:
         ctx.progress(min(99, done * 100 // max(total, 1)), f"{done} av {total} deltakere")
 
 
+def _requester(session: Session, user_id: int | None) -> Actor:
+    """Who asked for the job, with their rights as they are now (a role revoked since the
+    request narrows the file); the operator for a job from the command line."""
+    if user_id is None:
+        return Actor.for_operator()
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.erased_at is not None:
+        return Actor(user=None)  # no rights left: the roster service refuses
+    return actor_for(session=session, user=user)
+
+
 @REGISTRY.task(ROSTER_EXPORT, queue="bulk")
 def export_roster(
     ctx: JobContext, *, filters: dict[str, Any], format: str, delimiter: str = "semicolon"
@@ -66,6 +79,7 @@ def export_roster(
         info, modules = _live(ctx, session)
         selection = roster.new_roster(
             session=session,
+            actor=_requester(session, ctx.created_by),
             modules=modules,
             course_version=info.version,
             filters=RosterFilters.model_validate(filters),
@@ -158,17 +172,27 @@ def sleep(ctx: JobContext, *, seconds: float = 0.0, steps: int = 10) -> dict[str
 
 
 def request_roster_export(
-    *, session: Session, admin: User, filters: RosterFilters, format: str, delimiter: str
+    *, session: Session, actor: Actor, filters: RosterFilters, format: str, delimiter: str
 ) -> Job:
-    """Start building the roster as a file: audited with its filters, like a download."""
+    """Start building the roster as a file: audited with its filters and the scope it
+    covers, like a download. The job reads with its requester's rights (``_requester``)."""
     if format not in ROSTER_FORMATS or delimiter not in roster_export.DELIMITERS:
         raise ValueError("unknown roster format or delimiter")  # the doors validate these
+    scope = actor.require(Capability.READ_PEOPLE)
+    if filters.unit is not None:
+        org_units.visible_unit(session=session, actor=actor, unit_id=filters.unit)
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.ROSTER_EXPORT,
         target="roster",
-        details={"format": format, "filters": filters.audited(), "as_job": True},
+        details={
+            "format": format,
+            "filters": filters.audited(),
+            "as_job": True,
+            "scope": scope.audited(),
+        },
+        municipality=roster.single_municipality(scope),
     )
     return jobs.enqueue(
         session=session,
@@ -178,7 +202,7 @@ def request_roster_export(
             "format": format,
             "delimiter": delimiter,
         },
-        created_by=admin.id,
+        created_by=actor.user_id,
     )
 
 

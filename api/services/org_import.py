@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from api.core.errors import UnitImportInvalid
-from api.data.models import OrgUnit, User
+from api.data.models import OrgUnit
 from api.services import audit, org_csv
-from api.services.org_units import Resolver, add_unit, get_municipality
+from api.services.org_units import Resolver, add_unit, check_manages, get_municipality
+from api.services.scope import Actor
 from api.services.unit_paths import SEPARATOR, name_key
 from api.services.user_csv import Problem
 
@@ -51,7 +52,7 @@ class _Planned:
 def import_units(
     *,
     session: Session,
-    admin: User | None,
+    actor: Actor,
     municipality_number: str,
     data: bytes,
     dry_run: bool,
@@ -62,6 +63,7 @@ def import_units(
     a dry run reports them instead.
     """
     get_municipality(session=session, number=municipality_number)
+    check_manages(actor, municipality_number)
     parsed = org_csv.parse(data)
     problems = sorted(parsed.problems, key=lambda p: p.line)
     resolver = Resolver(session, municipality_number)
@@ -97,7 +99,7 @@ def import_units(
     )
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.UNIT_IMPORT,
         target=audit.municipality_target(municipality_number),
         details={
@@ -109,6 +111,7 @@ def import_units(
             "unchanged": unchanged,
             "errors": len(problems),
         },
+        municipality=municipality_number,
     )
     if dry_run:
         return result

@@ -5,8 +5,9 @@ unit and everything below it" is one prefix match (``unit_subtree``, ``in_subtre
 and a move rewrites the paths of the whole subtree in one UPDATE. Open siblings have
 different names, compared as ``api.core.collation.search_key`` folds them. A closed
 unit stays for history and reports, and its people keep it as their unit, but nobody
-new is placed in it and it gets no new children. ``admin`` is the acting
-administrator, or None for the command line; every change is audited.
+new is placed in it and it gets no new children. ``actor`` is who acts
+(``api.services.scope``): only an administrator of the unit's municipality or of the
+installation changes it. Every change is audited.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from api.core.errors import (
     InvalidOrgNumber,
     MunicipalityInvalid,
     MunicipalityNotFound,
+    OutsideScope,
     UnitClosed,
     UnitHasOpenChildren,
     UnitMoveIntoItself,
@@ -35,6 +37,7 @@ from api.core.org_numbers import normalise, problem
 from api.data.models import Municipality, OrgUnit, User, utcnow
 from api.services import audit, municipalities, user_municipality
 from api.services.contracts import UnitCreate, UnitUpdate
+from api.services.scope import Actor, Capability
 from api.services.unit_paths import SEPARATOR, name_key, split_path
 
 
@@ -59,6 +62,28 @@ def ancestor_ids(unit: OrgUnit) -> list[int]:
 def get_unit(*, session: Session, unit_id: int) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
+        raise UnitNotFound()
+    return unit
+
+
+def check_manages(actor: Actor, municipality_number: str) -> None:
+    """Only an administrator of the municipality (or of the installation) changes its tree."""
+    if not actor.require(Capability.MANAGE_UNITS).covers_municipality(municipality_number):
+        raise OutsideScope("Du kan bare endre enhetene i kommuner du administrerer.")
+
+
+def managed_unit(*, session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A unit the actor may change; a unit of another municipality is not found."""
+    unit = get_unit(session=session, unit_id=unit_id)
+    if not actor.require(Capability.MANAGE_UNITS).covers_municipality(unit.municipality_number):
+        raise UnitNotFound()
+    return unit
+
+
+def visible_unit(*, session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A unit inside the part of the tree the actor may read people in; else not found."""
+    unit = get_unit(session=session, unit_id=unit_id)
+    if not actor.require(Capability.READ_PEOPLE).covers_unit(unit):
         raise UnitNotFound()
     return unit
 
@@ -157,6 +182,21 @@ def tree(
     for root in sorted(roots, key=lambda r: -1 if r is None else r):
         visit(root, "")  # a closed parent left out leaves its open children at the top
     return ordered
+
+
+def visible_tree(
+    *, session: Session, actor: Actor, municipality_number: str, include_closed: bool = True
+) -> list[TreeNode]:
+    """The municipality's tree as far as the actor may read people in it (a leader: their
+    units and all below them)."""
+    scope = actor.require(Capability.READ_PEOPLE)
+    get_municipality(session=session, number=municipality_number)
+    nodes = tree(
+        session=session, municipality_number=municipality_number, include_closed=include_closed
+    )
+    if scope.covers_municipality(municipality_number):
+        return nodes
+    return [node for node in nodes if scope.covers_unit(node.unit)]
 
 
 class Resolver:
@@ -260,10 +300,11 @@ def add_unit(
 
 
 def create_unit(
-    *, session: Session, admin: User | None, municipality_number: str, data: UnitCreate
+    *, session: Session, actor: Actor, municipality_number: str, data: UnitCreate
 ) -> OrgUnit:
     """A new open unit at the top level or under an open parent in the same municipality."""
     get_municipality(session=session, number=municipality_number)
+    check_manages(actor, municipality_number)
     parent = _open_parent(session, data.parent_id, municipality_number)
     org_number = checked_org_number(data.org_number)
     other = _open_sibling(session, municipality_number, data.parent_id, name_key(data.name))
@@ -280,60 +321,61 @@ def create_unit(
     )
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.UNIT_CREATE,
         target=audit.unit_target(unit.id),
         details={"municipality": municipality_number, "parent_id": unit.parent_id},
+        municipality=municipality_number,
     )
     return unit
 
 
-def update_unit(*, session: Session, admin: User | None, unit_id: int, data: UnitUpdate) -> OrgUnit:
+def update_unit(*, session: Session, actor: Actor, unit_id: int, data: UnitUpdate) -> OrgUnit:
     """Rename, set or clear the organisation number, or move: each audited as what it is."""
-    unit = get_unit(session=session, unit_id=unit_id)
+    unit = managed_unit(session=session, actor=actor, unit_id=unit_id)
     given = data.model_dump(exclude_unset=True)
     if "parent_id" in given and given["parent_id"] != unit.parent_id:
-        move_unit(session=session, admin=admin, unit_id=unit_id, parent_id=given["parent_id"])
+        move_unit(session=session, actor=actor, unit_id=unit_id, parent_id=given["parent_id"])
     if "name" in given and given["name"] != unit.name:
-        rename_unit(session=session, admin=admin, unit_id=unit_id, name=given["name"])
+        rename_unit(session=session, actor=actor, unit_id=unit_id, name=given["name"])
     if "org_number" in given:
         number = checked_org_number(given["org_number"])
         if number != unit.org_number:
             unit.org_number = number
             audit.record(
                 session=session,
-                actor=admin,
+                actor=actor.user,
                 action=audit.Action.UNIT_UPDATE,
                 target=audit.unit_target(unit.id),
                 details={"municipality": unit.municipality_number, "fields": ["org_number"]},
+                municipality=unit.municipality_number,
             )
     session.flush()
     return unit
 
 
-def rename_unit(*, session: Session, admin: User | None, unit_id: int, name: str) -> OrgUnit:
-    unit = get_unit(session=session, unit_id=unit_id)
+def rename_unit(*, session: Session, actor: Actor, unit_id: int, name: str) -> OrgUnit:
+    unit = managed_unit(session=session, actor=actor, unit_id=unit_id)
     key = name_key(name)
     if unit.closed_at is None:
         _refuse_taken(session, unit, unit.parent_id, key)
     unit.name, unit.name_key = name, key
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.UNIT_RENAME,
         target=audit.unit_target(unit.id),
         details={"municipality": unit.municipality_number},
+        municipality=unit.municipality_number,
     )
     session.flush()
     return unit
 
 
-def move_unit(
-    *, session: Session, admin: User | None, unit_id: int, parent_id: int | None
-) -> OrgUnit:
+def move_unit(*, session: Session, actor: Actor, unit_id: int, parent_id: int | None) -> OrgUnit:
     """Put the unit (and everything below it) under another open unit of the same
     municipality, or at the top level; the subtree's paths change in one statement."""
-    unit = get_unit(session=session, unit_id=unit_id)
+    unit = managed_unit(session=session, actor=actor, unit_id=unit_id)
     if parent_id is not None:
         target = get_unit(session=session, unit_id=parent_id)
         if target.path.startswith(unit.path):
@@ -357,7 +399,7 @@ def move_unit(
     )
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.UNIT_MOVE,
         target=audit.unit_target(unit.id),
         details={
@@ -366,16 +408,15 @@ def move_unit(
             "to_parent_id": parent_id,
             "units": moved.rowcount,
         },
+        municipality=unit.municipality_number,
     )
     session.flush()
     return unit
 
 
-def close_unit(
-    *, session: Session, admin: User | None, unit_id: int, subtree: bool = False
-) -> OrgUnit:
+def close_unit(*, session: Session, actor: Actor, unit_id: int, subtree: bool = False) -> OrgUnit:
     """Close the unit; with open units below it, only if ``subtree`` (then all of them)."""
-    unit = get_unit(session=session, unit_id=unit_id)
+    unit = managed_unit(session=session, actor=actor, unit_id=unit_id)
     if unit.closed_at is not None:
         raise UnitClosed("Enheten er allerede nedlagt.")
     below = session.exec(
@@ -396,18 +437,19 @@ def close_unit(
     )
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.UNIT_CLOSE,
         target=audit.unit_target(unit.id),
         details={"municipality": unit.municipality_number, "units": below + 1},
+        municipality=unit.municipality_number,
     )
     session.flush()
     return unit
 
 
-def reopen_unit(*, session: Session, admin: User | None, unit_id: int) -> OrgUnit:
+def reopen_unit(*, session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     """Open a closed unit again (not what was below it): its parent must be open."""
-    unit = get_unit(session=session, unit_id=unit_id)
+    unit = managed_unit(session=session, actor=actor, unit_id=unit_id)
     if unit.closed_at is None:
         raise UnitNotClosed()
     _open_parent(session, unit.parent_id, unit.municipality_number)
@@ -415,10 +457,11 @@ def reopen_unit(*, session: Session, admin: User | None, unit_id: int) -> OrgUni
     unit.closed_at = None
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.UNIT_REOPEN,
         target=audit.unit_target(unit.id),
         details={"municipality": unit.municipality_number},
+        municipality=unit.municipality_number,
     )
     session.flush()
     return unit
@@ -443,11 +486,18 @@ def check_placement(
     return unit
 
 
-def unmatched_departments(*, session: Session, limit: int | None = None) -> Sequence[User]:
+def unmatched_departments(
+    *, session: Session, actor: Actor, limit: int | None = None
+) -> Sequence[User]:
     """Accounts whose old department text could not be placed in a unit, by name."""
+    scope = actor.require(Capability.MANAGE_PEOPLE)
     query = (
         select(User)
-        .where(col(User.department_unmatched).is_not(None), col(User.erased_at).is_(None))
+        .where(
+            col(User.department_unmatched).is_not(None),
+            col(User.erased_at).is_(None),
+            scope.people(),
+        )
         .order_by(func.lower(User.full_name), col(User.id))
     )
     return session.exec(query.limit(limit) if limit is not None else query).all()

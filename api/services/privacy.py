@@ -35,11 +35,11 @@ from api.data.models import (
     ModuleRevision,
     PasswordSetupToken,
     QuizAttempt,
+    RoleAssignment,
     User,
     utcnow,
 )
 from api.services import audit, org_units, user_municipality
-from api.services.admin_users import get_user
 from api.services.contracts import (
     PersonalAccount,
     PersonalAttempt,
@@ -51,6 +51,7 @@ from api.services.contracts import (
     PersonalSession,
     PersonalSetupCode,
 )
+from api.services.scope import Actor, Capability, person
 
 ERASED_NAME = "Slettet bruker"
 
@@ -165,18 +166,21 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
     )
 
 
-def erase_user(*, session: Session, admin: User | None, user_id: int) -> User:
-    """Remove or anonymise the person's data, keeping what aggregates count (module docstring)."""
-    user = get_user(session=session, user_id=user_id)
+def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
+    """Remove or anonymise the person's data, keeping what aggregates count (module docstring).
+
+    The person's roles end with it."""
+    user = person(session=session, scope=actor.require(Capability.MANAGE_PEOPLE), user_id=user_id)
     if user.erased_at is not None:
         raise UserErased("Personopplysningene til denne brukeren er allerede slettet.")
-    if admin is not None and admin.id == user.id:
+    if actor.user_id is not None and actor.user_id == user.id:
         raise OwnAccount()
     assert user.id is not None
     now = utcnow()
     session.exec(delete(LoginFailure).where(col(LoginFailure.email) == user.email))
     session.exec(delete(AuthToken).where(col(AuthToken.user_id) == user.id))
     session.exec(delete(PasswordSetupToken).where(col(PasswordSetupToken.user_id) == user.id))
+    session.exec(delete(RoleAssignment).where(col(RoleAssignment.user_id) == user.id))
     session.exec(
         update(QuizAttempt).where(col(QuizAttempt.user_id) == user.id).values(answers="{}")
     )
@@ -193,9 +197,10 @@ def erase_user(*, session: Session, admin: User | None, user_id: int) -> User:
     user.erased_at = now
     audit.record(
         session=session,
-        actor=admin,
+        actor=actor.user,
         action=audit.Action.USER_ERASE,
         target=audit.user_target(user.id),
+        municipality=user.municipality_number,
     )
     session.flush()
     return user

@@ -33,12 +33,14 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session
 
 from api.core.db import transaction
+from api.core.errors import UnitNotFound
 from api.data import timestamps
 from api.data.models import Role, User, metadata
 from api.data.timestamps import SQLITE_HOUR_PREFIX, oslo_day_end_utc, oslo_midnight_utc
 from api.services import audit, org_units, user_municipality
 from api.services.content import LiveModule
 from api.services.contracts import RosterFilters as RosterFilters
+from api.services.scope import Actor, Capability, Scope
 from course.progress import ModuleStatus, counted_slugs, progress_percent
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -91,6 +93,7 @@ class Roster:
     modules: tuple[RosterModule, ...]
     course_version: str
     filters: RosterFilters
+    scope: Scope  # whose rows the reader may see (``api.services.scope``)
     unit_labels: Mapping[int, str] = dataclasses.field(default_factory=dict)
     unit_path: str | None = None  # of ``filters.unit``: the subtree the roster is limited to
 
@@ -118,25 +121,37 @@ def roster_modules(modules: Sequence[LiveModule]) -> tuple[RosterModule, ...]:
 def new_roster(
     *,
     session: Session,
+    actor: Actor,
     modules: Sequence[LiveModule],
     course_version: str,
     filters: RosterFilters,
 ) -> Roster:
-    """The roster's specification, with every unit's path of names (and the unit filtered on)."""
+    """The roster's specification for the actor, with every unit's path of names (and the
+    unit filtered on, which must be one the actor may see: else UnitNotFound)."""
+    scope = actor.require(Capability.READ_PEOPLE)
     unit_path = None
     if filters.unit is not None:
-        unit_path = org_units.get_unit(session=session, unit_id=filters.unit).path
+        unit = org_units.get_unit(session=session, unit_id=filters.unit)
+        if not scope.covers_unit(unit):
+            raise UnitNotFound()
+        unit_path = unit.path
     return Roster(
         roster_modules(modules),
         course_version,
         filters,
+        scope,
         org_units.all_labels(session=session),
         unit_path,
     )
 
 
 def record_export(
-    *, engine: Engine, actor: User | None, format: str, filters: RosterFilters
+    *,
+    engine: Engine,
+    actor: User | None,
+    format: str,
+    filters: RosterFilters,
+    scope: Scope | None = None,
 ) -> None:
     """Audit a roster export (the API, the pages, the command line) with its filters.
 
@@ -149,8 +164,20 @@ def record_export(
             actor=actor,
             action=audit.Action.ROSTER_EXPORT,
             target="roster",
-            details={"format": format, "filters": filters.audited()},
+            details={
+                "format": format,
+                "filters": filters.audited(),
+                "scope": (scope or Scope.whole()).audited(),
+            },
+            municipality=single_municipality(scope),
         )
+
+
+def single_municipality(scope: Scope | None) -> str | None:
+    """The municipality a scope lies in, if it is one (for the audit log)."""
+    if scope is None or scope.everything or scope.unit_paths or len(scope.municipalities) != 1:
+        return None
+    return next(iter(scope.municipalities))
 
 
 def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -218,7 +245,7 @@ def roster_query(roster: Roster, municipalities: list[str] | None = None) -> Sel
             c.code, _raw(c.revoked_at),
         )
         .select_from(joined)
-        .where(u.role == Role.LEARNER.value, u.erased_at.is_(None))
+        .where(u.role == Role.LEARNER.value, u.erased_at.is_(None), roster.scope.people())
         .group_by(u.id, m.number, e.id, c.id)
         # Accounts without a municipality ("Ukjent kommune") last, on every database.
         .order_by(m.number.is_(None), m.name, u.full_name, u.id)
@@ -367,9 +394,10 @@ class MunicipalityRow:
         return round(self.completed / self.enrolled, 4) if self.enrolled else 0.0
 
 
-def municipality_summary(*, session: Session) -> list[MunicipalityRow]:
+def municipality_summary(*, session: Session, actor: Actor) -> list[MunicipalityRow]:
     """Learners enrolled, started and completed per municipality number, erased ones
-    included; those without a municipality together, last."""
+    included; those without a municipality together, last. Only the actor's people count."""
+    scope = actor.require(Capability.READ_PEOPLE)
     u, e, p, m = _users.c, _enrollments.c, _progress.c, _municipalities.c
     started_users = (
         select(p.user_id)
@@ -392,7 +420,7 @@ def municipality_summary(*, session: Session) -> list[MunicipalityRow]:
             .outerjoin(_municipalities, m.number == u.municipality_number)
             .outerjoin(started_users, started_users.c.user_id == u.id)
         )
-        .where(u.role == Role.LEARNER.value)
+        .where(u.role == Role.LEARNER.value, scope.people())
         .group_by(u.municipality_number, m.number)
         .order_by(m.number.is_(None), m.name, u.municipality_number)
     )

@@ -12,6 +12,7 @@ from api.core.errors import ImportInvalid, MunicipalityInvalid
 from api.data.models import Municipality, User, utcnow
 from api.services import audit, setup_codes, user_csv, user_municipality
 from api.services.org_units import Resolver
+from api.services.scope import Actor, Capability, Scope
 from api.services.unit_paths import SEPARATOR
 from api.services.user_csv import ImportRow, Problem
 from api.services.users import add_accounts
@@ -103,15 +104,48 @@ def problems_as_errors(problems: list[Problem]) -> list[dict[str, object]]:
     return [{"line": p.line, "column": p.column, "message": p.message} for p in problems]
 
 
-def import_users(
-    *, session: Session, admin: User | None, data: bytes, dry_run: bool
-) -> ImportResult:
+def _only(municipalities: dict[int, Municipality]) -> str | None:
+    """The one municipality every row is in, if they share one (for the audit log)."""
+    numbers = {m.number for m in municipalities.values()}
+    return numbers.pop() if len(numbers) == 1 else None
+
+
+def _scope_problems(
+    actor: Actor,
+    scope: Scope,
+    rows: list[ImportRow],
+    municipalities: dict[int, Municipality],
+    existing: dict[str, User],
+    names: dict[str, str],
+) -> list[Problem]:
+    """Rows that would reach outside the actor's scope: another municipality, an account
+    the actor may not change, or an installation role from someone not allowed to give it."""
+    problems = []
+    for row in rows:
+        column = names.get(row.municipality_column, row.municipality_column)
+        user = existing.get(row.email)
+        if user is not None and not scope.covers_municipality(user.municipality_number):
+            message = "E-postadressen tilhører en konto du ikke kan endre (en annen kommune)."
+            problems.append(Problem(row.line, names.get("email", "email"), message))
+        elif not scope.covers_municipality(municipalities[row.line].number):
+            message = "Du kan bare importere brukere til kommuner du administrerer."
+            problems.append(Problem(row.line, column, message))
+        elif not actor.is_admin and row.role != (user.role if user is not None else "learner"):
+            message = "Bare en administrator for hele installasjonen kan gi eller endre roller."
+            problems.append(Problem(row.line, names.get("role", "role"), message))
+    return problems
+
+
+def import_users(*, session: Session, actor: Actor, data: bytes, dry_run: bool) -> ImportResult:
     """Create and update accounts from a CSV file, or only check it (``dry_run``).
 
     With any bad row nothing is imported (``ImportInvalid`` lists every problem);
     a dry run reports them instead. Accounts are matched by e-mail address; new
-    ones get no password but a single-use setup code each.
+    ones get no password but a single-use setup code each. Every row must stay
+    inside the actor's scope.
     """
+    scope = actor.require(Capability.MANAGE_PEOPLE)
+    admin = actor.user
     parsed = user_csv.parse(data)
     problems = list(parsed.problems)
     municipalities, unmatched = _municipalities(session, parsed.rows, parsed.columns)
@@ -121,6 +155,7 @@ def import_users(
     if "unit" in parsed.columns:
         units = _resolve_units(session, rows, municipalities, problems, parsed.columns["unit"])
     existing = _existing(session, (row.email for row in rows))
+    problems += _scope_problems(actor, scope, rows, municipalities, existing, parsed.columns)
     for row in rows:
         user = existing.get(row.email)
         if user is not None and admin is not None and user.id == admin.id and row.role != user.role:
@@ -156,6 +191,7 @@ def import_users(
             "role_changes": sum(1 for user, row in changed if user.role != row.role),
             "errors": len(problems),
         },
+        municipality=_only(municipalities),
     )
     if dry_run:
         return result

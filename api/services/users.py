@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from api.core.errors import EmailTaken, InvalidCredentials, TooManyAttempts
 from api.core.security import hash_password, new_token, token_digest, verify_password
-from api.data.models import AuthToken, Enrollment, LoginFailure, Role, User, utcnow
+from api.data.models import AuthToken, Enrollment, LoginFailure, Municipality, Role, User, utcnow
 from api.services import user_municipality
 from api.services.contracts import UserCreate
 from api.services.org_units import check_placement
@@ -39,7 +39,9 @@ def add_accounts(*, session: Session, users: Sequence[User]) -> None:
     session.flush()
 
 
-def create_user(*, session: Session, data: UserCreate) -> User:
+def create_user(
+    *, session: Session, data: UserCreate, municipality: Municipality | None = None
+) -> User:
     """Create an account and its course enrollment, without an audit row.
 
     For test data and system work; administrators' doors (API, pages, command
@@ -47,9 +49,10 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     """
     if get_user_by_email(session=session, email=data.email) is not None:
         raise EmailTaken()
-    municipality = user_municipality.from_input(
-        session=session, name=data.municipality, number=data.municipality_number
-    )
+    if municipality is None:
+        municipality = user_municipality.from_input(
+            session=session, name=data.municipality, number=data.municipality_number
+        )
     check_placement(session=session, unit_id=data.unit_id, municipality_number=municipality.number)
     user = User(
         email=normalise_email(data.email),

@@ -16,17 +16,19 @@ from api.core.errors import (
     EmailTaken,
     ImportInvalid,
     MunicipalityInvalid,
+    OutsideScope,
     UnitClosed,
     UnitNotFound,
     UnitOtherMunicipality,
 )
-from api.data.models import Role, User
+from api.data.models import INSTALLATION_ROLES, Role, User
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
-from api.http.deps import AdminUser, SessionDep, SettingsDep
+from api.http.deps import InstallationAdmin, PeopleManager, SessionDep, SettingsDep
 from api.services import admin_users, audit, org_units, privacy, user_import, user_municipality
 from api.services.audit import Action
 from api.services.contracts import UserCreate, UserUpdate
+from api.services.scope import Actor
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
     page_number,
@@ -37,7 +39,7 @@ from api.web.deps import FormDep, form_text, page_router
 from api.web.render import ROLE_NAMES, redirect
 
 router = page_router()
-ROLE_CHOICES = [(role.value, ROLE_NAMES[role]) for role in Role]
+ROLE_CHOICES = [(role.value, ROLE_NAMES[role]) for role in INSTALLATION_ROLES]
 _ROLES = {role.value for role in Role}
 _ACTIVE_CHOICES = [("", "Alle"), ("aktive", "Aktive"), ("deaktiverte", "Deaktiverte")]
 _ACTIVE = {"aktive": True, "deaktiverte": False}
@@ -67,7 +69,7 @@ def _error_field(exc: Exception) -> str:
     """The form field a refused account change is shown at."""
     if isinstance(exc, EmailTaken):
         return "epost"
-    return "kommune" if isinstance(exc, MunicipalityInvalid) else "enhet"
+    return "kommune" if isinstance(exc, MunicipalityInvalid | OutsideScope) else "enhet"
 
 
 _CREATE_ERRORS = {
@@ -80,7 +82,7 @@ _CREATE_ERRORS = {
 
 
 @router.get("/admin")
-def overview(request: Request, admin: AdminUser) -> Response:
+def overview(request: Request, actor: PeopleManager) -> Response:
     """The administration pages, each with what it is for."""
     return render_admin(request, "pages/admin_overview.html")
 
@@ -89,7 +91,7 @@ def overview(request: Request, admin: AdminUser) -> Response:
 def user_list(
     request: Request,
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleManager,
     q: str | None = None,
     kommune: str | None = None,
     rolle: str | None = None,
@@ -106,6 +108,7 @@ def user_list(
     number = page_number(side)
     found = admin_users.search_users(
         session=session,
+        actor=actor,
         role=Role(search["rolle"]) if search["rolle"] else None,
         text=search["q"] or None,
         municipality=search["kommune"] or None,
@@ -157,13 +160,15 @@ def _create_form(
 
 
 @router.get("/admin/brukere/ny")
-def new_user_form(request: Request, admin: AdminUser) -> Response:
+def new_user_form(request: Request, actor: PeopleManager) -> Response:
     """The form for one new account."""
     return _create_form(request)
 
 
 @router.post("/admin/brukere/ny", dependencies=[audit_refusals(Action.USER_CREATE, target="users")])
-def create_user(request: Request, form: FormDep, session: SessionDep, admin: AdminUser) -> Response:
+def create_user(
+    request: Request, form: FormDep, session: SessionDep, actor: PeopleManager
+) -> Response:
     """Create the account, or show what is wrong at its field."""
     values = {name: form_text(form, name, limit=300).strip() for name in _CREATE_FIELDS}
     values["enhet"] = form_text(form, "enhet", limit=2000).strip()  # a unit's path
@@ -176,7 +181,7 @@ def create_user(request: Request, form: FormDep, session: SessionDep, admin: Adm
         data = UserCreate.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
         errors = _field_errors(exc, _CREATE_FIELDS)
-        record_invalid(session=session, actor=admin, action=Action.USER_CREATE, target="users")
+        record_invalid(session=session, actor=actor.user, action=Action.USER_CREATE, target="users")
         return _create_form(request, values, errors, status_code=422)
     try:
         if values["enhet"]:
@@ -187,10 +192,10 @@ def create_user(request: Request, form: FormDep, session: SessionDep, admin: Adm
                 session=session, municipality_number=municipality.number, path=values["enhet"]
             )
             data = data.model_copy(update={"unit_id": unit.id})
-        user = admin_users.create_user(session=session, admin=admin, data=data)
-    except (EmailTaken, MunicipalityInvalid, *_UNIT_ERRORS) as exc:
+        user = admin_users.create_user(session=session, actor=actor, data=data)
+    except (EmailTaken, MunicipalityInvalid, OutsideScope, *_UNIT_ERRORS) as exc:
         record_refusal(
-            session=session, actor=admin, action=Action.USER_CREATE, target="users", error=exc
+            session=session, actor=actor.user, action=Action.USER_CREATE, target="users", error=exc
         )
         field = _error_field(exc)
         return _create_form(request, values, {field: exc.detail}, status_code=exc.status_code)
@@ -207,13 +212,13 @@ def _municipality_value(account: User) -> str:
 def _user_page(
     request: Request,
     session: Session,
-    admin: User,
+    actor: Actor,
     user_id: int,
     *,
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    account = admin_users.get_user(session=session, user_id=user_id)
+    account = admin_users.get_user(session=session, actor=actor, user_id=user_id)
     context = {
         "account": account,
         "edit_values": {
@@ -225,7 +230,7 @@ def _user_page(
         "unit_label": org_units.label(session=session, unit_id=account.unit_id),
         "unit_choices": _unit_choices(session, account),
         "edit_errors": {},
-        "own": account.id == admin.id,
+        "own": account.id == actor.user_id,
         "account_role": ROLE_NAMES[Role(account.role)],
         "roles": ROLE_CHOICES,
         "notice": _NOTICES.get(request.query_params.get("melding", "")),
@@ -246,19 +251,21 @@ def _unit_choices(session: Session, account: User) -> list[tuple[str, str]]:
 
 
 @router.get("/admin/brukere/{user_id:id}")
-def user_page(user_id: int, request: Request, session: SessionDep, admin: AdminUser) -> Response:
+def user_page(
+    user_id: int, request: Request, session: SessionDep, actor: PeopleManager
+) -> Response:
     """One account with what can be done to it."""
-    return _user_page(request, session, admin, user_id)
+    return _user_page(request, session, actor, user_id)
 
 
 @router.post("/admin/brukere/{user_id:id}/endre", dependencies=[audit_refusals(Action.USER_UPDATE)])
 def update_user(
-    user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
+    user_id: int, request: Request, form: FormDep, session: SessionDep, actor: PeopleManager
 ) -> Response:
     """Correct the name, e-mail address, municipality or unit (as the API's PATCH)."""
     values = {name: form_text(form, name, limit=300).strip() for name in _EDIT_FIELDS}
     target = audit.user_target(user_id)
-    account = admin_users.get_user(session=session, user_id=user_id)
+    account = admin_users.get_user(session=session, actor=actor, user_id=user_id)
     given = {_EDIT_FIELDS[name]: value or None for name, value in values.items()}
     if values["kommune"] == _municipality_value(account):
         # Not changed: an account whose municipality never matched keeps its text until
@@ -268,27 +275,27 @@ def update_user(
         data = UserUpdate.model_validate(given)
     except ValidationError as exc:
         errors = _field_errors(exc, _EDIT_FIELDS)
-        record_invalid(session=session, actor=admin, action=Action.USER_UPDATE, target=target)
+        record_invalid(session=session, actor=actor.user, action=Action.USER_UPDATE, target=target)
         return _user_page(
             request,
             session,
-            admin,
+            actor,
             user_id,
             status_code=422,
             edit_values=values,
             edit_errors=errors,
         )
     try:
-        admin_users.update_user(session=session, admin=admin, user_id=user_id, data=data)
-    except (EmailTaken, MunicipalityInvalid, *_UNIT_ERRORS) as exc:
+        admin_users.update_user(session=session, actor=actor, user_id=user_id, data=data)
+    except (EmailTaken, MunicipalityInvalid, OutsideScope, *_UNIT_ERRORS) as exc:
         record_refusal(
-            session=session, actor=admin, action=Action.USER_UPDATE, target=target, error=exc
+            session=session, actor=actor.user, action=Action.USER_UPDATE, target=target, error=exc
         )
         errors = {_error_field(exc): exc.detail}
         return _user_page(
             request,
             session,
-            admin,
+            actor,
             user_id,
             status_code=exc.status_code,
             edit_values=values,
@@ -301,10 +308,10 @@ def update_user(
     "/admin/brukere/{user_id:id}/deaktiver", dependencies=[audit_refusals(Action.USER_DEACTIVATE)]
 )
 def deactivate_user(
-    user_id: int, request: Request, session: SessionDep, admin: AdminUser
+    user_id: int, request: Request, session: SessionDep, actor: PeopleManager
 ) -> Response:
     """Stop the account from logging in and end its sessions."""
-    admin_users.deactivate(session=session, admin=admin, user_id=user_id)
+    admin_users.deactivate(session=session, actor=actor, user_id=user_id)
     return redirect(request, f"/admin/brukere/{user_id}?melding=deaktivert#status")
 
 
@@ -312,10 +319,10 @@ def deactivate_user(
     "/admin/brukere/{user_id:id}/aktiver", dependencies=[audit_refusals(Action.USER_REACTIVATE)]
 )
 def reactivate_user(
-    user_id: int, request: Request, session: SessionDep, admin: AdminUser
+    user_id: int, request: Request, session: SessionDep, actor: PeopleManager
 ) -> Response:
     """Let a deactivated account log in again."""
-    admin_users.reactivate(session=session, admin=admin, user_id=user_id)
+    admin_users.reactivate(session=session, actor=actor, user_id=user_id)
     return redirect(request, f"/admin/brukere/{user_id}?melding=aktivert#status")
 
 
@@ -323,17 +330,19 @@ def reactivate_user(
     "/admin/brukere/{user_id:id}/rolle", dependencies=[audit_refusals(Action.USER_ROLE_CHANGE)]
 )
 def change_role(
-    user_id: int, request: Request, form: FormDep, session: SessionDep, admin: AdminUser
+    user_id: int, request: Request, form: FormDep, session: SessionDep, actor: InstallationAdmin
 ) -> Response:
     """Make the account a learner, instructor or administrator."""
     chosen = form_text(form, "rolle", limit=20)
     if chosen not in _ROLES:
         target = audit.user_target(user_id)
-        record_invalid(session=session, actor=admin, action=Action.USER_ROLE_CHANGE, target=target)
-        return _user_page(
-            request, session, admin, user_id, status_code=422, role_error="Velg en rolle."
+        record_invalid(
+            session=session, actor=actor.user, action=Action.USER_ROLE_CHANGE, target=target
         )
-    admin_users.change_role(session=session, admin=admin, user_id=user_id, role=Role(chosen))
+        return _user_page(
+            request, session, actor, user_id, status_code=422, role_error="Velg en rolle."
+        )
+    admin_users.change_role(session=session, actor=actor, user_id=user_id, role=Role(chosen))
     return redirect(request, f"/admin/brukere/{user_id}?melding=rolle#status")
 
 
@@ -345,29 +354,31 @@ def reset_password(
     user_id: int,
     request: Request,
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleManager,
     settings: SettingsDep,
 ) -> Response:
     """A new single-use password code, shown once on the page (never put in a URL)."""
-    issued = admin_users.reset_password(session=session, admin=admin, user_id=user_id)
+    issued = admin_users.reset_password(session=session, actor=actor, user_id=user_id)
     setup = present.setup_code(issued, settings.base_url)
-    return _user_page(request, session, admin, user_id, setup=setup)
+    return _user_page(request, session, actor, user_id, setup=setup)
 
 
 @router.get("/admin/brukere/{user_id:id}/slett")
 def erase_confirmation(
-    user_id: int, request: Request, session: SessionDep, admin: AdminUser
+    user_id: int, request: Request, session: SessionDep, actor: PeopleManager
 ) -> Response:
     """What erasing does, and the button that does it."""
-    account = admin_users.get_user(session=session, user_id=user_id)
-    context = {"account": account, "own": account.id == admin.id}
+    account = admin_users.get_user(session=session, actor=actor, user_id=user_id)
+    context = {"account": account, "own": account.id == actor.user_id}
     return render_admin(request, "pages/admin_user_erase.html", context)
 
 
 @router.post("/admin/brukere/{user_id:id}/slett", dependencies=[audit_refusals(Action.USER_ERASE)])
-def erase_user(user_id: int, request: Request, session: SessionDep, admin: AdminUser) -> Response:
+def erase_user(
+    user_id: int, request: Request, session: SessionDep, actor: PeopleManager
+) -> Response:
     """Erase the person's data; counts and scores stay for the reports."""
-    privacy.erase_user(session=session, admin=admin, user_id=user_id)
+    privacy.erase_user(session=session, actor=actor, user_id=user_id)
     return redirect(request, "/admin/brukere?melding=slettet")
 
 
@@ -379,7 +390,7 @@ def _import_page(
 
 
 @router.get("/admin/brukere/import")
-def import_form(request: Request, admin: AdminUser, settings: SettingsDep) -> Response:
+def import_form(request: Request, actor: PeopleManager, settings: SettingsDep) -> Response:
     """The form for uploading an employee list (CSV)."""
     return _import_page(request, settings)
 
@@ -391,22 +402,22 @@ def import_users(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleManager,
     settings: SettingsDep,
 ) -> Response:
     """Check the file (dry run) or import it; every bad row is listed with its line."""
     upload = form.get("fil")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        record_invalid(session=session, actor=admin, action=Action.USER_IMPORT, target="users")
+        record_invalid(session=session, actor=actor.user, action=Action.USER_IMPORT, target="users")
         return _import_page(request, settings, status_code=422, file_error="Velg en CSV-fil.")
     dry_run = form_text(form, "handling", limit=20) != "importer"
     # The application's body limit (INNOSTUDY_MAX_BODY_BYTES) already capped the upload.
     data = upload.file.read()
     try:
-        result = user_import.import_users(session=session, admin=admin, data=data, dry_run=dry_run)
+        result = user_import.import_users(session=session, actor=actor, data=data, dry_run=dry_run)
     except ImportInvalid as exc:
         record_refusal(
-            session=session, actor=admin, action=Action.USER_IMPORT, target="users", error=exc
+            session=session, actor=actor.user, action=Action.USER_IMPORT, target="users", error=exc
         )
         return _import_page(
             request, settings, status_code=422, filename=upload.filename, problems=exc.errors

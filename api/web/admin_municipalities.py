@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from api.http import presenters_admin as present
-from api.http.deps import AdminUser, SessionDep
+from api.http.deps import PeopleReader, SessionDep
 from api.services import admin_users, municipalities
 from api.services import roster as roster_service
 from api.web.admin_common import render_admin, text_param
@@ -18,10 +18,10 @@ UNMATCHED_SHOWN = 500  # more than this, and the administrator is told to use th
 
 @router.get("/admin/kommuner")
 def municipalities_page(
-    request: Request, session: SessionDep, admin: AdminUser, sok: str | None = None
+    request: Request, session: SessionDep, actor: PeopleReader, sok: str | None = None
 ) -> Response:
     """Learners per municipality, the register searched, and accounts without a municipality."""
-    rows = present.municipalities(roster_service.municipality_summary(session=session))
+    rows = present.municipalities(roster_service.municipality_summary(session=session, actor=actor))
     enrolled = sum(row.enrolled for row in rows)
     completed = sum(row.completed for row in rows)
     totals = {
@@ -32,7 +32,9 @@ def municipalities_page(
     }
     query = text_param(sok, 100)
     found = municipalities.search(session=session, text=query) if query else []
-    unmatched = admin_users.search_users(session=session, unmatched=True, limit=UNMATCHED_SHOWN + 1)
+    unmatched = admin_users.search_users(
+        session=session, actor=actor, unmatched=True, limit=UNMATCHED_SHOWN + 1
+    )
     context = {
         "rows": rows,
         "totals": totals,

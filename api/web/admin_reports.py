@@ -21,7 +21,14 @@ from api.core.errors import UnitNotFound, UnprocessableError
 from api.http import downloads
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals
-from api.http.deps import AdminUser, CourseInfoDep, EngineDep, LiveModules, SessionDep
+from api.http.deps import (
+    AuditReader,
+    CourseInfoDep,
+    EngineDep,
+    LiveModules,
+    PeopleReader,
+    SessionDep,
+)
 from api.services import audit, job_tasks, org_units
 from api.services import roster as roster_service
 from api.services.audit import Action
@@ -111,7 +118,7 @@ def roster_query(params: QueryParams) -> RosterQuery:
 def roster_page(
     request: Request,
     session: SessionDep,
-    admin: AdminUser,
+    actor: PeopleReader,
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
@@ -133,7 +140,11 @@ def roster_page(
         return render_admin(request, "pages/admin_roster.html", context, status_code=400)
     try:
         roster = roster_service.new_roster(
-            session=session, modules=modules, course_version=info.version, filters=query.filters
+            session=session,
+            actor=actor,
+            modules=modules,
+            course_version=info.version,
+            filters=query.filters,
         )
     except UnitNotFound as exc:
         context["query"] = dataclasses.replace(query, errors={"enhet": exc.detail})
@@ -149,7 +160,7 @@ def roster_page(
 
 def _download(
     request: Request,
-    admin: AdminUser,
+    actor: PeopleReader,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
@@ -164,7 +175,7 @@ def _download(
     # in a worker thread, as for the API.
     return downloads.export_roster(
         engine=engine,
-        admin=admin,
+        actor=actor,
         info=info,
         modules=modules,
         filters=query.filters,
@@ -177,13 +188,13 @@ def _download(
 )
 def roster_csv(
     request: Request,
-    admin: AdminUser,
+    actor: PeopleReader,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
     """The filtered roster as CSV (UTF-8 with BOM, semicolons), as the API exports it."""
-    return _download(request, admin, engine, info, modules, RosterFormat.CSV)
+    return _download(request, actor, engine, info, modules, RosterFormat.CSV)
 
 
 @router.get(
@@ -191,13 +202,13 @@ def roster_csv(
 )
 def roster_xlsx(
     request: Request,
-    admin: AdminUser,
+    actor: PeopleReader,
     engine: EngineDep,
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
     """The filtered roster as an Excel workbook, as the API exports it."""
-    return _download(request, admin, engine, info, modules, RosterFormat.XLSX)
+    return _download(request, actor, engine, info, modules, RosterFormat.XLSX)
 
 
 @router.post(
@@ -205,7 +216,7 @@ def roster_xlsx(
     dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
 )
 def start_roster_export(
-    request: Request, form: FormDep, session: SessionDep, admin: AdminUser
+    request: Request, form: FormDep, session: SessionDep, actor: PeopleReader
 ) -> Response:
     """Start building the filtered roster as a file in the background; on to the job's page."""
     query = roster_query(
@@ -221,7 +232,7 @@ def start_roster_export(
         )
     job = job_tasks.request_roster_export(
         session=session,
-        admin=admin,
+        actor=actor,
         filters=query.filters,
         format=format,
         delimiter=Delimiter.SEMICOLON.value,
@@ -241,7 +252,7 @@ _LOG_PARAMS = {
 
 
 @router.get("/admin/logg")
-def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+def audit_log_page(request: Request, session: SessionDep, reader: AuditReader) -> Response:
     """The audit log, newest first, filtered, with a link to older events."""
     params = request.query_params
     values = _stripped(params, ("aktor", *_LOG_PARAMS.values()))
@@ -266,7 +277,9 @@ def audit_log_page(request: Request, session: SessionDep, admin: AdminUser) -> R
     events = []
     if not errors:
         filters = query.filters()
-        rows = audit.list_events(session=session, filters=filters, limit=ADMIN_PAGE_SIZE + 1)
+        rows = audit.list_events(
+            session=session, actor=reader, filters=filters, limit=ADMIN_PAGE_SIZE + 1
+        )
         events = present.audit_events(rows)
     given = {name: value for name, value in values.items() if value}
     older = None

@@ -14,12 +14,12 @@ from starlette.datastructures import UploadFile
 
 from api.core.config import Settings
 from api.core.errors import DomainError, ImportInvalid, MunicipalityNotFound
-from api.data.models import User
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
-from api.http.deps import AdminUser, SessionDep, SettingsDep
+from api.http.deps import SessionDep, SettingsDep, UnitManager
 from api.services import audit, org_import, org_units
 from api.services.audit import Action
 from api.services.contracts import UnitCreate, UnitUpdate
+from api.services.scope import Actor
 from api.web.admin_common import render_admin, text_param
 from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect
@@ -42,15 +42,19 @@ def _page(
     request: Request,
     session: Session,
     settings: Settings,
+    actor: Actor,
     number: str,
     *,
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
     municipality = org_units.get_municipality(session=session, number=number)
+    org_units.check_manages(actor, number)
     nodes = org_units.tree(session=session, municipality_number=number)
     open_units = [(str(n.unit.id), n.label) for n in nodes if n.unit.closed_at is None]
-    unmatched = org_units.unmatched_departments(session=session, limit=_UNMATCHED_SHOWN + 1)
+    unmatched = org_units.unmatched_departments(
+        session=session, actor=actor, limit=_UNMATCHED_SHOWN + 1
+    )
     context = {
         "municipality": municipality,
         "base": _base(number),
@@ -70,7 +74,7 @@ def _page(
 
 @router.get("/admin/kommuner/enheter")
 def find_municipality(
-    request: Request, session: SessionDep, admin: AdminUser, kommune: str | None = None
+    request: Request, session: SessionDep, actor: UnitManager, kommune: str | None = None
 ) -> Response:
     """Go to a municipality's units, named by its number or name."""
     text = text_param(kommune, 100)
@@ -84,17 +88,17 @@ def find_municipality(
 
 @router.get("/admin/kommuner/{number:municipality}/enheter")
 def units_page(
-    number: str, request: Request, session: SessionDep, admin: AdminUser, settings: SettingsDep
+    number: str, request: Request, session: SessionDep, actor: UnitManager, settings: SettingsDep
 ) -> Response:
     """The municipality's units as a tree, with the forms that change them."""
-    return _page(request, session, settings, number)
+    return _page(request, session, settings, actor, number)
 
 
 def _refused(
     request: Request,
     session: Session,
     settings: Settings,
-    admin: User,
+    actor: Actor,
     number: str,
     *,
     action: str,
@@ -106,13 +110,20 @@ def _refused(
 ) -> Response:
     """The page again with the problem at its field, the refusal audited as the API does."""
     if error is not None:
-        record_refusal(session=session, actor=admin, action=action, target=target, error=error)
+        record_refusal(session=session, actor=actor.user, action=action, target=target, error=error)
     else:
-        record_invalid(session=session, actor=admin, action=action, target=target)
+        record_invalid(session=session, actor=actor.user, action=action, target=target)
     status = error.status_code if error is not None else 422
     text = error.detail if error is not None else message or ""
     return _page(
-        request, session, settings, number, status_code=status, values=values, errors={field: text}
+        request,
+        session,
+        settings,
+        actor,
+        number,
+        status_code=status,
+        values=values,
+        errors={field: text},
     )
 
 
@@ -130,7 +141,7 @@ def create_unit(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     settings: SettingsDep,
 ) -> Response:
     """Create a unit at the top level or under an open unit."""
@@ -146,17 +157,17 @@ def create_unit(
     except ValidationError:
         message = "Skriv et navn på høyst 200 tegn, uten skråstrek (/)."
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_CREATE,
+            request, session, settings, actor, number, action=Action.UNIT_CREATE,
             target=target, field="ny-navn", values=values, message=message,
         )  # fmt: skip
     try:
-        org_units.create_unit(session=session, admin=admin, municipality_number=number, data=data)
+        org_units.create_unit(session=session, actor=actor, municipality_number=number, data=data)
     except DomainError as exc:
         field = "ny-orgnr" if exc.code == "invalid_org_number" else "ny-navn"
         if exc.code in ("unit_not_found", "unit_closed", "unit_other_municipality"):
             field = "ny-over"
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_CREATE,
+            request, session, settings, actor, number, action=Action.UNIT_CREATE,
             target=target, field=field, values=values, error=exc,
         )  # fmt: skip
     return redirect(request, f"{_base(number)}?melding=opprettet#status")
@@ -171,7 +182,7 @@ def change_unit(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     settings: SettingsDep,
 ) -> Response:
     """Rename a unit, or set or remove its organisation number."""
@@ -196,17 +207,17 @@ def change_unit(
     if problem is not None or unit_id is None:
         field, message = problem or ("endre-enhet", "")
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_UPDATE,
+            request, session, settings, actor, number, action=Action.UNIT_UPDATE,
             target=target, field=field, values=values, message=message,
         )  # fmt: skip
     try:
         org_units.get_unit_in(session=session, unit_id=unit_id, municipality_number=number)
-        org_units.update_unit(session=session, admin=admin, unit_id=unit_id, data=data)
+        org_units.update_unit(session=session, actor=actor, unit_id=unit_id, data=data)
     except DomainError as exc:
         field = "endre-orgnr" if exc.code == "invalid_org_number" else "endre-navn"
         field = "endre-enhet" if exc.code == "unit_not_found" else field
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_UPDATE,
+            request, session, settings, actor, number, action=Action.UNIT_UPDATE,
             target=target, field=field, values=values, error=exc,
         )  # fmt: skip
     return redirect(request, f"{_base(number)}?melding=endret#status")
@@ -221,7 +232,7 @@ def move_unit(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     settings: SettingsDep,
 ) -> Response:
     """Move a unit, with everything below it, under another unit or to the top level."""
@@ -230,21 +241,21 @@ def move_unit(
     target = audit.unit_target(unit_id)
     if unit_id is None:
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_MOVE, target=target,
+            request, session, settings, actor, number, action=Action.UNIT_MOVE, target=target,
             field="flytt-enhet", values=values, message="Velg enheten som skal flyttes.",
         )  # fmt: skip
     try:
         org_units.get_unit_in(session=session, unit_id=unit_id, municipality_number=number)
         org_units.move_unit(
             session=session,
-            admin=admin,
+            actor=actor,
             unit_id=unit_id,
             parent_id=_unit_choice(form, "flytt-over"),
         )
     except DomainError as exc:
         field = "flytt-enhet" if exc.code == "unit_not_found" else "flytt-over"
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_MOVE, target=target,
+            request, session, settings, actor, number, action=Action.UNIT_MOVE, target=target,
             field=field, values=values, error=exc,
         )  # fmt: skip
     return redirect(request, f"{_base(number)}?melding=flyttet#status")
@@ -259,7 +270,7 @@ def close_unit(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     settings: SettingsDep,
 ) -> Response:
     """Close a unit; with open units below it only if the whole branch is to be closed."""
@@ -268,17 +279,17 @@ def close_unit(
     target = audit.unit_target(unit_id)
     if unit_id is None:
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_CLOSE, target=target,
+            request, session, settings, actor, number, action=Action.UNIT_CLOSE, target=target,
             field="ned-enhet", values=values, message="Velg enheten som skal legges ned.",
         )  # fmt: skip
     try:
         org_units.get_unit_in(session=session, unit_id=unit_id, municipality_number=number)
         org_units.close_unit(
-            session=session, admin=admin, unit_id=unit_id, subtree=bool(values["ned-alt"])
+            session=session, actor=actor, unit_id=unit_id, subtree=bool(values["ned-alt"])
         )
     except DomainError as exc:
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_CLOSE, target=target,
+            request, session, settings, actor, number, action=Action.UNIT_CLOSE, target=target,
             field="ned-enhet", values=values, error=exc,
         )  # fmt: skip
     return redirect(request, f"{_base(number)}?melding=nedlagt#status")
@@ -293,7 +304,7 @@ def import_units(
     request: Request,
     form: FormDep,
     session: SessionDep,
-    admin: AdminUser,
+    actor: UnitManager,
     settings: SettingsDep,
 ) -> Response:
     """Check a structure file (dry run) or import it; every bad line is listed with its line."""
@@ -301,25 +312,25 @@ def import_units(
     target = audit.municipality_target(number)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _refused(
-            request, session, settings, admin, number, action=Action.UNIT_IMPORT, target=target,
+            request, session, settings, actor, number, action=Action.UNIT_IMPORT, target=target,
             field="fil", values={}, message="Velg en CSV-fil.",
         )  # fmt: skip
     dry_run = form_text(form, "handling", limit=20) != "importer"
     data = upload.file.read()  # capped by the application's body limit
     try:
         result = org_import.import_units(
-            session=session, admin=admin, municipality_number=number, data=data, dry_run=dry_run
+            session=session, actor=actor, municipality_number=number, data=data, dry_run=dry_run
         )
     except ImportInvalid as exc:
         record_refusal(
-            session=session, actor=admin, action=Action.UNIT_IMPORT, target=target, error=exc
+            session=session, actor=actor.user, action=Action.UNIT_IMPORT, target=target, error=exc
         )
         return _page(
-            request, session, settings, number, status_code=422,
+            request, session, settings, actor, number, status_code=422,
             filename=upload.filename, problems=exc.errors,
         )  # fmt: skip
     problems = org_import.problems_as_errors(result.problems)
     return _page(
-        request, session, settings, number,
+        request, session, settings, actor, number,
         filename=upload.filename, report=result, problems=problems,
     )  # fmt: skip

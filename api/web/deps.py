@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from api.core.db import transaction
 from api.core.errors import Forbidden
-from api.http.deps import SESSION_COOKIE, Visitor, get_engine, get_settings
+from api.http.deps import SESSION_COOKIE, Visitor, get_engine, get_settings, visitor_for
 from api.services import users as user_service
 from api.web import paths as paths  # registers the {name:id} convertor before any page route
 
@@ -127,7 +127,7 @@ def look_up_visitor(request: Request) -> None:
         with transaction(get_engine(request)) as session:
             user = user_service.user_for_token(session=session, token=token)
             if user is not None:
-                request.state.visitor = Visitor(user.full_name, user.role)
+                request.state.visitor = visitor_for(session, user)
     except Exception:
         logger.warning("error page: could not look up the visitor", exc_info=True)
 

@@ -16,7 +16,13 @@ from api.web.deps import CSRF_COOKIE, Visitor, csrf_token, set_cookie
 from api.web.templating import templates
 
 _OSLO = ZoneInfo("Europe/Oslo")
-ROLE_NAMES = {Role.LEARNER: "Deltaker", Role.INSTRUCTOR: "Instruktør", Role.ADMIN: "Administrator"}
+ROLE_NAMES = {
+    Role.LEARNER: "Deltaker",
+    Role.LEADER: "Leder",
+    Role.MUNICIPAL_ADMIN: "Kommuneadministrator",
+    Role.INSTRUCTOR: "Instruktør",
+    Role.ADMIN: "Administrator",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +38,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Oversikt", "/", _EVERYONE),
     NavItem("Kursbevis", "/kursbevis", _EVERYONE),
     NavItem("Instruktør", "/instruktor", frozenset({Role.INSTRUCTOR, Role.ADMIN})),
-    NavItem("Administrasjon", "/admin", frozenset({Role.ADMIN})),
+    NavItem("Mine enheter", "/mine-enheter", frozenset({Role.LEADER})),
+    NavItem("Administrasjon", "/admin", frozenset({Role.ADMIN, Role.MUNICIPAL_ADMIN})),
     NavItem("Min profil", "/profil", _EVERYONE),
 ]
 
@@ -49,7 +56,7 @@ def _nav(user: Visitor | None, path: str) -> list[dict[str, object]]:
         return []
     items = []
     for item in NAV_ITEMS:
-        if user.role in item.roles:
+        if (user.roles | {user.role}) & item.roles:
             current = path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
             items.append({"label": item.label, "href": item.href, "current": current})
     return items

@@ -19,6 +19,7 @@ from api.core.db import transaction
 from api.data.models import AuditEvent, Enrollment, OrgUnit, Role, User
 from api.services import certificates, content, learning, privacy
 from api.services.contracts import UserCreate
+from api.services.scope import Actor
 from api.services.users import create_user
 from course.models import Course
 from tests.api.helpers import correct_answers, wrong_answers
@@ -152,7 +153,7 @@ def people(
     learner(engine, "Ingrid Instruktør", role=Role.INSTRUCTOR)
     erased = learner(engine, "Ebba Slettes")
     with transaction(engine, write=True) as session:
-        privacy.erase_user(session=session, admin=None, user_id=erased.id or 0)
+        privacy.erase_user(session=session, actor=Actor.for_operator(), user_id=erased.id or 0)
     ids = {name: unit.id or 0 for name, unit in units.items()}
     return People(graduate, revoked, started, fresh, inactive, codes[0], codes[1], ids)
 

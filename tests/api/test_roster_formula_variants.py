@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from api.data.models import Enrollment, Municipality, Role, User, utcnow
 from api.services import content, org_units, roster, roster_export
+from api.services.scope import Scope
 from course.models import Course
 from tests.factories import insert_unit, login, make_user
 
@@ -76,7 +77,10 @@ def export_roster(engine: Engine, shipped_course: Course) -> roster.Roster:
             session=session, info=shipped_course.info, cache=content.RenderCache()
         )
     return roster.Roster(
-        roster.roster_modules(modules), shipped_course.info.version, roster.RosterFilters()
+        roster.roster_modules(modules),
+        shipped_course.info.version,
+        roster.RosterFilters(),
+        Scope.whole(),
     )
 
 
