@@ -226,9 +226,12 @@ AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 StaffUser = Annotated[User, Depends(require_role(Role.INSTRUCTOR, Role.ADMIN))]
 
 
-def get_actor(session: SessionDep, user: CurrentUser) -> Actor:
-    """The caller with their role assignments (``api.services.scope``)."""
-    return scope_service.actor_for(session=session, user=user)
+def get_actor(request: Request, session: SessionDep, user: CurrentUser) -> Actor:
+    """The caller with their role assignments (``api.services.scope``); remembered for
+    the pages' menus."""
+    actor = scope_service.actor_for(session=session, user=user)
+    request.state.actor = actor
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -16,11 +16,13 @@ from api.http.schemas_admin import (
     RoleAssignmentPublic,
     RolesPublic,
     SetupCode,
+    UnitSummary,
     UserAdmin,
 )
 from api.services import audit, jobs, setup_codes, user_municipality
 from api.services import roles as role_service
 from api.services.roster import MunicipalityRow
+from api.services.unit_report import UnitRow
 from api.services.user_import import ImportResult
 
 
@@ -92,6 +94,23 @@ def municipalities(rows: Sequence[MunicipalityRow]) -> list[MunicipalitySummary]
             enrolled=row.enrolled,
             started=row.started,
             completed=row.completed,
+            completion_rate=row.completion_rate,
+        )
+        for row in rows
+    ]
+
+
+def units(rows: Sequence[UnitRow]) -> list[UnitSummary]:
+    return [
+        UnitSummary(
+            unit_id=row.unit_id,
+            unit=row.label,
+            depth=row.depth,
+            closed=row.closed,
+            enrolled=row.enrolled,
+            completed=row.completed,
+            in_progress=row.in_progress,
+            not_started=row.not_started,
             completion_rate=row.completion_rate,
         )
         for row in rows

@@ -98,6 +98,20 @@ class MunicipalitySummary(BaseModel):
     completion_rate: float = Field(description="completed / enrolled, 0 to 1")
 
 
+class UnitSummary(BaseModel):
+    """One unit's learners, everything below it included."""
+
+    unit_id: int
+    unit: str = Field(description="The unit's path of names", examples=["Helse / Hjemmetjenesten"])
+    depth: int = Field(description="0 for a top-level unit")
+    closed: bool
+    enrolled: int = Field(description="Learners enrolled (erased and deactivated included)")
+    completed: int
+    in_progress: int
+    not_started: int
+    completion_rate: float = Field(description="completed / enrolled, 0 to 1")
+
+
 class RosterEntry(BaseModel):
     """One learner in the completion roster (the JSON format; CSV and XLSX have the same data)."""
 

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from api.core.errors import (
     Forbidden,
+    MunicipalityNotFound,
     NotAuthenticated,
     UnitNotFound,
     UnprocessableError,
@@ -25,8 +26,9 @@ from api.http.schemas_admin import (
     MunicipalitySummary,
     RosterEntry,
     RosterExportRequest,
+    UnitSummary,
 )
-from api.services import job_tasks, jobs
+from api.services import job_tasks, jobs, org_units, unit_report
 from api.services import roster as roster_service
 from api.services.audit import Action
 from api.services.contracts import Delimiter, RosterFilters, RosterFormat
@@ -107,3 +109,23 @@ def municipalities(session: SessionDep, actor: PeopleReader) -> list[Municipalit
     (the caller's people only)."""
     summary = roster_service.municipality_summary(session=session, actor=actor)
     return present.municipalities(summary)
+
+
+@router.get("/units", responses=responses(*GUARDED, MunicipalityNotFound, UnitNotFound))
+def units(
+    session: SessionDep,
+    actor: PeopleReader,
+    municipality: Annotated[
+        str, Query(min_length=1, max_length=100, description="Municipality number or name")
+    ],
+    unit: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="Only this unit and those below")
+    ] = None,
+) -> list[UnitSummary]:
+    """Learners per unit of the municipality (each unit with everything below it), for
+    the units in the caller's scope, in tree order."""
+    number = org_units.find_municipality(session=session, text=municipality).number
+    rows = unit_report.unit_summary(
+        session=session, actor=actor, municipality_number=number, unit_id=unit
+    )
+    return present.units(rows)

@@ -28,7 +28,7 @@ _GUARDED = (NotAuthenticated, Forbidden)
 _Search = Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL_CHARACTERS)]
 
 
-@router.get("", responses=responses(*_GUARDED))
+@router.get("", responses=responses(*_GUARDED, UnitNotFound))
 def list_users(
     session: SessionDep,
     actor: PeopleReader,
@@ -36,6 +36,10 @@ def list_users(
     q: Annotated[_Search, Query(description="Part of the name or e-mail address")] = None,
     municipality: Annotated[
         _Search, Query(description="Municipality name, number or old number")
+    ] = None,
+    unit: Annotated[
+        int | None,
+        Query(ge=1, le=2_147_483_647, description="Unit id: its people and those below it"),
     ] = None,
     unmatched: Annotated[
         bool,
@@ -56,6 +60,7 @@ def list_users(
         role=role,
         text=q,
         municipality=municipality,
+        unit=unit,
         unmatched=unmatched,
         active=active,
         department_unmatched=department_unmatched,

@@ -22,7 +22,7 @@ from api.core.errors import (
     UserInactive,
 )
 from api.data.models import Role, User
-from api.services import audit, setup_codes, user_municipality, users
+from api.services import audit, org_units, setup_codes, user_municipality, users
 from api.services.contracts import UserCreate, UserUpdate
 from api.services.org_units import check_placement
 from api.services.scope import Actor, Capability, person, person_by_email
@@ -56,6 +56,7 @@ def search_users(
     role: Role | None = None,
     text: str | None = None,
     municipality: str | None = None,
+    unit: int | None = None,
     unmatched: bool = False,
     active: bool | None = None,
     department_unmatched: bool | None = None,
@@ -66,7 +67,8 @@ def search_users(
     """Accounts by name, in pages; ``text`` matches part of the name or e-mail address.
 
     ``municipality`` is a name, number or old number (``user_municipality.numbers_meant``);
-    ``unmatched`` keeps only accounts whose municipality matched nothing in the register.
+    ``unit`` keeps the people of that unit and every unit below it; ``unmatched`` keeps
+    only accounts whose municipality matched nothing in the register.
     """
     query = select(User).where(actor.require(Capability.READ_PEOPLE).people())
     if role is not None:
@@ -85,6 +87,9 @@ def search_users(
         index = user_municipality.MunicipalityIndex.load(session=session)
         numbers = index.numbers_meant(municipality)
         query = query.where(col(User.municipality_number).in_(sorted(numbers)))
+    if unit is not None:
+        found = org_units.visible_unit(session=session, actor=actor, unit_id=unit)
+        query = query.where(org_units.in_subtree(found.path))
     if unmatched:
         query = query.where(col(User.municipality_number).is_(None))
     if active is not None:

@@ -309,6 +309,11 @@ class RosterFilters(BaseModel):
         "four-digit number, or an old number (finds its successor)",
         examples=["3203"],
     )
+    county: Annotated[FilterText, Field(max_length=100)] | None = Field(
+        default=None,
+        description="County name (case and accents ignored) or two-digit county number",
+        examples=["Akershus", "32"],
+    )
     unit: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
         default=None, description="Unit id: learners in this unit or any unit below it"
     )

@@ -117,3 +117,14 @@ def counties(*, session: Session) -> dict[str, str]:
         col(Municipality.valid_to).is_(None)
     )
     return dict(sorted(set(session.exec(statement))))
+
+
+def counties_meant(*, session: Session, text: str) -> list[str]:
+    """The county numbers a filter means: a two-digit number, or a name in any case and
+    with or without accents ("ostfold" is Østfold); none if nothing matches."""
+    given = text.strip()
+    known = counties(session=session)
+    if given.isdigit():
+        return [given.zfill(2)] if given.zfill(2) in known else []
+    wanted = search_key(given)
+    return [number for number, name in known.items() if search_key(name) == wanted]

@@ -56,7 +56,12 @@ def in_subtree(unit_path: str) -> ColumnElement[bool]:
 
 def ancestor_ids(unit: OrgUnit) -> list[int]:
     """The ids from the top down, the unit's own last."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
+    return ids_in_path(unit.path)
+
+
+def ids_in_path(path: str) -> list[int]:
+    """The ids a unit path ("/12/45/") names, from the top down."""
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def get_unit(*, session: Session, unit_id: int) -> OrgUnit:

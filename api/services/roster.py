@@ -37,7 +37,7 @@ from api.core.errors import UnitNotFound
 from api.data import timestamps
 from api.data.models import Role, User, metadata
 from api.data.timestamps import SQLITE_HOUR_PREFIX, oslo_day_end_utc, oslo_midnight_utc
-from api.services import audit, org_units, user_municipality
+from api.services import audit, municipalities, org_units, user_municipality
 from api.services.content import LiveModule
 from api.services.contracts import RosterFilters as RosterFilters
 from api.services.scope import Actor, Capability, Scope
@@ -96,6 +96,7 @@ class Roster:
     scope: Scope  # whose rows the reader may see (``api.services.scope``)
     unit_labels: Mapping[int, str] = dataclasses.field(default_factory=dict)
     unit_path: str | None = None  # of ``filters.unit``: the subtree the roster is limited to
+    county_numbers: tuple[str, ...] | None = None  # what ``filters.county`` means
 
     @property
     def quiz_modules(self) -> tuple[RosterModule, ...]:
@@ -135,6 +136,9 @@ def new_roster(
         if not scope.covers_unit(unit):
             raise UnitNotFound()
         unit_path = unit.path
+    counties = None
+    if filters.county is not None:
+        counties = tuple(municipalities.counties_meant(session=session, text=filters.county))
     return Roster(
         roster_modules(modules),
         course_version,
@@ -142,6 +146,7 @@ def new_roster(
         scope,
         org_units.all_labels(session=session),
         unit_path,
+        counties,
     )
 
 
@@ -255,6 +260,8 @@ def roster_query(roster: Roster, municipalities: list[str] | None = None) -> Sel
         query = query.where(u.municipality_number.in_(numbers) if numbers else false())
     if roster.unit_path is not None:
         query = query.where(org_units.in_subtree(roster.unit_path))
+    if roster.county_numbers is not None:
+        query = query.where(m.county_number.in_(roster.county_numbers))
     if f.completed_from is not None:
         query = query.where(e.completed_at >= oslo_midnight_utc(f.completed_from))
     if f.completed_to is not None:

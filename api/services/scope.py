@@ -128,6 +128,13 @@ class Actor:
         return cls(user=None, operator=True)
 
     @property
+    def account(self) -> User:
+        """The acting account (a request always has one; the operator has none)."""
+        if self.user is None:
+            raise RuntimeError("the operator acts without an account")
+        return self.user
+
+    @property
     def user_id(self) -> int | None:
         return self.user.id if self.user is not None else None
 

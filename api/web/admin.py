@@ -29,6 +29,7 @@ from api.services import admin_users, audit, org_units, privacy, user_import, us
 from api.services.audit import Action
 from api.services.contracts import UserCreate, UserUpdate
 from api.services.scope import Actor
+from api.web import admin_roles as role_forms
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
     page_number,
@@ -51,6 +52,9 @@ _NOTICES = {
     "rolle": "Rollen er endret.",
     "slettet": "Personopplysningene er slettet. Tellinger og resultater i rapportene står igjen.",
     "endret": "Opplysningene er lagret.",
+    "tildelt": "Rollen er gitt.",
+    "fjernet": "Rollen er fjernet.",
+    "ugyldig-rolle": "Velg en rolle og hva den skal gjelde for.",
 }
 _CREATE_FIELDS = {  # form field -> UserCreate field
     "epost": "email",
@@ -233,6 +237,8 @@ def _user_page(
         "own": account.id == actor.user_id,
         "account_role": ROLE_NAMES[Role(account.role)],
         "roles": ROLE_CHOICES,
+        "installation_admin": actor.is_admin,
+        **role_forms.context(session=session, actor=actor, account=account),
         "notice": _NOTICES.get(request.query_params.get("melding", "")),
         **extra,
     }

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from api.services.scope import Actor, Capability
 from api.web.render import ROLE_NAMES, render
 
 ADMIN_PAGE_SIZE = 50
@@ -19,18 +20,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class Section:
     label: str
     href: str
+    needs: Capability  # shown to those who may use it somewhere (``api.services.scope``)
 
 
 # The administration menu, shown on every administration page.
 SECTIONS = (
-    Section("Oversikt", "/admin"),
-    Section("Brukere", "/admin/brukere"),
-    Section("Importer brukere", "/admin/brukere/import"),
-    Section("Kursliste", "/admin/kursliste"),
-    Section("Kommuner", "/admin/kommuner"),
-    Section("Kursbevis", "/admin/kursbevis"),
-    Section("Jobber", "/admin/jobber"),
-    Section("Logg", "/admin/logg"),
+    Section("Oversikt", "/admin", Capability.MANAGE_PEOPLE),
+    Section("Brukere", "/admin/brukere", Capability.MANAGE_PEOPLE),
+    Section("Importer brukere", "/admin/brukere/import", Capability.MANAGE_PEOPLE),
+    Section("Kursliste", "/admin/kursliste", Capability.READ_PEOPLE),
+    Section("Kommuner", "/admin/kommuner", Capability.READ_PEOPLE),
+    Section("Kursbevis", "/admin/kursbevis", Capability.INSTALLATION),
+    Section("Jobber", "/admin/jobber", Capability.INSTALLATION),
+    Section("Logg", "/admin/logg", Capability.READ_AUDIT),
 )
 
 
@@ -48,8 +50,10 @@ def render_admin(
     status_code: int = 200,
 ) -> Response:
     """``render.render`` with the administration menu and the role names."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    sections = [s for s in SECTIONS if actor is None or actor.can(s.needs)]
     shared = {
-        "sections": SECTIONS,
+        "sections": sections,
         "current_section": _current_section(request.url.path),
         "role_names": ROLE_NAMES,
     }

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from api.data.models import JobState
 from api.http import downloads
 from api.http.auditing import audit_refusals
-from api.http.deps import AdminUser, EngineDep, SessionDep
+from api.http.deps import AdminUser, EngineDep, PeopleReader, SessionDep
 from api.services import jobs
 from api.services.audit import Action
 from api.web import job_labels
@@ -87,9 +87,9 @@ def jobs_list(request: Request, session: SessionDep, admin: AdminUser) -> Respon
 
 
 @router.get("/admin/jobber/{job_id:id}")
-def job_detail(request: Request, session: SessionDep, admin: AdminUser, job_id: int) -> Response:
+def job_detail(request: Request, session: SessionDep, actor: PeopleReader, job_id: int) -> Response:
     """One job: its state, tries, progress and error, its file once ready, cancel and retry."""
-    view = jobs.job_view(session=session, caller=admin, job_id=job_id)
+    view = jobs.job_view(session=session, caller=actor.account, job_id=job_id)
     context = {
         "view": view,
         "job": view.job,
@@ -99,9 +99,9 @@ def job_detail(request: Request, session: SessionDep, admin: AdminUser, job_id: 
 
 
 @router.get("/admin/jobber/{job_id:id}/status")
-def job_status(session: SessionDep, admin: AdminUser, job_id: int) -> Response:
+def job_status(session: SessionDep, actor: PeopleReader, job_id: int) -> Response:
     """The job's state and progress as JSON, for the job page's script."""
-    job = jobs.job_view(session=session, caller=admin, job_id=job_id).job
+    job = jobs.job_view(session=session, caller=actor.account, job_id=job_id).job
     status: dict[str, Any] = {
         "id": job.id,
         "state": job.state,
@@ -117,15 +117,15 @@ def job_status(session: SessionDep, admin: AdminUser, job_id: int) -> Response:
 
 
 @router.get("/admin/jobber/{job_id:id}/fil")
-def job_file(session: SessionDep, engine: EngineDep, admin: AdminUser, job_id: int) -> Response:
+def job_file(session: SessionDep, engine: EngineDep, actor: PeopleReader, job_id: int) -> Response:
     """The file the job produced, as the API serves it (recorded in the audit log)."""
-    return downloads.job_file(session=session, engine=engine, caller=admin, job_id=job_id)
+    return downloads.job_file(session=session, engine=engine, caller=actor.account, job_id=job_id)
 
 
 @router.post("/admin/jobber/{job_id:id}/avbryt", dependencies=[audit_refusals(Action.JOB_CANCEL)])
-def cancel_job(request: Request, session: SessionDep, admin: AdminUser, job_id: int) -> Response:
+def cancel_job(request: Request, session: SessionDep, actor: PeopleReader, job_id: int) -> Response:
     """Cancel a queued job, or ask a running one to stop."""
-    job = jobs.cancel(session=session, caller=admin, job_id=job_id)
+    job = jobs.cancel(session=session, caller=actor.account, job_id=job_id)
     notice = "avbrutt" if job.state == JobState.CANCELLED else "avbrytes"
     return redirect(request, job_page(job_id, notice))
 

@@ -67,6 +67,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/users/999999/password-reset", None, {Role.ADMIN}),
     ("POST", "/api/v1/users/999999/erase", None, {Role.ADMIN}),
     ("GET", "/api/v1/users/999999/roles", None, {Role.ADMIN}),
+    ("GET", "/api/v1/reports/units?municipality=3203", None, {Role.ADMIN}),
     ("POST", "/api/v1/users/999999/roles", {"role": "instructor"}, {Role.ADMIN}),
     ("DELETE", "/api/v1/users/999999/roles/instructor", None, {Role.ADMIN}),
     ("POST", "/api/v1/users/import", None, {Role.ADMIN}),

@@ -93,7 +93,11 @@ def _world(engine: Engine) -> World:
     caller("leader-other", {"Person bydel"}, Role.LEADER, unit="bydel", home=OSLO)
     caller("municipal-admin", in_asker, Role.MUNICIPAL_ADMIN, municipality=ASKER)
     caller(
-        "municipal-admin-other", {"Person bydel"}, Role.MUNICIPAL_ADMIN, municipality=OSLO, home=OSLO
+        "municipal-admin-other",
+        {"Person bydel"},
+        Role.MUNICIPAL_ADMIN,
+        municipality=OSLO,
+        home=OSLO,
     )
     return world
 
