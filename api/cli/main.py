@@ -19,7 +19,7 @@ from api.cli.common import OPERATOR, ROLE_NAMES, err, out, print_invalid
 from api.cli.usage import NorwegianGroup
 from api.core.config import Settings
 from api.core.db import transaction
-from api.data.models import Role
+from api.data.models import AccountRole, Role
 from course.loader import load_course
 from course.messages import count, number, predicate
 from course.models import Severity
@@ -127,7 +127,7 @@ def users_add(
     email: str,
     name: Annotated[str, typer.Option("--name", help="Fullt navn")],
     municipality: Annotated[str, typer.Option("--municipality", help="Kommunenavn eller -nummer")],
-    role: Annotated[Role, typer.Option("--role", help="Rollen")] = Role.LEARNER,
+    role: Annotated[AccountRole, typer.Option("--role", help="Rollen")] = AccountRole.LEARNER,
     municipality_number: Annotated[
         str | None, typer.Option("--municipality-number", help="Kommunenummeret")
     ] = None,
@@ -150,7 +150,7 @@ def users_add(
         data = UserCreate(
             email=email,
             full_name=name,
-            role=role,
+            role=Role(role.value),
             municipality=municipality,
             municipality_number=municipality_number,
             password=password,

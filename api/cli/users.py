@@ -27,7 +27,7 @@ from api.cli.database import engine
 from api.core.collation import norwegian_key
 from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
-from api.data.models import Role, User
+from api.data.models import AccountRole, Role, User
 from api.services import (
     admin_users,
     audit,
@@ -186,11 +186,13 @@ def users_reactivate(email: str) -> None:
     _change(email, audit.Action.USER_REACTIVATE, work, "Aktivert igjen")
 
 
-def users_role(email: str, role: Role) -> None:
+def users_role(email: str, role: AccountRole) -> None:
     """Gjør en konto til deltaker (learner), instruktør (instructor) eller administrator (admin)."""
 
     def work(session: Session, user_id: int) -> User:
-        return admin_users.change_role(session=session, actor=OPERATOR, user_id=user_id, role=role)
+        return admin_users.change_role(
+            session=session, actor=OPERATOR, user_id=user_id, role=Role(role.value)
+        )
 
     _change(email, audit.Action.USER_ROLE_CHANGE, work, "Ny rolle")
 

@@ -75,7 +75,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-INSTALLATION_ROLES = (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN)
+class AccountRole(StrEnum):
+    """The installation-wide roles an account itself holds (``user.role``)."""
+
+    LEARNER = "learner"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+
+INSTALLATION_ROLES = tuple(Role(role.value) for role in AccountRole)
 SCOPED_ROLES = (Role.LEADER, Role.MUNICIPAL_ADMIN)
 
 

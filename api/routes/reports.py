@@ -79,7 +79,7 @@ def roster(
 @router.post(
     "/roster/exports",
     status_code=202,
-    responses=responses(*GUARDED, UnprocessableError),
+    responses=responses(*GUARDED, UnprocessableError, UnitNotFound),
     dependencies=[audit_refusals(Action.ROSTER_EXPORT, target="roster")],
 )
 def request_roster_export(

@@ -51,6 +51,15 @@ def clock_time(value: datetime) -> str:
 templates.env.filters["klokkeslett"] = clock_time
 
 
+_SHOWN_FIRST = (Role.ADMIN, Role.INSTRUCTOR, Role.MUNICIPAL_ADMIN, Role.LEADER)
+
+
+def _main_role(user: Visitor) -> Role:
+    """The role the header names: the widest the visitor holds."""
+    held = user.roles | {user.role}
+    return next((role for role in _SHOWN_FIRST if role in held), Role.LEARNER)
+
+
 def _nav(user: Visitor | None, path: str) -> list[dict[str, object]]:
     if user is None:
         return []
@@ -94,7 +103,7 @@ def render(
     user: Visitor | None = getattr(request.state, "visitor", None)
     full_context = {
         "user": user,
-        "role_name": ROLE_NAMES.get(Role(user.role)) if user else None,
+        "role_name": ROLE_NAMES[_main_role(user)] if user else None,
         "nav": _nav(user, request.url.path),
         "csrf_token": csrf_token(request),
         **(context or {}),

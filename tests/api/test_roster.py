@@ -359,7 +359,9 @@ def test_each_export_is_audited_with_format_and_filters(
             select(AuditEvent).where(AuditEvent.action == "report.roster_export")
         ).all()
     assert (event.outcome, event.target) == ("ok", "roster")
-    assert event.details == '{"filters": {"status": "completed"}, "format": "xlsx"}'
+    assert event.details == (
+        '{"filters": {"status": "completed"}, "format": "xlsx", "scope": {"everything": true}}'
+    )
 
 
 def test_the_roster_is_a_fixed_number_of_queries_whatever_its_size(
