@@ -41,6 +41,7 @@ def roster_export(
     ),
     delimiter: Annotated[str, typer.Option(help="CSV: semicolon, comma eller tab")] = "semicolon",
     municipality: Annotated[str | None, typer.Option(help="Kommunenavn eller -nummer")] = None,
+    county: Annotated[str | None, typer.Option(help="Fylkesnavn eller -nummer")] = None,
     unit: Annotated[
         str | None, typer.Option("--unit", help="Enhets-id: enheten med alt under den")
     ] = None,
@@ -62,6 +63,7 @@ def roster_export(
     separator = roster_export.DELIMITERS[delimiter]
     given = {
         "municipality": municipality,
+        "county": county,
         "unit": unit,
         "status": status,
         "completed_from": completed_from,

@@ -31,7 +31,7 @@ from api.http.schemas_admin import (
 from api.services import job_tasks, jobs, org_units, unit_report
 from api.services import roster as roster_service
 from api.services.audit import Action
-from api.services.contracts import Delimiter, RosterFilters, RosterFormat
+from api.services.contracts import NO_CONTROL_CHARACTERS, Delimiter, RosterFilters, RosterFormat
 
 router = api_router(prefix="/reports", tags=["reports"])
 GUARDED = (NotAuthenticated, Forbidden)
@@ -104,10 +104,17 @@ def request_roster_export(
 
 
 @router.get("/municipalities", responses=responses(*GUARDED))
-def municipalities(session: SessionDep, actor: PeopleReader) -> list[MunicipalitySummary]:
+def municipalities(
+    session: SessionDep,
+    actor: PeopleReader,
+    county: Annotated[
+        str | None,
+        Query(max_length=100, pattern=NO_CONTROL_CHARACTERS, description="County name or number"),
+    ] = None,
+) -> list[MunicipalitySummary]:
     """Learners enrolled, started and completed per municipality, and the completion rate
     (the caller's people only)."""
-    summary = roster_service.municipality_summary(session=session, actor=actor)
+    summary = roster_service.municipality_summary(session=session, actor=actor, county=county)
     return present.municipalities(summary)
 
 

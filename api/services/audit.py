@@ -194,6 +194,14 @@ def list_events(
     return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
 
 
+def find_actor(*, session: Session, reader: Actor, email: str) -> User | None:
+    """The account to filter the log by, among the people the reader's log covers (a
+    municipal administrator cannot probe other municipalities' addresses this way)."""
+    scope = reader.require(Capability.READ_AUDIT)
+    query = select(User).where(col(User.email) == email.strip().lower(), scope.people())
+    return session.exec(query).first()
+
+
 def details_of(event_row: AuditEvent) -> dict[str, Any]:
     value = json.loads(event_row.details)
     return value if isinstance(value, dict) else {}

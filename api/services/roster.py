@@ -401,9 +401,12 @@ class MunicipalityRow:
         return round(self.completed / self.enrolled, 4) if self.enrolled else 0.0
 
 
-def municipality_summary(*, session: Session, actor: Actor) -> list[MunicipalityRow]:
+def municipality_summary(
+    *, session: Session, actor: Actor, county: str | None = None
+) -> list[MunicipalityRow]:
     """Learners enrolled, started and completed per municipality number, erased ones
-    included; those without a municipality together, last. Only the actor's people count."""
+    included; those without a municipality together, last. Only the actor's people count;
+    ``county`` (a name or number) keeps that county's municipalities."""
     scope = actor.require(Capability.READ_PEOPLE)
     u, e, p, m = _users.c, _enrollments.c, _progress.c, _municipalities.c
     started_users = (
@@ -431,4 +434,8 @@ def municipality_summary(*, session: Session, actor: Actor) -> list[Municipality
         .group_by(u.municipality_number, m.number)
         .order_by(m.number.is_(None), m.name, u.municipality_number)
     )
+    if county is not None:
+        query = query.where(
+            m.county_number.in_(municipalities.counties_meant(session=session, text=county))
+        )
     return [MunicipalityRow(*row) for row in session.connection().execute(query).all()]

@@ -33,7 +33,6 @@ from api.services import audit, job_tasks, org_units
 from api.services import roster as roster_service
 from api.services.audit import Action
 from api.services.contracts import Delimiter, RosterFilters, RosterFormat
-from api.services.users import get_user_by_email
 from api.web import audit_labels
 from api.web.admin_common import (
     ADMIN_PAGE_SIZE,
@@ -61,6 +60,7 @@ _DATE_ERROR = "Skriv en dato som 31.12.2026 (eller velg i kalenderen)."
 # The page's parameter for each field of the roster filters.
 _PARAMS = {
     "municipality": "kommune",
+    "county": "fylke",
     "unit": "enhet",
     "status": "status",
     "completed_from": "fra",
@@ -261,7 +261,7 @@ def audit_log_page(request: Request, session: SessionDep, reader: AuditReader) -
     fields = {field: values[name] for field, name in _LOG_PARAMS.items() if values[name]}
     errors: dict[str, str] = {}
     if values["aktor"]:
-        actor = get_user_by_email(session=session, email=values["aktor"][:254])
+        actor = audit.find_actor(session=session, reader=reader, email=values["aktor"][:254])
         if actor is None:
             errors["aktor"] = "Fant ingen bruker med denne e-postadressen."
         else:

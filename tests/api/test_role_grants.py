@@ -172,6 +172,8 @@ def test_the_roster_filters_by_county_and_people_are_found_by_unit(
         assert {row["full_name"] for row in rows} == {"Asker Person"}, county
     none = client.get("/api/v1/reports/roster?format=json&county=Atlantis", headers=headers)
     assert none.status_code == 200 and none.json() == []
+    summary = client.get("/api/v1/reports/municipalities?county=akershus", headers=headers)
+    assert [row["municipality_number"] for row in summary.json()] == ["3203"]
     found = client.get(f"/api/v1/users?unit={helse.id}", headers=headers).json()
     assert [u["full_name"] for u in found] == ["Asker Person"]
 
