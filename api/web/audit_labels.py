@@ -47,6 +47,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.UNIT_CLOSE: "Enhet nedlagt",
     Action.UNIT_REOPEN: "Enhet gjenåpnet",
     Action.UNIT_IMPORT: "Enhetsimport",
+    Action.ROLE_GRANT: "Rolle gitt",
+    Action.ROLE_REVOKE: "Rolle fjernet",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -82,7 +84,11 @@ DETAIL_LABELS: dict[str, str] = {
     "size": "størrelse (byte)",
     "filters": "filtre",
     "municipality": "kommune",
+    "county": "fylke",
     "unit": "enhet (med alt under)",
+    "role": "rolle",
+    "scope": "omfang",
+    "everything": "hele installasjonen",
     "completed_from": "fullført fra",
     "completed_to": "fullført til",
     # certificates
