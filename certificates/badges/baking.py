@@ -35,9 +35,12 @@ def badge_image(course_title: str) -> bytes:
     body = ImageFont.truetype(str(_FONT), 30)
     draw.text((_SIZE / 2, 150), "KURSBEVIS", font=heading, fill="white", anchor="mm")
     lines = textwrap.wrap(course_title, width=20)[:4]
-    top = 260 - (len(lines) - 1) * 20
+    top = 275 - (len(lines) - 1) * 20
     for number, line in enumerate(lines):
         draw.text((_SIZE / 2, top + number * 40), line, font=body, fill="white", anchor="mm")
+    small = ImageFont.truetype(str(_FONT), 22)
+    draw.line((176, 372, _SIZE - 176, 372), fill=_GOLD, width=3)
+    draw.text((_SIZE / 2, 400), "OPEN BADGE", font=small, fill=_GOLD, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
