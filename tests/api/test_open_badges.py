@@ -10,20 +10,25 @@ from __future__ import annotations
 import copy
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from api.app import create_app
 from api.core.config import Settings
-from api.data.models import Role, User
+from api.core.db import make_engine
+from api.data.models import Certificate, Role, User
 from api.services import open_badges
 from certificates.badges import baking, status_list
 from tests.certificates.badge_verifier import verify
 from tests.conftest import LiveServer
-from tests.factories import complete_course, login, make_user, user_headers
+from tests.factories import PASSWORD, complete_course, login, make_user, user_headers
 
 BASE = "https://kurs.example.no"  # the ``settings`` fixture's base URL
 
@@ -81,10 +86,18 @@ def test_a_badge_verifies_and_fails_when_tampered_with_or_revoked(
         body = {"reason": "Feil navn"}
         revoked = client.post(f"/api/v1/certificates/{code}/revoke", json=body, headers=admin)
         assert revoked.status_code == 200, revoked.text
-        (after,), _ = verify([credential], base=BASE, server=server.url)
+        reissued = client.post(f"/api/v1/certificates/{code}/reissue", headers=admin)
+        assert reissued.status_code == 201, reissued.text
+        new = _badge(client, graduate)  # the new certificate's badge: a status entry of its own
+        (after, renewed), _ = verify([credential, new], base=BASE, server=server.url)
     assert not after.verified
     assert after.revoked is True
     assert "revoked" in after.error
+    assert renewed.verified, renewed.error
+    assert (
+        new["credentialStatus"]["statusListIndex"]
+        != credential["credentialStatus"]["statusListIndex"]
+    )
 
 
 def test_the_badge_image_carries_the_same_credential(
@@ -220,3 +233,31 @@ def test_the_key_is_made_once_in_the_data_folder(settings: Settings) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     again = Settings(data_dir=settings.data_dir, secret_key="x" * 40)
     assert open_badges.signing_key(again).key_id == key.key_id
+
+
+def test_learners_issuing_at_once_on_two_servers_get_distinct_status_indices(
+    app: FastAPI, engine: Engine, settings: Settings
+) -> None:
+    learners = [make_user(engine, full_name=f"Deltaker {i}") for i in range(12)]
+    for learner in learners:
+        complete_course(engine, learner)
+    # A second app with its own engine and pool stands for a second server process.
+    other_engine = make_engine(engine.url.render_as_string(hide_password=False))
+    other = create_app(settings, engine=other_engine)
+    with LiveServer(app) as one, LiveServer(other) as two, httpx.Client(timeout=60) as http:
+
+        def issue(number: int) -> httpx.Response:
+            server = (one, two)[number % 2].url
+            form = {"username": learners[number].email, "password": PASSWORD}
+            token = http.post(f"{server}/api/v1/auth/token", data=form).json()["access_token"]
+            return http.post(
+                f"{server}/api/v1/certificate", headers={"Authorization": f"Bearer {token}"}
+            )
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            responses = list(pool.map(issue, range(len(learners))))
+    other_engine.dispose()
+    assert [r.status_code for r in responses] == [201] * len(learners)
+    with Session(engine) as session:
+        indices = session.exec(select(Certificate.status_index)).all()
+    assert sorted(i for i in indices if i is not None) == list(range(len(learners)))
