@@ -44,7 +44,8 @@ def _json_ld(document: dict[str, Any] | str, *, max_age: int) -> Response:
 def issuer(session: SessionDep, settings: SettingsDep, info: CourseInfoDep) -> Response:
     """The issuer's Open Badges profile and controller document: every signing key (public)."""
     document = open_badges.issuer_document(session=session, settings=settings, info=info)
-    return _json_ld(document, max_age=3600)
+    # Short: after a key rotation verifiers must soon see the new key listed here.
+    return _json_ld(document, max_age=300)
 
 
 @router.get(
@@ -57,7 +58,7 @@ def key(
 ) -> Response:
     """One public key that signs Open Badges, as a Multikey document (public)."""
     document = open_badges.key_document(session=session, settings=settings, key_id=key_id)
-    return _json_ld(document, max_age=3600)
+    return _json_ld(document, max_age=86400)  # a key's document never changes
 
 
 @router.get(

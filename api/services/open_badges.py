@@ -65,11 +65,6 @@ class SignedBadge:
     code: str
     course_title: str
 
-    @property
-    def credential(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.json)
-        return loaded
-
 
 def signing_key(settings: Settings) -> signing_keys.SigningKey:
     """The key new credentials are signed with: configured, else the data folder's."""

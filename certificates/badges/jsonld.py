@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from threading import Lock
 from typing import Any
 
 from pyld import jsonld  # type: ignore[import-untyped]
@@ -26,6 +27,11 @@ CONTEXT_FILES = {
     MULTIKEY_V1: "multikey-v1.jsonld",
     DID_V1: "did-v1.jsonld",
 }
+
+
+# pyld keeps the contexts it has processed in one module-level cache that is not made
+# for threads: requests that sign at the same moment take turns (it is milliseconds).
+_PYLD = Lock()
 
 
 class UnknownContext(ValueError):
@@ -53,5 +59,6 @@ def canonize(document: dict[str, Any]) -> str:
     """The RDFC-1.0 (URDNA2015) canonical N-Quads of ``document``."""
     options = {"algorithm": "URDNA2015", "format": "application/n-quads",
                "documentLoader": document_loader}  # fmt: skip
-    canonical: str = jsonld.normalize(document, options)
+    with _PYLD:
+        canonical: str = jsonld.normalize(document, options)
     return canonical
