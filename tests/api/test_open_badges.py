@@ -51,6 +51,7 @@ def _badge(client: TestClient, user: User) -> dict[str, Any]:
     response = client.get("/api/v1/certificate/open-badge", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/ld+json")
+    assert response.headers["cache-control"] == "no-store"  # it holds the learner's name
     credential: dict[str, Any] = response.json()
     return credential
 
