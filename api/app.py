@@ -33,6 +33,7 @@ from api.routes import (
     audit_log,
     auth,
     authoring,
+    badges,
     certificates,
     exports,
     health,
@@ -47,7 +48,10 @@ from api.routes import (
     roles,
     users,
 )
-from api.services import job_tasks  # noqa: F401  (registers the kinds of job)
+from api.services import (
+    job_tasks,  # noqa: F401  (registers the kinds of job)
+    open_badges,
+)
 from api.services.content import RenderCache, RevisionCache
 from api.services.content import course_info as content_course_info
 from api.services.worker import Worker
@@ -74,6 +78,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The current Open Badges key is recorded, so that it stays published after rotation.
+        await run_in_threadpool(
+            open_badges.publish_current_key, engine=app.state.engine, settings=settings
+        )
         worker = None
         if run_worker and settings.inprocess_worker:
             worker = Worker(app.state.engine, settings)
@@ -176,8 +184,10 @@ def create_app(
         me.router,
         authoring.router,
         certificates.router,
+        badges.learner_router,
         exports.router,
     )
+    serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
     serve(app, jobs.router, org_units.router, roles.router)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from api.cli import admin as cli_admin
+from api.cli import badges as cli_badges
 from api.cli import database
 from api.cli import jobs as cli_jobs
 from api.cli.common import OPERATOR, ROLE_NAMES, err, out, print_invalid
@@ -38,6 +39,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(content_app, name="content")
 app.add_typer(certificates_app, name="certificates")
 app.add_typer(cli_jobs.jobs_app, name="jobs")
+app.add_typer(cli_badges.badges_app, name="badges")
 app.command("worker")(cli_jobs.worker)
 
 

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     certificate_signer_title: str | None = Field(default=None, max_length=200)
     certificate_logo: Path | None = None
 
+    # Open Badges (api.services.badge_keys): the Ed25519 key that signs them, as PKCS#8 PEM
+    # (``openssl genpkey -algorithm ed25519``). Unset: one generated once into the data
+    # directory (badge-signing-key.pem). Replacing either rotates the key.
+    badge_signing_key: SecretStr | None = None
+
     accessibility_contact: str | None = Field(default=None, max_length=200)
 
     # Background jobs (api.services.jobs, api.services.worker). serve runs a worker in the
@@ -82,6 +87,20 @@ class Settings(BaseSettings):
             return None
         if len(value.get_secret_value()) < 16:
             raise ValueError("INNOSTUDY_METRICS_TOKEN må være en tilfeldig verdi på minst 16 tegn")
+        return value
+
+    @field_validator("badge_signing_key")
+    @classmethod
+    def _check_badge_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """Blank is unset; anything else must be an Ed25519 private key in PEM."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from api.core.signing_keys import KeyInvalid, load_pem
+
+        try:
+            load_pem(value.get_secret_value())
+        except KeyInvalid as exc:
+            raise ValueError(f"INNOSTUDY_BADGE_SIGNING_KEY: {exc}") from None
         return value
 
     @field_validator("base_url")

@@ -133,6 +133,24 @@ class CertificateNotFound(NotFound):
     )
 
 
+class BadgeKeyNotFound(NotFound):
+    code = "badge_key_not_found"
+    message = "Fant ingen nøkkel med denne id-en blant nøklene som signerer Open Badges herfra."
+
+
+class BadgeKeyConfigured(Conflict):
+    code = "badge_key_configured"
+    message = (
+        "Nøkkelen som signerer Open Badges er satt med INNOSTUDY_BADGE_SIGNING_KEY. Bytt den "
+        "ved å sette en ny verdi der og starte tjenesten på nytt: den gamle forblir publisert."
+    )
+
+
+class StatusListNotFound(NotFound):
+    code = "status_list_not_found"
+    message = "Fant ingen statusliste med dette nummeret."
+
+
 class CertificateCodeMistyped(DomainError):
     """A code with a typing error: the wrong shape, or a check character that does not match."""
 

@@ -243,6 +243,20 @@ class Certificate(SQLModel, table=True):
     holder_message: str | None = Field(default=None, max_length=500)
     # Set when the holder's data was erased: the name is gone, so the code no longer verifies.
     holder_erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Its entry in the Open Badges revocation lists (``api.services.open_badges``): given
+    # at issue, in order; revoked and erased certificates have their bit set.
+    status_index: int | None = Field(default=None, unique=True)
+
+
+class BadgeKey(SQLModel, table=True):
+    """An Ed25519 public key that has signed Open Badges: published for as long as the
+    credentials it signed exist, so they still verify after the key is replaced."""
+
+    __tablename__ = "badge_key"
+
+    # The Multikey ``publicKeyMultibase`` (z6Mk…), also the key's id in its URL.
+    key_id: str = Field(primary_key=True, max_length=64)
+    published_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class PasswordSetupToken(SQLModel, table=True):

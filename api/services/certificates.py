@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -167,13 +168,18 @@ def _insert(session: Session, *, holder: User, info: CourseInfo, enrollment: Enr
             "municipality": user_municipality.certificate_name(holder),
             "completed_at": enrollment.completed_at,
             "issued_at": utcnow(),
+            # The next entry in the Open Badges status lists (api.services.open_badges);
+            # a concurrent request that took it makes this insert conflict, and retry.
+            "status_index": select(
+                func.coalesce(func.max(Certificate.status_index), -1) + 1
+            ).scalar_subquery(),
         }
         statement = insert(Certificate).values(**values).on_conflict_do_nothing()
         inserted = session.exec(statement.returning(col(Certificate.code))).first()
         found = current_for_user(session=session, user_id=holder.id, info=info)
         if found is not None and found.revoked_at is None:  # ours, or a concurrent request's
             return Issued(found, created=inserted is not None)
-        # The random code collided with another certificate's: draw again.
+        # The random code or the status index collided with another certificate's: again.
 
 
 def issue(*, session: Session, user: User, info: CourseInfo) -> Issued:

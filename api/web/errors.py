@@ -13,7 +13,7 @@ from api.http.security_headers import SECURITY_HEADERS
 from api.web.deps import look_up_visitor
 from api.web.render import redirect, render
 
-_JSON_PATHS = ("/api/", "/healthz", "/metrics", "/openapi.json")
+_JSON_PATHS = ("/api/", "/healthz", "/metrics", "/openapi.json", "/badges/")
 _TITLES = {
     400: "Ugyldig forespørsel",
     403: "Ingen tilgang",

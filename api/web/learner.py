@@ -16,7 +16,7 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.services import certificate_pdfs, content, learning, org_units, privacy
+from api.services import certificate_pdfs, content, learning, open_badges, org_units, privacy
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
 from api.web.deps import FormDep, form_text, page_router
@@ -259,6 +259,38 @@ def certificate_pdf(
         media_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{pdf.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/kursbevis/open-badge.png")
+def open_badge_png(
+    session: SessionDep, user: CurrentUser, info: CourseInfoDep, settings: SettingsDep
+) -> Response:
+    """The certificate as an Open Badge: the badge image with the signed credential in it."""
+    badge = open_badges.holder_badge(session=session, user=user, info=info, settings=settings)
+    return Response(
+        open_badges.badge_png(badge),
+        media_type="image/png",
+        headers={
+            "Content-Disposition": f'attachment; filename="open-badge-{badge.code}.png"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/kursbevis/open-badge.json")
+def open_badge_json(
+    session: SessionDep, user: CurrentUser, info: CourseInfoDep, settings: SettingsDep
+) -> Response:
+    """The certificate as an Open Badge: the signed credential alone, as JSON."""
+    badge = open_badges.holder_badge(session=session, user=user, info=info, settings=settings)
+    return Response(
+        badge.json,
+        media_type="application/ld+json",
+        headers={
+            "Content-Disposition": f'attachment; filename="open-badge-{badge.code}.json"',
             "Cache-Control": "no-store",
         },
     )

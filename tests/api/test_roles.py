@@ -38,6 +38,18 @@ ENDPOINTS = [
     ("POST", "/api/v1/auth/logout", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("POST", "/api/v1/certificate", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/certificate.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "GET",
+        "/api/v1/certificate/open-badge",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "GET",
+        "/api/v1/certificate/open-badge.png",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
     ("POST", "/api/v1/certificates/ABCD-EFGH-JKM/revoke", {"reason": "Feil"}, {Role.ADMIN}),
     ("POST", "/api/v1/certificates/ABCD-EFGH-JKM/reissue", None, {Role.ADMIN}),
     # Authoring: mutations aim at a missing module or send invalid content, so that

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pypdf
 import pytest
 from playwright.sync_api import Page, expect
 
+from certificates.badges import baking
 from course.models import Course
 from tests.api.helpers import correct_answers, wrong_answers
 from tests.factories import PASSWORD, make_user
@@ -83,6 +85,14 @@ def test_learner_reads_passes_every_quiz_and_downloads_the_certificate(
     assert pdf.startswith(b"%PDF")
     text = " ".join(pypdf.PdfReader(download.path()).pages[0].extract_text().split())
     assert NAME in text
+    with page.expect_download() as badge_info:  # beside it: the Open Badge, credential baked in
+        page.get_by_role("link", name="Last ned Open Badge").click()
+    badge = badge_info.value
+    assert badge.suggested_filename.startswith("open-badge-")
+    assert badge.suggested_filename.endswith(".png")
+    baked = baking.unbake_png(badge.path().read_bytes())
+    assert baked is not None
+    assert json.loads(baked)["credentialSubject"]["identifier"][0]["identityHash"] == NAME
 
     page.get_by_role("button", name="Logg ut").click()
     expect(page.get_by_role("status")).to_contain_text("Du er logget ut")
