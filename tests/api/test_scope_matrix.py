@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from api.data.models import OrgUnit, Role, User
 from api.http.deps import SESSION_COOKIE
+from tests.api.test_roles import ENDPOINTS
 from tests.factories import grant_role, login, make_unit, make_user
 
 ASKER, OSLO = "3203", "0301"
@@ -113,6 +114,7 @@ UNITS_SEEN = {
     "municipal-admin": ASKER_UNITS,
     "municipal-admin-other": {"bydel"},
 }
+SCOPED_CALLERS = ("leader-unit", "leader-municipality", "municipal-admin")
 READERS = {"admin", "leader-unit", "leader-child", "leader-sibling", "leader-municipality"}
 READERS |= {"leader-other", "municipal-admin", "municipal-admin-other"}
 MANAGERS = {"admin", "municipal-admin", "municipal-admin-other"}
@@ -240,6 +242,27 @@ def test_every_role_and_scope_sees_and_changes_only_its_own_people(
                 f"page user {person_name}", status, text, allowed, denied=404 if manages else 403
             )
         client.cookies.clear()
+
+    # Every API endpoint, aimed at the person, unit and municipality outside each scoped
+    # caller's scope: never a success on them, never a name from outside in any answer.
+    outsider, far_unit = world.people["Person bydel"], world.units["bydel"]
+    for name in SCOPED_CALLERS:
+        user, sees = world.callers[name]
+        headers = login(client, user.email)
+        for method, path, body, _ in ENDPOINTS:
+            aimed = (
+                path.replace("/users/999999", f"/users/{outsider.id}")
+                .replace("/units/999999", f"/units/{far_unit.id}")
+                .replace("/municipalities/9999/", "/municipalities/0301/")
+            )
+            response = client.request(method, aimed, json=body, headers=headers)
+            label = f"{name} {method} {aimed}"
+            tally.check(label, response.status_code < 500, str(response.status_code))
+            if aimed != path:
+                ok = not 200 <= response.status_code < 300
+                tally.check(label, ok, f"{response.status_code} on someone outside the scope")
+            leaked = _leaks(response.text, world, sees)
+            tally.check(f"{label} leak", not leaked, f"names outside scope: {leaked}")
 
     print(f"\nscope matrix: {tally.tried} role × scope × endpoint combinations tried")
     assert not tally.wrong, "\n".join(tally.wrong)
