@@ -50,6 +50,7 @@ from api.services import job_tasks  # noqa: F401  (registers the kinds of job)
 from api.services.content import RenderCache, RevisionCache
 from api.services.content import course_info as content_course_info
 from api.services.worker import Worker
+from api.services.xapi_statements import statement_log
 from api.web import ROUTERS as PAGE_ROUTERS
 from api.web.errors import domain_error_page, error_page, http_error_page, is_page_request
 from api.web.templating import STATIC_DIR
@@ -102,6 +103,7 @@ def create_app(
     app.state.module_json_cache = RevisionCache[EncodedJson]()
     app.state.hot_path = HotPath(app.state.engine)
     app.state.metrics = Metrics()
+    app.state.xapi_log = statement_log(settings, app.state.course_info)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:

@@ -422,3 +422,23 @@ class OrgUnit(SQLModel, table=True):
     depth: int = 0  # 0 at the top level
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class XapiStatement(SQLModel, table=True):
+    """An xAPI statement about a learner, kept from the learning event until (and after) the
+    learning record store has it (``api.services.xapi_delivery``).
+
+    Written in the transaction of the event, so the two commit together; the id is the
+    statement's own, fixed when it is made, so sending it again never duplicates it.
+    """
+
+    __tablename__ = "xapi_statement"
+    # The statements still to send, oldest first: one index range.
+    __table_args__ = (Index("ix_xapi_statement_unsent", "sent_at", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    verb: str = Field(max_length=30)
+    statement: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -8,7 +8,9 @@ Erasure keeps what aggregate reports count and removes what identifies the perso
   text and the password removed, deactivated, and ``erased_at`` set; municipality,
   number, unit and role stay, for per-municipality and per-unit counts;
 - enrollment, module progress and quiz scores stay (dates, scores, counts);
-  the answers given in each quiz attempt are removed;
+  the answers given in each quiz attempt are removed, and so are the responses in
+  the person's xAPI *answered* statements (a learning record store that already
+  has them keeps its copy: its operator erases there; the actor is an opaque id);
 - login sessions, setup codes and failed logins under the old address are deleted;
 - certificates keep their code, dates and municipality, the holder's name is
   replaced, and verification then reports the data as erased (not valid);
@@ -36,6 +38,7 @@ from api.data.models import (
     PasswordSetupToken,
     QuizAttempt,
     User,
+    XapiStatement,
     utcnow,
 )
 from api.services import audit, org_units, user_municipality
@@ -50,6 +53,7 @@ from api.services.contracts import (
     PersonalModule,
     PersonalSession,
     PersonalSetupCode,
+    PersonalXapiStatement,
 )
 
 ERASED_NAME = "Slettet bruker"
@@ -102,6 +106,11 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
         .join(CourseModule, col(CourseModule.id) == ModuleRevision.module_id)
         .where(ModuleRevision.author_id == uid)
         .order_by(col(ModuleRevision.id))
+    ).all()
+    statements = session.exec(
+        select(XapiStatement)
+        .where(XapiStatement.user_id == uid)
+        .order_by(col(XapiStatement.created_at), col(XapiStatement.id))
     ).all()
     return PersonalDataExport(
         exported_at=utcnow(),
@@ -162,7 +171,26 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
             for e in events
         ],
         authored_revisions=[f"{slug}@{number}" for slug, number in revisions],
+        xapi_statements=[
+            PersonalXapiStatement(
+                statement=json.loads(s.statement), created_at=s.created_at, sent_at=s.sent_at
+            )
+            for s in statements
+        ],
     )
+
+
+def _erase_xapi_responses(session: Session, user_id: int) -> None:
+    answered = session.exec(
+        select(XapiStatement).where(
+            XapiStatement.user_id == user_id, XapiStatement.verb == "answered"
+        )
+    ).all()
+    for row in answered:
+        statement = json.loads(row.statement)
+        if statement.get("result", {}).pop("response", None) is not None:
+            row.statement = json.dumps(statement, ensure_ascii=False, separators=(",", ":"))
+            session.add(row)
 
 
 def erase_user(*, session: Session, admin: User | None, user_id: int) -> User:
@@ -180,6 +208,7 @@ def erase_user(*, session: Session, admin: User | None, user_id: int) -> User:
     session.exec(
         update(QuizAttempt).where(col(QuizAttempt.user_id) == user.id).values(answers="{}")
     )
+    _erase_xapi_responses(session, user.id)
     session.exec(
         update(Certificate)
         .where(col(Certificate.user_id) == user.id)

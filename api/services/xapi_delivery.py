@@ -1,0 +1,119 @@
+"""Sending the kept xAPI statements to the learning record store (the ``xapi.deliver`` job).
+
+The store is configured by the operator (``INNOSTUDY_XAPI_ENDPOINT``, ``_KEY``,
+``_SECRET``). A worker enqueues the job whenever statements wait and no delivery is
+queued or running (``jobs.Task.pending``); the job sends them oldest first, in
+batches, and marks each batch sent once the store has answered. While the store is
+down, the job fails and is tried again later (the queue's backoff), and the
+statements wait in ``xapi_statement``: nothing is lost.
+
+A batch is sent exactly as it was stored, ids included, so a batch sent again (the
+store took it but its answer was lost) is the same statements. A store that answers
+409 to a batch already has some of them: each is then sent on its own with
+``PUT ?statementId=``, which an LRS answers with 204 for a statement it has
+(or 409 when its copy differs; then the store's copy stands).
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+from sqlmodel import col
+
+from api.core.config import Settings
+from api.data.models import XapiStatement, utcnow
+from api.services.xapi_statements import VERSION
+
+_ERROR_BODY_CHARS = 500
+
+
+class LrsError(RuntimeError):
+    """The learning record store refused a request or could not be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lrs:
+    statements_url: str
+    authorization: str
+    timeout: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> Lrs | None:
+        if settings.xapi_endpoint is None or settings.xapi_secret is None:
+            return None
+        pair = f"{settings.xapi_key}:{settings.xapi_secret.get_secret_value()}"
+        return cls(
+            statements_url=f"{settings.xapi_endpoint}statements",
+            authorization="Basic " + base64.b64encode(pair.encode()).decode("ascii"),
+            timeout=settings.xapi_timeout_seconds,
+        )
+
+    def _request(self, method: str, url: str, body: bytes) -> int:
+        request = urllib.request.Request(  # noqa: S310 (an http(s) URL, checked in Settings)
+            url,
+            data=body,
+            method=method,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "X-Experience-API-Version": VERSION,
+                "Authorization": self.authorization,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            if error.code == 409:
+                return 409
+            text = error.read()[:_ERROR_BODY_CHARS].decode("utf-8", "replace")
+            raise LrsError(f"{method} {url}: {error.code} {error.reason}: {text}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise LrsError(f"{method} {url}: {error}") from None
+
+    def send(self, batch: Sequence[tuple[str, str]]) -> int:
+        """Send ``(id, statement JSON)`` pairs; returns how many the store already had."""
+        body = ("[" + ",".join(text for _, text in batch) + "]").encode()
+        if self._request("POST", self.statements_url, body) != 409:
+            return 0
+        conflicts = 0
+        for statement_id, text in batch:
+            url = f"{self.statements_url}?statementId={quote(statement_id)}"
+            if self._request("PUT", url, text.encode()) == 409:
+                conflicts += 1
+        return conflicts
+
+
+def has_unsent(connection: Connection, settings: Settings) -> bool:
+    """Whether a store is configured and statements wait for it (the worker's check)."""
+    if settings.xapi_endpoint is None:
+        return False
+    found = connection.execute(
+        select(col(XapiStatement.id)).where(col(XapiStatement.sent_at).is_(None)).limit(1)
+    ).first()
+    return found is not None
+
+
+def unsent(connection: Connection, *, limit: int) -> list[tuple[str, str]]:
+    """The oldest statements not yet sent, as ``(id, statement JSON)``."""
+    rows = connection.execute(
+        select(col(XapiStatement.id), col(XapiStatement.statement))
+        .where(col(XapiStatement.sent_at).is_(None))
+        .order_by(col(XapiStatement.created_at), col(XapiStatement.id))
+        .limit(limit)
+    )
+    return [(row.id, row.statement) for row in rows]
+
+
+def mark_sent(connection: Connection, ids: Sequence[str]) -> None:
+    connection.execute(
+        update(XapiStatement)
+        .where(col(XapiStatement.id).in_(ids), col(XapiStatement.sent_at).is_(None))
+        .values(sent_at=utcnow())
+    )
