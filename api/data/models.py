@@ -424,21 +424,22 @@ class OrgUnit(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class XapiStatement(SQLModel, table=True):
-    """An xAPI statement about a learner, kept from the learning event until (and after) the
-    learning record store has it (``api.services.xapi_delivery``).
+class XapiOutbox(SQLModel, table=True):
+    """The xAPI statements of one learning event, kept from the event until (and after) the
+    learning record store has them (``api.services.xapi_delivery``).
 
-    Written in the transaction of the event, so the two commit together; the id is the
-    statement's own, fixed when it is made, so sending it again never duplicates it.
+    Written in the event's own transaction, so the two commit together: one row per
+    event, its statements as a JSON array, appended in id order. Each statement's id is
+    fixed when it is made, so sending it again never duplicates it.
     """
 
-    __tablename__ = "xapi_statement"
-    # The statements still to send, oldest first: one index range.
-    __table_args__ = (Index("ix_xapi_statement_unsent", "sent_at", "created_at"),)
+    __tablename__ = "xapi_outbox"
+    # The events still to send, oldest first: one index range.
+    __table_args__ = (Index("ix_xapi_outbox_unsent", "sent_at", "id"),)
 
-    id: str = Field(primary_key=True, max_length=36)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    verb: str = Field(max_length=30)
-    statement: str = Field(sa_column=Column(Text, nullable=False))
+    statements: str = Field(sa_column=Column(Text, nullable=False))
+    statement_count: int
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -14,7 +14,7 @@ Timestamps are bound and read with ``api.data.timestamps``, as the ORM does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -70,10 +70,10 @@ INSERT INTO enrollment (user_id, enrolled_at) VALUES (:user_id, :now)
 ON CONFLICT (user_id) DO NOTHING
 """
 COMPLETE_COURSE_SQL = "UPDATE enrollment SET completed_at = :now WHERE user_id = :user_id"
-# The xAPI statements of a learning event (``api.services.xapi_statements``), run per row.
-NEW_XAPI_STATEMENT_SQL = """
-INSERT INTO xapi_statement (id, user_id, verb, statement, created_at)
-VALUES (:id, :user_id, :verb, :statement, :created_at)
+# The xAPI statements of a learning event (``api.services.xapi_statements``): one row.
+NEW_XAPI_OUTBOX_SQL = """
+INSERT INTO xapi_outbox (user_id, statements, statement_count, created_at)
+VALUES (:user_id, :statements, :statement_count, :created_at)
 """
 
 _PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
@@ -128,12 +128,6 @@ class Statements:
 
     def run(self, sql: str, params: Mapping[str, object]) -> None:
         self._execute(sql, params).close()
-
-    def run_many(self, sql: str, rows: Sequence[Mapping[str, object]]) -> None:
-        """``sql`` once for each of ``rows`` (psycopg sends them in one round trip)."""
-        cursor = self._dbapi.cursor()
-        cursor.executemany(sql if self.sqlite else _for_psycopg(sql), rows)
-        cursor.close()
 
     def timestamp(self, value: datetime | None) -> object:
         """``value`` as a statement parameter."""

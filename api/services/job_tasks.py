@@ -164,8 +164,8 @@ def deliver_xapi_statements(ctx: JobContext) -> dict[str, Any]:
             return {"sent": sent, "already_stored": conflicts}
         conflicts += lrs.send(batch)  # raises while the store is down: tried again later
         with jobs_writing(ctx.engine) as connection:
-            xapi_delivery.mark_sent(connection, [statement_id for statement_id, _ in batch])
-        sent += len(batch)
+            xapi_delivery.mark_sent(connection, batch)
+        sent += sum(event.count for event in batch)
         ctx.progress(None, f"{sent} utsagn sendt")
 
 

@@ -38,10 +38,10 @@ from api.data.models import (
     PasswordSetupToken,
     QuizAttempt,
     User,
-    XapiStatement,
+    XapiOutbox,
     utcnow,
 )
-from api.services import audit, org_units, user_municipality
+from api.services import audit, org_units, user_municipality, xapi_statements
 from api.services.admin_users import get_user
 from api.services.contracts import (
     PersonalAccount,
@@ -107,10 +107,8 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
         .where(ModuleRevision.author_id == uid)
         .order_by(col(ModuleRevision.id))
     ).all()
-    statements = session.exec(
-        select(XapiStatement)
-        .where(XapiStatement.user_id == uid)
-        .order_by(col(XapiStatement.created_at), col(XapiStatement.id))
+    xapi_events = session.exec(
+        select(XapiOutbox).where(XapiOutbox.user_id == uid).order_by(col(XapiOutbox.id))
     ).all()
     return PersonalDataExport(
         exported_at=utcnow(),
@@ -172,25 +170,20 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
         ],
         authored_revisions=[f"{slug}@{number}" for slug, number in revisions],
         xapi_statements=[
-            PersonalXapiStatement(
-                statement=json.loads(s.statement), created_at=s.created_at, sent_at=s.sent_at
-            )
-            for s in statements
+            PersonalXapiStatement(statement=statement, created_at=e.created_at, sent_at=e.sent_at)
+            for e in xapi_events
+            for statement in json.loads(e.statements)
         ],
     )
 
 
 def _erase_xapi_responses(session: Session, user_id: int) -> None:
-    answered = session.exec(
-        select(XapiStatement).where(
-            XapiStatement.user_id == user_id, XapiStatement.verb == "answered"
-        )
-    ).all()
-    for row in answered:
-        statement = json.loads(row.statement)
-        if statement.get("result", {}).pop("response", None) is not None:
-            row.statement = json.dumps(statement, ensure_ascii=False, separators=(",", ":"))
-            session.add(row)
+    for event in session.exec(select(XapiOutbox).where(XapiOutbox.user_id == user_id)).all():
+        statements = json.loads(event.statements)
+        removed = [s.get("result", {}).pop("response", None) for s in statements]
+        if any(response is not None for response in removed):
+            event.statements = xapi_statements.encode(statements)
+            session.add(event)
 
 
 def erase_user(*, session: Session, admin: User | None, user_id: int) -> User:

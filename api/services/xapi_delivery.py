@@ -5,7 +5,7 @@ The store is configured by the operator (``INNOSTUDY_XAPI_ENDPOINT``, ``_KEY``,
 queued or running (``jobs.Task.pending``); the job sends them oldest first, in
 batches, and marks each batch sent once the store has answered. While the store is
 down, the job fails and is tried again later (the queue's backoff), and the
-statements wait in ``xapi_statement``: nothing is lost.
+statements wait in ``xapi_outbox``: nothing is lost.
 
 A batch is sent exactly as it was stored, ids included, so a batch sent again (the
 store took it but its answer was lost) is the same statements. A store that answers
@@ -17,6 +17,7 @@ store took it but its answer was lost) is the same statements. A store that answ
 from __future__ import annotations
 
 import base64
+import json
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -28,8 +29,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from api.core.config import Settings
-from api.data.models import XapiStatement, utcnow
-from api.services.xapi_statements import VERSION
+from api.data.models import XapiOutbox, utcnow
+from api.services.xapi_statements import VERSION, encode
 
 _ERROR_BODY_CHARS = 500
 
@@ -77,17 +78,29 @@ class Lrs:
         except (urllib.error.URLError, OSError) as error:
             raise LrsError(f"{method} {url}: {error}") from None
 
-    def send(self, batch: Sequence[tuple[str, str]]) -> int:
-        """Send ``(id, statement JSON)`` pairs; returns how many the store already had."""
-        body = ("[" + ",".join(text for _, text in batch) + "]").encode()
+    def send(self, batch: Sequence[Pending]) -> int:
+        """Send the events' statements as one batch; returns how many the store had in
+        another form (409 to a statement sent on its own)."""
+        # Each event's JSON array as stored, joined into one: nothing is encoded again.
+        body = ("[" + ",".join(event.statements[1:-1] for event in batch) + "]").encode()
         if self._request("POST", self.statements_url, body) != 409:
             return 0
         conflicts = 0
-        for statement_id, text in batch:
-            url = f"{self.statements_url}?statementId={quote(statement_id)}"
-            if self._request("PUT", url, text.encode()) == 409:
-                conflicts += 1
+        for event in batch:
+            for statement in json.loads(event.statements):
+                url = f"{self.statements_url}?statementId={quote(statement['id'])}"
+                if self._request("PUT", url, encode(statement).encode()) == 409:
+                    conflicts += 1
         return conflicts
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A learning event's statements that the store does not have yet."""
+
+    id: int
+    statements: str  # a JSON array
+    count: int
 
 
 def has_unsent(connection: Connection, settings: Settings) -> bool:
@@ -95,25 +108,33 @@ def has_unsent(connection: Connection, settings: Settings) -> bool:
     if settings.xapi_endpoint is None:
         return False
     found = connection.execute(
-        select(col(XapiStatement.id)).where(col(XapiStatement.sent_at).is_(None)).limit(1)
+        select(col(XapiOutbox.id)).where(col(XapiOutbox.sent_at).is_(None)).limit(1)
     ).first()
     return found is not None
 
 
-def unsent(connection: Connection, *, limit: int) -> list[tuple[str, str]]:
-    """The oldest statements not yet sent, as ``(id, statement JSON)``."""
+def unsent(connection: Connection, *, limit: int) -> list[Pending]:
+    """The oldest events not yet sent, with about ``limit`` statements (at least one event)."""
     rows = connection.execute(
-        select(col(XapiStatement.id), col(XapiStatement.statement))
-        .where(col(XapiStatement.sent_at).is_(None))
-        .order_by(col(XapiStatement.created_at), col(XapiStatement.id))
+        select(col(XapiOutbox.id), col(XapiOutbox.statements), col(XapiOutbox.statement_count))
+        .where(col(XapiOutbox.sent_at).is_(None))
+        .order_by(col(XapiOutbox.id))
         .limit(limit)
     )
-    return [(row.id, row.statement) for row in rows]
+    batch: list[Pending] = []
+    total = 0
+    for row in rows:
+        if batch and total + row.statement_count > limit:
+            break
+        batch.append(Pending(row.id, row.statements, row.statement_count))
+        total += row.statement_count
+    return batch
 
 
-def mark_sent(connection: Connection, ids: Sequence[str]) -> None:
+def mark_sent(connection: Connection, batch: Sequence[Pending]) -> None:
     connection.execute(
-        update(XapiStatement)
-        .where(col(XapiStatement.id).in_(ids), col(XapiStatement.sent_at).is_(None))
+        update(XapiOutbox)
+        .where(col(XapiOutbox.id).in_([event.id for event in batch]))
+        .where(col(XapiOutbox.sent_at).is_(None))
         .values(sent_at=utcnow())
     )

@@ -12,6 +12,11 @@ account's id, stable for as long as the installation's secret key is, and
 meaningless without it. Never an e-mail address, and never the id in clear. The
 registration (``context.registration``) is the learner's enrollment in the course,
 made the same way.
+
+A statement carries what a reader of the store needs and no more, because every
+byte is written on the learner's hot path (``bench/bench_xapi.py``): a question's
+activity has its text and interaction type but not its choices, whose ids the
+*response* names (``a[,]c``).
 """
 
 from __future__ import annotations
@@ -48,9 +53,47 @@ _QUESTION_NAME_CHARS = 500
 @dataclass(frozen=True, slots=True)
 class Statement:
     id: str
-    verb: str
     at: datetime
-    body: dict[str, Any]
+    json: str  # the statement as stored and sent
+
+
+@dataclass(frozen=True, slots=True)
+class _Fragments:
+    """A module revision's activities as JSON, encoded once (the statements are put
+    together from these: encoding them for every statement cost most of its time)."""
+
+    module: str
+    module_ref: str
+    quiz: str
+    quiz_ref: str
+    questions: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Who:
+    """The learner's part of every statement of one event."""
+
+    actor: str
+    registration: str
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    """When an event happened, and as its statements say it."""
+
+    value: datetime
+    text: str
+
+    @classmethod
+    def of(cls, at: datetime) -> _At:
+        return cls(at, _timestamp(at))
+
+
+_COMPLETED = '{"completion":true}'
+
+
+def _reference(activity: dict[str, Any]) -> str:
+    return encode({"objectType": "Activity", "id": activity["id"]})
 
 
 @dataclass
@@ -64,7 +107,18 @@ class StatementLog:
     base_url: str
     key: bytes
     course: CourseInfo
-    _activities: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _fragments: dict[tuple[int, int], _Fragments] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        course = self.course_activity
+        self._course = encode(course)
+        self._course_ref = _reference(course)
+        self._verbs = {
+            verb: encode({"id": f"{ADL_VERBS}{verb}", "display": {"nb": display}})
+            for verb, display in VERBS.items()
+        }
+        self._revision_key = encode(f"{self.base_url}/xapi/utvidelser/revisjon")
+        self._platform = f',"platform":"innostudy","language":{encode(self.course.language)}'
 
     # -- who and where ----------------------------------------------------------------
 
@@ -80,6 +134,9 @@ class StatementLog:
     def actor(self, user_id: int) -> dict[str, Any]:
         account = {"homePage": self.base_url, "name": self.actor_name(user_id)}
         return {"objectType": "Agent", "account": account}
+
+    def _who(self, user_id: int) -> _Who:
+        return _Who(encode(self.actor(user_id)), self.registration(user_id))
 
     def _name(self, text: str) -> dict[str, str]:
         return {self.course.language: text}
@@ -115,17 +172,6 @@ class StatementLog:
             },
         }
 
-    def _question_activities(self, module: LiveModule) -> dict[str, Any]:
-        """The module revision's question activities, made once per revision."""
-        key = (module.id, module.revision)
-        found = self._activities.get(key)
-        if found is None:
-            quiz = module.content.quiz
-            questions = quiz.questions if quiz is not None else ()
-            found = {q.id: self._question_activity(module, q) for q in questions}
-            self._activities[key] = found
-        return found
-
     def _question_activity(self, module: LiveModule, question: Question) -> dict[str, Any]:
         return {
             "objectType": "Activity",
@@ -134,81 +180,81 @@ class StatementLog:
                 "type": f"{ADL_ACTIVITIES}cmi.interaction",
                 "name": self._name(question.text[:_QUESTION_NAME_CHARS]),
                 "interactionType": "choice",
-                "choices": [
-                    {"id": option.id, "description": self._name(option.text)}
-                    for option in question.options
-                ],
             },
         }
+
+    def _of(self, module: LiveModule) -> _Fragments:
+        """The module revision's fragments, made on its first statement."""
+        key = (module.id, module.revision)
+        found = self._fragments.get(key)
+        if found is None:
+            activity, quiz = self.module_activity(module), self.quiz_activity(module)
+            questions = module.content.quiz.questions if module.content.quiz else ()
+            found = _Fragments(
+                module=encode(activity),
+                module_ref=_reference(activity),
+                quiz=encode(quiz),
+                quiz_ref=_reference(quiz),
+                questions={q.id: encode(self._question_activity(module, q)) for q in questions},
+            )
+            self._fragments[key] = found
+        return found
 
     # -- statements -------------------------------------------------------------------
 
     def _statement(
         self,
         verb: str,
+        who: _Who,
+        at: _At,
+        activity: str,
         *,
-        user_id: int,
-        at: datetime,
-        activity: dict[str, Any],
-        parents: Sequence[dict[str, Any]] = (),
-        result: dict[str, Any] | None = None,
+        parent: str | None = None,
+        result: str | None = None,
         revision: int | None = None,
     ) -> Statement:
+        """One statement's JSON, put together from encoded parts."""
         statement_id = str(uuid.uuid4())
-        context: dict[str, Any] = {
-            "registration": self.registration(user_id),
-            "platform": "innostudy",
-            "language": self.course.language,
-            "contextActivities": {"grouping": [self._reference(self.course_activity)]},
-        }
-        if parents:
-            context["contextActivities"]["parent"] = [self._reference(p) for p in parents]
-        if revision is not None:
-            context["extensions"] = {f"{self.base_url}/xapi/utvidelser/revisjon": revision}
-        body: dict[str, Any] = {
-            "id": statement_id,
-            "actor": self.actor(user_id),
-            "verb": {"id": f"{ADL_VERBS}{verb}", "display": {"nb": VERBS[verb]}},
-            "object": activity,
-            "context": context,
-            "timestamp": _timestamp(at),
-            "version": VERSION,
-        }
-        if result is not None:
-            body["result"] = result
-        return Statement(statement_id, verb, at, body)
-
-    @staticmethod
-    def _reference(activity: dict[str, Any]) -> dict[str, Any]:
-        return {"objectType": "Activity", "id": activity["id"]}
+        parts = [
+            f'{{"id":"{statement_id}","actor":{who.actor},"verb":{self._verbs[verb]}',
+            f',"object":{activity},"context":{{"registration":"{who.registration}"',
+            self._platform,
+            f',"contextActivities":{{"grouping":[{self._course_ref}]',
+            "" if parent is None else f',"parent":[{parent}]',
+            "}",
+            "" if revision is None else f',"extensions":{{{self._revision_key}:{revision}}}',
+            f'}},"timestamp":"{at.text}","version":"{VERSION}"',
+            "" if result is None else f',"result":{result}',
+            "}",
+        ]
+        return Statement(statement_id, at.value, "".join(parts))
 
     def read(self, *, user_id: int, module: LiveModule, at: datetime) -> Statement:
+        parts = self._of(module)
         return self._statement(
-            "experienced",
-            user_id=user_id,
-            at=at,
-            activity=self.module_activity(module),
-            parents=[self.course_activity],
+            "experienced", self._who(user_id), _At.of(at), parts.module, parent=self._course_ref
         )
 
     def attempt(
         self, *, user_id: int, module: LiveModule, result: GradeResult, at: datetime
     ) -> list[Statement]:
         """One *answered* per question, then *passed* or *failed* for the quiz."""
-        quiz = self.quiz_activity(module)
-        questions = self._question_activities(module)
+        parts, who, when = self._of(module), self._who(user_id), _At.of(at)
         made = [
             self._statement(
                 "answered",
-                user_id=user_id,
-                at=at,
-                activity=questions[answer.id],
-                parents=[quiz],
-                result={"success": answer.correct, "response": "[,]".join(answer.selected)},
+                who,
+                when,
+                parts.questions[answer.id],
+                parent=parts.quiz_ref,
+                result=(
+                    f'{{"success":{"true" if answer.correct else "false"},'
+                    f'"response":{encode("[,]".join(answer.selected))}}}'
+                ),
                 revision=module.revision,
             )
             for answer in result.questions
-            if answer.id in questions
+            if answer.id in parts.questions
         ]
         score = {
             "scaled": result.score,
@@ -219,11 +265,11 @@ class StatementLog:
         made.append(
             self._statement(
                 "passed" if result.passed else "failed",
-                user_id=user_id,
-                at=at,
-                activity=quiz,
-                parents=[self.module_activity(module)],
-                result={"score": score, "success": result.passed, "completion": True},
+                who,
+                when,
+                parts.quiz,
+                parent=parts.module_ref,
+                result=encode({"score": score, "success": result.passed, "completion": True}),
                 revision=module.revision,
             )
         )
@@ -232,41 +278,38 @@ class StatementLog:
     def module_completed(self, *, user_id: int, module: LiveModule, at: datetime) -> Statement:
         return self._statement(
             "completed",
-            user_id=user_id,
-            at=at,
-            activity=self.module_activity(module),
-            parents=[self.course_activity],
-            result={"completion": True},
+            self._who(user_id),
+            _At.of(at),
+            self._of(module).module,
+            parent=self._course_ref,
+            result=_COMPLETED,
         )
 
     def course_completed(self, *, user_id: int, at: datetime) -> Statement:
         return self._statement(
-            "completed",
-            user_id=user_id,
-            at=at,
-            activity=self.course_activity,
-            result={"completion": True},
+            "completed", self._who(user_id), _At.of(at), self._course, result=_COMPLETED
         )
 
     # -- writing ----------------------------------------------------------------------
 
     def write(self, db: Statements, *, user_id: int, statements: Sequence[Statement]) -> None:
-        """Keep ``statements`` in the caller's transaction (one statement, every row)."""
+        """Keep ``statements`` in the caller's transaction: one row."""
         if not statements:
             return
-        db.run_many(
-            sql.NEW_XAPI_STATEMENT_SQL,
-            [
-                {
-                    "id": s.id,
-                    "user_id": user_id,
-                    "verb": s.verb,
-                    "statement": json.dumps(s.body, ensure_ascii=False, separators=(",", ":")),
-                    "created_at": db.timestamp(s.at),
-                }
-                for s in statements
-            ],
+        db.run(
+            sql.NEW_XAPI_OUTBOX_SQL,
+            {
+                "user_id": user_id,
+                "statements": "[" + ",".join(s.json for s in statements) + "]",
+                "statement_count": len(statements),
+                "created_at": db.timestamp(statements[0].at),
+            },
         )
+
+
+def encode(value: Any) -> str:
+    """Statements as stored and sent: compact JSON, UTF-8 as it is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _timestamp(at: datetime) -> str:

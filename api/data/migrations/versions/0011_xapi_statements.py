@@ -4,8 +4,9 @@ Revision ID: 0011
 Revises: 0008
 Create Date: 2026-12-04 02:00:00.000000
 
-Adds ``xapi_statement``: the statements made at learning events, kept until the
-learning record store has them (and after, for the learner's personal data export).
+Adds ``xapi_outbox``: the xAPI statements made at learning events (one row per
+event), kept until the learning record store has them, and after, for the learner's
+personal data export.
 """
 from collections.abc import Sequence
 
@@ -20,23 +21,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('xapi_statement',
-    sa.Column('id', sa.String(length=36), nullable=False),
+    op.create_table('xapi_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('verb', sa.String(length=30), nullable=False),
-    sa.Column('statement', sa.Text(), nullable=False),
+    sa.Column('statements', sa.Text(), nullable=False),
+    sa.Column('statement_count', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_xapi_statement_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_xapi_statement'))
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_xapi_outbox_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_xapi_outbox'))
     )
-    with op.batch_alter_table('xapi_statement', schema=None) as batch_op:
-        batch_op.create_index('ix_xapi_statement_unsent', ['sent_at', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_xapi_statement_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('xapi_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_xapi_outbox_unsent', ['sent_at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_xapi_outbox_user_id'), ['user_id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('xapi_statement', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_xapi_statement_user_id'))
-        batch_op.drop_index('ix_xapi_statement_unsent')
-    op.drop_table('xapi_statement')
+    with op.batch_alter_table('xapi_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_xapi_outbox_user_id'))
+        batch_op.drop_index('ix_xapi_outbox_unsent')
+    op.drop_table('xapi_outbox')
