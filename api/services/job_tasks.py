@@ -41,7 +41,7 @@ ROSTER_EXPORT = "roster.export"
 CERTIFICATES_RENDER_ALL = "certificates.render_all"
 CLEAN_UP = "maintenance.clean_up"
 SLEEP = "diagnostic.sleep"
-XAPI_DELIVER = "xapi.deliver"
+XAPI_DELIVER = xapi_delivery.DELIVER
 ROSTER_FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "json": "application/json"}
 
 

@@ -24,14 +24,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from api.core.config import Settings
-from api.data.models import XapiOutbox, utcnow
+from api.data.models import Job, XapiOutbox, utcnow
 from api.services.xapi_statements import VERSION, encode
 
+DELIVER = "xapi.deliver"  # the job kind (``api.services.job_tasks``)
 _ERROR_BODY_CHARS = 500
 
 
@@ -137,4 +138,44 @@ def mark_sent(connection: Connection, batch: Sequence[Pending]) -> None:
         .where(col(XapiOutbox.id).in_([event.id for event in batch]))
         .where(col(XapiOutbox.sent_at).is_(None))
         .values(sent_at=utcnow())
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LrsStatus:
+    """How delivery to the learning record store stands (never its secret)."""
+
+    configured: bool
+    endpoint: str | None
+    key: str | None
+    waiting_events: int
+    waiting_statements: int
+    sent_statements: int
+    last_delivery: Job | None
+
+
+def status(*, session: Session, settings: Settings) -> LrsStatus:
+    """The store's configuration without the secret, what waits, and the latest delivery."""
+    counts = {
+        sent: (events, statements or 0)
+        for sent, events, statements in session.execute(
+            select(
+                col(XapiOutbox.sent_at).is_not(None),
+                func.count(),
+                func.sum(col(XapiOutbox.statement_count)),
+            ).group_by(col(XapiOutbox.sent_at).is_not(None))
+        )
+    }
+    waiting = counts.get(False, (0, 0))
+    last = session.execute(
+        select(Job).where(col(Job.kind) == DELIVER).order_by(col(Job.id).desc()).limit(1)
+    ).scalar_one_or_none()
+    return LrsStatus(
+        configured=settings.xapi_endpoint is not None,
+        endpoint=settings.xapi_endpoint,
+        key=settings.xapi_key,
+        waiting_events=waiting[0],
+        waiting_statements=int(waiting[1]),
+        sent_statements=int(counts.get(True, (0, 0))[1]),
+        last_delivery=last,
     )

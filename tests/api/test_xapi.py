@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -302,3 +302,40 @@ def test_statements_stay_valid_json_whatever_the_titles_say(
     assert statements[-1]["object"]["definition"]["name"] == {"nn": 'Kurs "A" \\ B'}
     assert [s["id"] for s in statements] == [s.id for s in made]
     assert xapi_validation_problems(statements) == []
+
+
+def test_an_administrator_sees_what_waits_and_why_never_the_secret(
+    xapi_client: TestClient,
+    xapi_settings: Settings,
+    engine: Engine,
+    learner: User,
+    receiver: Receiver,
+    shipped_course: Course,
+) -> None:
+    headers = login(xapi_client, learner.email)
+    module = shipped_course.modules[0]
+    xapi_client.post(f"/api/v1/modules/{module.slug}/read", headers=headers)
+    admin = login(xapi_client, make_user(engine, role=Role.ADMIN, email="a@asker.kommune.no").email)
+
+    # The store refuses this installation's credentials: the delivery fails and says so.
+    wrong = xapi_settings.model_copy(update={"xapi_secret": SecretStr("feil-passord")})
+    delivery = Worker(engine, wrong, schedules=(), name="xapi-test-worker")
+    delivery.enqueue_pending()
+    delivery.run_once()
+    assert receiver.refused == ["authorization"] and not receiver.stored
+    response = xapi_client.get("/api/v1/xapi/lrs", headers=admin)
+    assert response.status_code == 200
+    status = response.json()
+    assert receiver.secret not in response.text and "feil-passord" not in response.text
+    assert status["configured"] is True
+    assert status["endpoint"] == receiver.endpoint and status["key"] == receiver.key
+    assert (status["waiting_events"], status["waiting_statements"]) == (1, 1)
+    assert status["sent_statements"] == 0
+    assert status["last_delivery"]["state"] == "queued"  # to be tried again
+    assert "401" in status["last_delivery"]["error"]
+
+    worker(engine, xapi_settings).drain()  # the right credentials: delivered
+    status = xapi_client.get("/api/v1/xapi/lrs", headers=admin).json()
+    assert (status["waiting_events"], status["sent_statements"]) == (0, 1)
+    assert status["last_delivery"]["state"] == "succeeded"
+    assert len(receiver.stored) == 1
