@@ -231,12 +231,12 @@ class Worker:
         if not watched:
             return
         with self.engine.connect() as connection:
-            busy = jobs.waiting_kinds(connection, list(watched))
             wanted = [
-                kind
-                for kind, pending in watched.items()
-                if kind not in busy and pending(connection, self.settings)
+                kind for kind, pending in watched.items() if pending(connection, self.settings)
             ]
+            if wanted:
+                busy = jobs.waiting_kinds(connection, wanted)
+                wanted = [kind for kind in wanted if kind not in busy]
         if not wanted:
             return
         with Session(self.engine.execution_options(**WRITE)) as session:

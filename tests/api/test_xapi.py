@@ -339,3 +339,29 @@ def test_an_administrator_sees_what_waits_and_why_never_the_secret(
     assert (status["waiting_events"], status["sent_statements"]) == (0, 1)
     assert status["last_delivery"]["state"] == "succeeded"
     assert len(receiver.stored) == 1
+
+
+def test_a_dead_delivery_is_followed_by_a_new_one_while_statements_wait(
+    xapi_client: TestClient,
+    xapi_settings: Settings,
+    engine: Engine,
+    learner: User,
+    receiver: Receiver,
+    shipped_course: Course,
+) -> None:
+    headers = login(xapi_client, learner.email)
+    xapi_client.post(f"/api/v1/modules/{shipped_course.modules[0].slug}/read", headers=headers)
+    delivery = worker(engine, xapi_settings)
+    delivery.enqueue_pending()
+    with Session(engine) as session:  # as after its last try while the store was down
+        (job,) = session.exec(select(Job).where(Job.kind == job_tasks.XAPI_DELIVER)).all()
+        job.state = JobState.DEAD
+        session.add(job)
+        session.commit()
+    delivery.enqueue_pending()
+    delivery.drain()
+    with Session(engine) as session:
+        states = sorted(j.state for j in session.exec(select(Job)).all())
+    assert states == [JobState.DEAD, JobState.SUCCEEDED]
+    assert len(receiver.stored) == 1
+    assert all(event.sent_at is not None for event in events(engine))
