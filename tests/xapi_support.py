@@ -110,8 +110,9 @@ class Receiver:
     key: str
     secret: str
     url: str = ""
-    # Answers to give, first to last, before behaving: "fail" (503 at once) or "lose"
-    # (keep the statements, then 503, as when the answer is lost on its way back).
+    # Answers to give, first to last, before behaving: "fail" (503 at once), "redirect"
+    # (302 elsewhere) or "lose" (keep the statements, then 503, as when the answer is
+    # lost on its way back).
     script: list[str] = field(default_factory=list)
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[tuple[str, int]] = field(default_factory=list)  # (method, status)
@@ -129,6 +130,8 @@ class Receiver:
             return status
 
     def _answer(self, method: str, query: str, headers: Any, body: bytes) -> int:
+        if method == "GET":  # as an LRS answers a query for statements: a followed redirect
+            return 200  # of a POST would come back as this, and look like success
         if headers.get("X-Experience-API-Version") != "1.0.3":
             self.refused.append(f"version header {headers.get('X-Experience-API-Version')!r}")
             return 400
@@ -139,6 +142,8 @@ class Receiver:
         step = self.script.pop(0) if self.script else None
         if step == "fail":
             return 503
+        if step == "redirect":
+            return 302
         statements = json.loads(body)
         if method == "PUT":
             statement_id = parse_qs(query)["statementId"][0]
@@ -173,11 +178,13 @@ def receiver() -> Iterator[Receiver]:
             else:
                 status = state.answer(self.command, parts.query, self.headers, body)
             self.send_response(status)
+            if status == 302:
+                self.send_header("Location", "/xapi/statements?moved=1")
             self.send_header("X-Experience-API-Version", "1.0.3")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        do_POST = do_PUT = _handle
+        do_POST = do_PUT = do_GET = _handle
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import func, select, update
@@ -38,6 +39,17 @@ _ERROR_BODY_CHARS = 500
 
 class LrsError(RuntimeError):
     """The learning record store refused a request or could not be reached."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: urllib would follow a POST's 302 as a GET without the body,
+    and its 200 would mark statements sent that the store never got."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +81,7 @@ class Lrs:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 return int(response.status)
         except urllib.error.HTTPError as error:
             if error.code == 409:

@@ -119,8 +119,9 @@ def test_statements_arrive_once_after_the_store_was_down(
     made = kept(engine)
     assert made and all(event.sent_at is None for event in events(engine))
 
-    # Down for two tries; then the store takes the third batch but its answer is lost.
-    receiver.script = ["fail", "fail", "ok", "lose"]
+    # Down for two tries, then redirecting (never followed: a GET would lose the body);
+    # then the store takes the second batch but its answer is lost.
+    receiver.script = ["fail", "fail", "redirect", "ok", "lose"]
     delivery = worker(engine, xapi_settings)
     delivery.enqueue_pending()
     delivery.enqueue_pending()  # one delivery job at a time
@@ -131,7 +132,8 @@ def test_statements_arrive_once_after_the_store_was_down(
 
     assert not receiver.refused
     statuses = [status for _, status in receiver.log]
-    assert statuses[:2] == [503, 503] and 409 in statuses  # the lost batch, sent again
+    assert statuses[:3] == [503, 503, 302] and 409 in statuses  # the lost batch, sent again
+    assert "GET" not in {method for method, _ in receiver.log}
     assert sorted(receiver.stored) == sorted(s["id"] for s in made)  # each once, by its id
     for statement in made:
         assert receiver.stored[statement["id"]] == statement
@@ -255,6 +257,11 @@ def test_an_endpoint_needs_its_credentials(tmp_path: Path) -> None:
         xapi_secret="s",
     )  # fmt: skip
     assert settings.xapi_endpoint == "https://lrs.example.no/xapi/"
+    with pytest.raises(ValidationError, match="https i produksjon"):
+        Settings(
+            data_dir=tmp_path, environment="production", secret_key="p" * 40,
+            xapi_endpoint="http://lrs.example.no/xapi", xapi_key="k", xapi_secret="s",
+        )  # fmt: skip
 
 
 def test_the_validators_refuse_a_broken_statement(
