@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from api.app import create_app
+from api.cli.main import app as cli
 from api.core.config import Settings
 from api.data.models import Job, JobState, Role, User, XapiOutbox
 from api.services import content, job_tasks
@@ -372,3 +374,31 @@ def test_a_dead_delivery_is_followed_by_a_new_one_while_statements_wait(
     assert states == [JobState.DEAD, JobState.SUCCEEDED]
     assert len(receiver.stored) == 1
     assert all(event.sent_at is not None for event in events(engine))
+
+
+def test_the_operator_sees_the_same_status_on_the_command_line(
+    xapi_client: TestClient,
+    engine: Engine,
+    learner: User,
+    receiver: Receiver,
+    shipped_course: Course,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    headers = login(xapi_client, learner.email)
+    xapi_client.post(f"/api/v1/modules/{shipped_course.modules[0].slug}/read", headers=headers)
+    environment = {
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "DATA_DIR": str(tmp_path / "cli"),
+        "SECRET_KEY": "c" * 40,
+        "XAPI_ENDPOINT": receiver.endpoint,
+        "XAPI_KEY": receiver.key,
+        "XAPI_SECRET": receiver.secret,
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(f"INNOSTUDY_{name}", value)
+    result = CliRunner().invoke(cli, ["xapi", "status"])
+    assert result.exit_code == 0, result.output
+    assert f"Læringsregister: {receiver.endpoint} (nøkkel {receiver.key})" in result.output
+    assert "Venter: 1 utsagn fra 1 hendelser" in result.output
+    assert receiver.secret not in result.output
