@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     def _blank_xapi_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
 
+    @field_validator("xapi_secret")
+    @classmethod
+    def _blank_xapi_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
     @field_validator("xapi_endpoint")
     @classmethod
     def _check_xapi_endpoint(cls, value: str | None) -> str | None:

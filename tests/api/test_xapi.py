@@ -252,6 +252,8 @@ def test_statements_are_in_the_personal_export_and_erasure_removes_the_responses
 def test_an_endpoint_needs_its_credentials(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="INNOSTUDY_XAPI_KEY"):
         Settings(data_dir=tmp_path, xapi_endpoint="https://lrs.example.no/xapi")
+    with pytest.raises(ValidationError, match="INNOSTUDY_XAPI_SECRET"):
+        Settings(data_dir=tmp_path, xapi_endpoint="https://lrs.no/", xapi_key="k", xapi_secret=" ")
     with pytest.raises(ValidationError, match="http- eller https"):
         Settings(data_dir=tmp_path, xapi_endpoint="ftp://lrs.example.no", xapi_key="k")
     settings = Settings(
