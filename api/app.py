@@ -47,6 +47,7 @@ from api.routes import (
     reports,
     roles,
     users,
+    xapi,
 )
 from api.services import (
     job_tasks,  # noqa: F401  (registers the kinds of job)
@@ -55,6 +56,7 @@ from api.services import (
 from api.services.content import RenderCache, RevisionCache
 from api.services.content import course_info as content_course_info
 from api.services.worker import Worker
+from api.services.xapi_statements import statement_log
 from api.web import ROUTERS as PAGE_ROUTERS
 from api.web.errors import domain_error_page, error_page, http_error_page, is_page_request
 from api.web.templating import STATIC_DIR
@@ -111,6 +113,7 @@ def create_app(
     app.state.module_json_cache = RevisionCache[EncodedJson]()
     app.state.hot_path = HotPath(app.state.engine)
     app.state.metrics = Metrics()
+    app.state.xapi_log = statement_log(settings, app.state.course_info)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -190,7 +193,7 @@ def create_app(
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
-    serve(app, jobs.router, org_units.router, roles.router)
+    serve(app, jobs.router, org_units.router, roles.router, xapi.router)
     serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app

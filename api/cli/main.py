@@ -16,6 +16,7 @@ from api.cli import admin as cli_admin
 from api.cli import badges as cli_badges
 from api.cli import database
 from api.cli import jobs as cli_jobs
+from api.cli import xapi as cli_xapi
 from api.cli.common import OPERATOR, ROLE_NAMES, err, out, print_invalid
 from api.cli.usage import NorwegianGroup
 from api.core.config import Settings
@@ -40,6 +41,7 @@ app.add_typer(content_app, name="content")
 app.add_typer(certificates_app, name="certificates")
 app.add_typer(cli_jobs.jobs_app, name="jobs")
 app.add_typer(cli_badges.badges_app, name="badges")
+app.add_typer(cli_xapi.xapi_app, name="xapi")
 app.command("worker")(cli_jobs.worker)
 
 

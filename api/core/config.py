@@ -6,6 +6,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -73,6 +74,15 @@ class Settings(BaseSettings):
     # One JSON line per request on the ``innostudy.requests`` logger.
     request_log: bool = True
 
+    # The learning record store that receives xAPI statements (api.services.xapi_delivery):
+    # its xAPI endpoint (the statements resource is under it) and the Basic auth key and
+    # secret it gave this installation. Without an endpoint no statements are made.
+    xapi_endpoint: str | None = Field(default=None, max_length=500)
+    xapi_key: str | None = Field(default=None, max_length=200)
+    xapi_secret: SecretStr | None = None
+    xapi_timeout_seconds: float = Field(default=10, gt=0)
+    xapi_batch_size: int = Field(default=100, gt=0, le=1000)
+
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
@@ -103,6 +113,31 @@ class Settings(BaseSettings):
             raise ValueError(f"INNOSTUDY_BADGE_SIGNING_KEY: {exc}") from None
         return value
 
+    @field_validator("xapi_endpoint", "xapi_key")
+    @classmethod
+    def _blank_xapi_is_unset(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    @field_validator("xapi_secret")
+    @classmethod
+    def _blank_xapi_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("xapi_endpoint")
+    @classmethod
+    def _check_xapi_endpoint(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("INNOSTUDY_XAPI_ENDPOINT må være en http- eller https-adresse")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(
+                "INNOSTUDY_XAPI_ENDPOINT skal være adressen til xAPI-endepunktet, uten "
+                "spørring og uten brukernavn og passord (bruk INNOSTUDY_XAPI_KEY og _SECRET)"
+            )
+        return value.rstrip("/") + "/"
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -116,6 +151,13 @@ class Settings(BaseSettings):
                 raise ValueError("INNOSTUDY_SECRET_KEY må være en tilfeldig verdi på minst 32 tegn")
         elif self.environment == "production":
             raise ValueError("INNOSTUDY_SECRET_KEY må være satt i produksjon")
+        if self.xapi_endpoint is not None:
+            if self.xapi_key is None or self.xapi_secret is None:
+                raise ValueError(
+                    "INNOSTUDY_XAPI_ENDPOINT trenger INNOSTUDY_XAPI_KEY og INNOSTUDY_XAPI_SECRET"
+                )
+            if self.environment == "production" and not self.xapi_endpoint.startswith("https:"):
+                raise ValueError("INNOSTUDY_XAPI_ENDPOINT må bruke https i produksjon")
         return self
 
     @cached_property

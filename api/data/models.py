@@ -484,3 +484,24 @@ class RoleAssignment(SQLModel, table=True):
     scope_key: str = Field(max_length=40)
     granted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     granted_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class XapiOutbox(SQLModel, table=True):
+    """The xAPI statements of one learning event, kept from the event until (and after) the
+    learning record store has them (``api.services.xapi_delivery``).
+
+    Written in the event's own transaction, so the two commit together: one row per
+    event, its statements as a JSON array, appended in id order. Each statement's id is
+    fixed when it is made, so sending it again never duplicates it.
+    """
+
+    __tablename__ = "xapi_outbox"
+    # The events still to send, oldest first: one index range.
+    __table_args__ = (Index("ix_xapi_outbox_unsent", "sent_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    statements: str = Field(sa_column=Column(Text, nullable=False))
+    statement_count: int
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -73,6 +73,11 @@ INSERT INTO enrollment (user_id, enrolled_at) VALUES (:user_id, :now)
 ON CONFLICT (user_id) DO NOTHING
 """
 COMPLETE_COURSE_SQL = "UPDATE enrollment SET completed_at = :now WHERE user_id = :user_id"
+# The xAPI statements of a learning event (``api.services.xapi_statements``): one row.
+NEW_XAPI_OUTBOX_SQL = """
+INSERT INTO xapi_outbox (user_id, statements, statement_count, created_at)
+VALUES (:user_id, :statements, :statement_count, :created_at)
+"""
 
 _PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 

@@ -30,6 +30,7 @@ from api.http.schemas import (
     ProgressPublic,
     ReadResult,
 )
+from api.http.xapi import get_statement_log
 from api.services import learning, progress_writes
 from api.services.content import LiveModule
 from api.services.progress_writes import CourseModules
@@ -69,9 +70,11 @@ async def get_module(request: Request, slug: SlugPath, principal: CurrentPrincip
 async def mark_read(request: Request, slug: SlugPath, principal: CurrentPrincipal) -> Response:
     """Mark the module's text as read (idempotent)."""
 
+    xapi = get_statement_log(request)
+
     def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> bytes:
         mark = progress_writes.mark_read(
-            db=db, user_id=principal.id, module=module, course_modules=course_modules
+            db=db, user_id=principal.id, module=module, course_modules=course_modules, xapi=xapi
         )
         return presenters.read_json(mark)
 
@@ -89,6 +92,7 @@ async def submit_attempt(
     request: Request, body: AttemptCreate, slug: SlugPath, principal: CurrentPrincipal
 ) -> Response:
     """Grade a quiz attempt on the server; returns the score and per-question explanations."""
+    xapi = get_statement_log(request)
 
     def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> bytes:
         outcome = progress_writes.submit_attempt(
@@ -98,6 +102,7 @@ async def submit_attempt(
             answers=body.answers,
             revision=body.revision,
             course_modules=course_modules,
+            xapi=xapi,
         )
         return presenters.attempt_json(outcome)
 

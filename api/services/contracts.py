@@ -246,6 +246,14 @@ class PersonalAuditEvent(BaseModel):
     role: str = Field(description="'actor' if you did it, 'target' if it was done to you")
 
 
+class PersonalXapiStatement(BaseModel):
+    """An xAPI statement made about the person, and when the learning record store got it."""
+
+    statement: dict[str, Any]
+    created_at: datetime
+    sent_at: datetime | None
+
+
 class PersonalDataExport(BaseModel):
     """Everything innostudy holds about the person (secrets such as hashes left out)."""
 
@@ -261,6 +269,9 @@ class PersonalDataExport(BaseModel):
     failed_logins: list[PersonalLoginFailure]
     audit_events: list[PersonalAuditEvent]
     authored_revisions: list[str] = Field(description="Module revisions written, as slug@number")
+    xapi_statements: list[PersonalXapiStatement] = Field(
+        default_factory=list, description="xAPI statements made for the learning record store"
+    )
 
 
 def _day(value: object) -> object:

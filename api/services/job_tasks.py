@@ -29,11 +29,13 @@ from api.services import (
     org_units,
     roster,
     roster_export,
+    xapi_delivery,
 )
 from api.services.contracts import RosterFilters
 from api.services.jobs import REGISTRY
 from api.services.scope import Actor, Capability, actor_for
 from api.services.worker import JobContext
+from api.services.worker import writing as jobs_writing
 from certificates.bulk import render_to_directory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +43,7 @@ ROSTER_EXPORT = "roster.export"
 CERTIFICATES_RENDER_ALL = "certificates.render_all"
 CLEAN_UP = "maintenance.clean_up"
 SLEEP = "diagnostic.sleep"
+XAPI_DELIVER = xapi_delivery.DELIVER
 ROSTER_FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "json": "application/json"}
 
 
@@ -156,6 +159,28 @@ def clean_up(ctx: JobContext) -> dict[str, Any]:
         return jobs.clean_up(
             session=session, keep_finished=timedelta(days=ctx.settings.job_keep_days)
         )
+
+
+# Many tries: with the queue's capped backoff they span more than a day of the store
+# being down, and a dead delivery is followed by a new one as long as statements wait.
+@REGISTRY.task(XAPI_DELIVER, max_attempts=30, pending=xapi_delivery.has_unsent)
+def deliver_xapi_statements(ctx: JobContext) -> dict[str, Any]:
+    """Send the waiting xAPI statements to the learning record store, oldest first."""
+    lrs = xapi_delivery.Lrs.of(ctx.settings)
+    if lrs is None:
+        return {"sent": 0, "configured": False}
+    sent = conflicts = 0
+    while True:
+        ctx.check_cancelled()
+        with ctx.engine.connect() as connection:
+            batch = xapi_delivery.unsent(connection, limit=ctx.settings.xapi_batch_size)
+        if not batch:
+            return {"sent": sent, "already_stored": conflicts}
+        conflicts += lrs.send(batch)  # raises while the store is down: tried again later
+        with jobs_writing(ctx.engine) as connection:
+            xapi_delivery.mark_sent(connection, batch)
+        sent += sum(event.count for event in batch)
+        ctx.progress(None, f"{sent} utsagn sendt")
 
 
 @REGISTRY.task(SLEEP, max_attempts=3)

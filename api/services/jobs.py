@@ -58,6 +58,9 @@ class Task:
     queue: str = "default"
     priority: int = 0
     max_attempts: int = 5
+    # Whether there is work for this kind (a read, given the worker's connection and
+    # settings): a worker then enqueues a job of it unless one is queued or running.
+    pending: Callable[[Connection, Any], bool] | None = None
 
 
 @dataclass
@@ -67,7 +70,13 @@ class Registry:
     tasks: dict[str, Task] = field(default_factory=dict)
 
     def task(
-        self, kind: str, *, queue: str = "default", priority: int = 0, max_attempts: int = 5
+        self,
+        kind: str,
+        *,
+        queue: str = "default",
+        priority: int = 0,
+        max_attempts: int = 5,
+        pending: Callable[[Connection, Any], bool] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if queue not in QUEUES:
             raise ValueError(f"unknown queue {queue!r}")
@@ -75,7 +84,7 @@ class Registry:
         def register(run: Callable[..., Any]) -> Callable[..., Any]:
             if kind in self.tasks:
                 raise ValueError(f"job kind {kind!r} registered twice")
-            self.tasks[kind] = Task(kind, run, queue, priority, max_attempts)
+            self.tasks[kind] = Task(kind, run, queue, priority, max_attempts, pending)
             return run
 
         return register
@@ -210,6 +219,16 @@ def reap(connection: Connection, *, now: datetime | None = None) -> int:
         )
     )
     return _count(result)
+
+
+def waiting_kinds(connection: Connection, kinds: Sequence[str]) -> set[str]:
+    """Which of ``kinds`` have a job queued or running."""
+    rows = connection.execute(
+        select(col(Job.kind))
+        .where(col(Job.kind).in_(kinds), col(Job.state).in_([JobState.QUEUED, JobState.RUNNING]))
+        .distinct()
+    )
+    return set(rows.scalars())
 
 
 def has_due(connection: Connection, queues: Sequence[str], *, now: datetime | None = None) -> bool:

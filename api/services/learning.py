@@ -17,6 +17,7 @@ from api.services import progress_writes
 from api.services.content import LiveModule, RenderCache, revision_content
 from api.services.progress_writes import AttemptOutcome, ReadMark, summarise
 from api.services.progress_writes import QuizNotFound as QuizNotFound
+from api.services.xapi_statements import StatementLog
 from course.grading import Answers, GradeResult, grade
 from course.models import CourseInfo
 from course.progress import CourseProgress, ModuleStatus
@@ -75,12 +76,17 @@ def _statements(session: Session) -> Iterator[Statements]:
 
 
 def mark_read(
-    *, session: Session, user_id: int, module: LiveModule, modules: Sequence[LiveModule]
+    *,
+    session: Session,
+    user_id: int,
+    module: LiveModule,
+    modules: Sequence[LiveModule],
+    xapi: StatementLog | None = None,
 ) -> ReadMark:
     """Record that the learner has read the module's text (idempotent)."""
     with _statements(session) as db:
         return progress_writes.mark_read(
-            db=db, user_id=user_id, module=module, course_modules=lambda: modules
+            db=db, user_id=user_id, module=module, course_modules=lambda: modules, xapi=xapi
         )
 
 
@@ -92,6 +98,7 @@ def submit_attempt(
     answers: Answers,
     revision: int | None,
     modules: Sequence[LiveModule],
+    xapi: StatementLog | None = None,
 ) -> AttemptOutcome:
     """Grade answers on the server, keep the attempt, and update progress together."""
     with _statements(session) as db:
@@ -102,6 +109,7 @@ def submit_attempt(
             answers=answers,
             revision=revision,
             course_modules=lambda: modules,
+            xapi=xapi,
         )
 
 

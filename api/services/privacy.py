@@ -8,7 +8,9 @@ Erasure keeps what aggregate reports count and removes what identifies the perso
   text and the password removed, deactivated, and ``erased_at`` set; municipality,
   number, unit and role stay, for per-municipality and per-unit counts;
 - enrollment, module progress and quiz scores stay (dates, scores, counts);
-  the answers given in each quiz attempt are removed;
+  the answers given in each quiz attempt are removed, and so are the responses in
+  the person's xAPI *answered* statements (a learning record store that already
+  has them keeps its copy: its operator erases there; the actor is an opaque id);
 - login sessions, setup codes and failed logins under the old address are deleted;
 - certificates keep their code, dates and municipality, the holder's name is
   replaced, and verification then reports the data as erased (not valid);
@@ -37,9 +39,10 @@ from api.data.models import (
     QuizAttempt,
     RoleAssignment,
     User,
+    XapiOutbox,
     utcnow,
 )
-from api.services import audit, org_units, user_municipality
+from api.services import audit, org_units, user_municipality, xapi_statements
 from api.services.contracts import (
     PersonalAccount,
     PersonalAttempt,
@@ -50,6 +53,7 @@ from api.services.contracts import (
     PersonalModule,
     PersonalSession,
     PersonalSetupCode,
+    PersonalXapiStatement,
 )
 from api.services.scope import Actor, Capability, person
 
@@ -103,6 +107,9 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
         .join(CourseModule, col(CourseModule.id) == ModuleRevision.module_id)
         .where(ModuleRevision.author_id == uid)
         .order_by(col(ModuleRevision.id))
+    ).all()
+    xapi_events = session.exec(
+        select(XapiOutbox).where(XapiOutbox.user_id == uid).order_by(col(XapiOutbox.id))
     ).all()
     return PersonalDataExport(
         exported_at=utcnow(),
@@ -163,7 +170,21 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
             for e in events
         ],
         authored_revisions=[f"{slug}@{number}" for slug, number in revisions],
+        xapi_statements=[
+            PersonalXapiStatement(statement=statement, created_at=e.created_at, sent_at=e.sent_at)
+            for e in xapi_events
+            for statement in json.loads(e.statements)
+        ],
     )
+
+
+def _erase_xapi_responses(session: Session, user_id: int) -> None:
+    for event in session.exec(select(XapiOutbox).where(XapiOutbox.user_id == user_id)).all():
+        statements = json.loads(event.statements)
+        removed = [s.get("result", {}).pop("response", None) for s in statements]
+        if any(response is not None for response in removed):
+            event.statements = xapi_statements.encode(statements)
+            session.add(event)
 
 
 def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
@@ -184,6 +205,7 @@ def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
     session.exec(
         update(QuizAttempt).where(col(QuizAttempt.user_id) == user.id).values(answers="{}")
     )
+    _erase_xapi_responses(session, user.id)
     session.exec(
         update(Certificate)
         .where(col(Certificate.user_id) == user.id)

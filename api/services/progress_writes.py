@@ -21,6 +21,7 @@ from api.data import sql
 from api.data.models import utcnow
 from api.data.sql import Statements
 from api.services.content import LiveModule
+from api.services.xapi_statements import Statement, StatementLog
 from course.grading import Answers, GradeResult, InvalidAnswers, grade
 from course.models import Quiz
 from course.progress import CourseProgress, ModuleStatus, course_progress, module_complete
@@ -79,9 +80,15 @@ def summarise(modules: Sequence[LiveModule], completed_ids: Collection[int]) -> 
 
 
 def mark_read(
-    *, db: Statements, user_id: int, module: LiveModule, course_modules: CourseModules
+    *,
+    db: Statements,
+    user_id: int,
+    module: LiveModule,
+    course_modules: CourseModules,
+    xapi: StatementLog | None = None,
 ) -> ReadMark:
-    """Record that the learner has read the module's text (idempotent)."""
+    """Record that the learner has read the module's text (idempotent); with ``xapi``, the
+    xAPI statements of what changed too."""
     row = _locked_progress(db, user_id=user_id, module_id=module.id)
     completes = not row.completed and module_complete(
         read=True, has_quiz=module.content.quiz is not None, passed=row.passed
@@ -96,8 +103,14 @@ def mark_read(
                 "completed_at": db.timestamp(utcnow()) if completes else None,
             },
         )
-    if completes:
-        _complete_course_if_done(db, user_id=user_id, course_modules=course_modules)
+    course_done = completes and _complete_course_if_done(
+        db, user_id=user_id, course_modules=course_modules
+    )
+    if xapi is not None and (row.read_at is None or completes):
+        first = row.read_at is None
+        made = [xapi.read(user_id=user_id, module=module, at=read_at)] if first else []
+        made += _completions(xapi, user_id, module, completes, course_done)
+        xapi.write(db, user_id=user_id, statements=made)
     completed = row.completed or completes
     attempted = row.attempt_count > 0
     return ReadMark(read_at, status_of(completed=completed, read=True, attempted=attempted))
@@ -111,8 +124,10 @@ def submit_attempt(
     answers: Answers,
     revision: int | None,
     course_modules: CourseModules,
+    xapi: StatementLog | None = None,
 ) -> AttemptOutcome:
-    """Grade answers on the server, keep the attempt, and update progress together."""
+    """Grade answers on the server, keep the attempt, and update progress together; with
+    ``xapi``, the attempt's xAPI statements too."""
     quiz = module.content.quiz
     if quiz is None:
         raise QuizNotFound()
@@ -150,8 +165,22 @@ def submit_attempt(
     course_done = completes and _complete_course_if_done(
         db, user_id=user_id, course_modules=course_modules
     )
+    if xapi is not None:
+        made = xapi.attempt(user_id=user_id, module=module, result=result, at=now)
+        made += _completions(xapi, user_id, module, completes, course_done)
+        xapi.write(db, user_id=user_id, statements=made)
     attempt = RecordedAttempt(int(inserted[0]), module.revision, result.score, result.passed, now)
     return AttemptOutcome(attempt, result, completes, course_done)
+
+
+def _completions(
+    xapi: StatementLog, user_id: int, module: LiveModule, module_done: bool, course_done: bool
+) -> list[Statement]:
+    now = utcnow()
+    made = [xapi.module_completed(user_id=user_id, module=module, at=now)] if module_done else []
+    if course_done:
+        made.append(xapi.course_completed(user_id=user_id, at=now))
+    return made
 
 
 def _grade(quiz: Quiz, answers: Answers) -> GradeResult:

@@ -135,6 +135,16 @@ def _audit(
     )
 
 
+def _held(session: Session, user_id: int, role: Role, key: str) -> RoleAssignment | None:
+    return session.exec(
+        select(RoleAssignment).where(
+            col(RoleAssignment.user_id) == user_id,
+            col(RoleAssignment.role) == role.value,
+            col(RoleAssignment.scope_key) == key,
+        )
+    ).first()
+
+
 def grant(
     *,
     session: Session,
@@ -163,13 +173,7 @@ def grant(
             if unit is not None and unit.closed_at is not None:
                 raise UnitClosed()
         key = scope_key(municipality_number=placed.municipality_number, unit_id=placed.unit_id)
-        existing = session.exec(
-            select(RoleAssignment).where(
-                col(RoleAssignment.user_id) == user.id,
-                col(RoleAssignment.role) == role.value,
-                col(RoleAssignment.scope_key) == key,
-            )
-        ).first()
+        existing = _held(session, user.id, role, key)
         if existing is None:
             session.add(
                 RoleAssignment(
@@ -210,13 +214,7 @@ def revoke(
         user.role = Role.LEARNER.value
     else:
         key = scope_key(municipality_number=placed.municipality_number, unit_id=placed.unit_id)
-        existing = session.exec(
-            select(RoleAssignment).where(
-                col(RoleAssignment.user_id) == user.id,
-                col(RoleAssignment.role) == role.value,
-                col(RoleAssignment.scope_key) == key,
-            )
-        ).first()
+        existing = _held(session, user.id, role, key)
         if existing is None:
             raise RoleNotHeld()
         session.delete(existing)

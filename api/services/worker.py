@@ -5,7 +5,8 @@ the database; ``innostudy serve`` runs one inside the web process unless
 ``INNOSTUDY_INPROCESS_WORKER=0``. Each queue a worker serves gets threads of its
 own, so a long bulk export never holds up the jobs of another queue. A heartbeat
 thread renews the leases of the running tries, passes on cancellations, puts back
-jobs whose worker died, and enqueues the scheduled jobs (once per slot, by key).
+jobs whose worker died, enqueues the scheduled jobs (once per slot, by key), and
+enqueues a job of each kind that says it has work waiting (``Task.pending``).
 """
 
 from __future__ import annotations
@@ -218,6 +219,30 @@ class Worker:
         for job_id in cancel:
             running[job_id][1].set()
         self.enqueue_scheduled()
+        self.enqueue_pending()
+
+    def enqueue_pending(self) -> None:
+        """A job of each kind that has work waiting (``Task.pending``) and none queued."""
+        watched = {
+            task.kind: task.pending
+            for task in self.registry.tasks.values()
+            if task.pending is not None
+        }
+        if not watched:
+            return
+        with self.engine.connect() as connection:
+            wanted = [
+                kind for kind, pending in watched.items() if pending(connection, self.settings)
+            ]
+            if wanted:
+                busy = jobs.waiting_kinds(connection, wanted)
+                wanted = [kind for kind in wanted if kind not in busy]
+        if not wanted:
+            return
+        with Session(self.engine.execution_options(**WRITE)) as session:
+            for kind in wanted:
+                jobs.enqueue(session=session, kind=kind, registry=self.registry)
+            session.commit()
 
     def enqueue_scheduled(self, now: datetime | None = None) -> None:
         now = now or utcnow()

@@ -16,6 +16,7 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
 )
+from api.http.xapi import get_statement_log
 from api.services import certificate_pdfs, content, learning, open_badges, org_units, privacy
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
@@ -82,7 +83,13 @@ def mark_read(
 ) -> Response:
     """Mark the module's text as read, then back to the module."""
     module = content.pick(modules, slug)
-    learning.mark_read(session=session, user_id=learner.id, module=module, modules=modules)
+    learning.mark_read(
+        session=session,
+        user_id=learner.id,
+        module=module,
+        modules=modules,
+        xapi=get_statement_log(request),
+    )
     return redirect(request, f"/moduler/{module.slug}?lest=1#status")
 
 
@@ -146,6 +153,7 @@ def submit_quiz(
             answers=answers,
             revision=int(revision) if revision.isdigit() else None,
             modules=modules,
+            xapi=get_statement_log(request),
         )
     except StaleRevision:
         message = (

@@ -104,6 +104,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/jobs/999999/file", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("POST", "/api/v1/jobs/999999/cancel", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("POST", "/api/v1/jobs/999999/retry", None, {Role.ADMIN}),
+    ("GET", "/api/v1/xapi/lrs", None, {Role.ADMIN}),
 ]
 
 
