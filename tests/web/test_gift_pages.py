@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import FilePayload, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -17,7 +18,8 @@ from course.gift import export_gift
 from course.models import Course
 from tests.conftest import Databases
 from tests.factories import make_user
-from tests.web.conftest import web_settings
+from tests.web.conftest import WebSite, check_page_at_both_widths, web_settings
+from tests.web.helpers import log_in as browser_log_in
 from tests.web.test_web_security import csrf_from, log_in
 
 PAGE = "/instruktor/gift"
@@ -115,3 +117,26 @@ def test_a_learner_cannot_import(client: TestClient, engine: Engine) -> None:
         files={"fil": ("quiz.gift", GIFT.encode(), "text/plain")},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.browser
+def test_an_instructor_previews_and_imports_gift_in_the_browser(
+    page: Page, own_site: WebSite, axe_source: str
+) -> None:
+    site = own_site
+    browser_log_in(page, site.url, make_user(site.engine, role=Role.INSTRUCTOR).email)
+    page.goto(f"{site.url}{PAGE}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quizer i GIFT-formatet")
+    check_page_at_both_widths(page, axe_source, "instruktor-gift")
+    gift: FilePayload = {"name": "quiz.gift", "mimeType": "text/plain", "buffer": GIFT.encode()}
+    page.get_by_label("Modul").select_option(SLUG)
+    page.get_by_label("GIFT-fil", exact=True).set_input_files(gift)
+    page.get_by_role("button", name="Prøvekjør (lagrer ingenting)").click()
+    expect(page.get_by_role("heading", name="Filen er i orden")).to_be_visible()
+    expect(page.locator(".gift-preview")).to_contain_text("Hva er samskaping?")
+    check_page_at_both_widths(page, axe_source, "instruktor-gift-provekjoring")
+    broken: FilePayload = {"name": "feil.gift", "mimeType": "text/plain", "buffer": b"::a:: {"}
+    page.get_by_label("GIFT-fil", exact=True).set_input_files(broken)
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    check_page_at_both_widths(page, axe_source, "instruktor-gift-feil")
