@@ -39,8 +39,17 @@ def get_user_by_email_or_404(*, session: Session, actor: Actor, email: str) -> U
     return person_by_email(session=session, scope=scope, email=normalise_email(email))
 
 
-def _managed(session: Session, actor: Actor, user_id: int) -> User:
-    return person(session=session, scope=actor.require(Capability.MANAGE_PEOPLE), user_id=user_id)
+def managed_person(*, session: Session, actor: Actor, user_id: int) -> User:
+    """A person the actor may change. An instructor's or an administrator's account is
+    changed only by an installation admin: a municipal administrator who could reset its
+    password could take over its rights."""
+    user = person(session=session, scope=actor.require(Capability.MANAGE_PEOPLE), user_id=user_id)
+    if user.role != Role.LEARNER and not actor.is_admin:
+        raise Forbidden(
+            "Kontoen har en rolle for hele installasjonen; bare en administrator for hele "
+            "installasjonen kan endre den."
+        )
+    return user
 
 
 def _contains(text: str) -> str:
@@ -139,7 +148,7 @@ def _changeable(user: User, actor: Actor, *, own_account_allowed: bool = False) 
 
 def update_user(*, session: Session, actor: Actor, user_id: int, data: UserUpdate) -> User:
     """Change the fields sent; the audit row names the fields, not their values."""
-    user = _managed(session, actor, user_id)
+    user = managed_person(session=session, actor=actor, user_id=user_id)
     _changeable(user, actor, own_account_allowed=True)
     changes = data.model_dump(exclude_unset=True)
     municipality = None
@@ -185,7 +194,7 @@ def update_user(*, session: Session, actor: Actor, user_id: int, data: UserUpdat
 
 def deactivate(*, session: Session, actor: Actor, user_id: int) -> User:
     """The person can no longer log in and their sessions end; their history stays."""
-    user = _managed(session, actor, user_id)
+    user = managed_person(session=session, actor=actor, user_id=user_id)
     _changeable(user, actor)
     was_active = user.is_active
     user.is_active = False
@@ -204,7 +213,7 @@ def deactivate(*, session: Session, actor: Actor, user_id: int) -> User:
 
 
 def reactivate(*, session: Session, actor: Actor, user_id: int) -> User:
-    user = _managed(session, actor, user_id)
+    user = managed_person(session=session, actor=actor, user_id=user_id)
     _changeable(user, actor)
     was_active = user.is_active
     user.is_active = True
@@ -228,7 +237,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: Role) -> 
         raise Forbidden()
     if role not in (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN):
         raise RoleScopeInvalid("Leder og kommuneadministrator gis med et omfang (/roles).")
-    user = _managed(session, actor, user_id)
+    user = managed_person(session=session, actor=actor, user_id=user_id)
     _changeable(user, actor)
     previous = user.role
     user.role = role
@@ -246,7 +255,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: Role) -> 
 
 def reset_password(*, session: Session, actor: Actor, user_id: int) -> setup_codes.IssuedCode:
     """A new single-use setup code; the current password works until the code is used."""
-    user = _managed(session, actor, user_id)
+    user = managed_person(session=session, actor=actor, user_id=user_id)
     _changeable(user, actor, own_account_allowed=True)
     if not user.is_active:
         raise UserInactive()

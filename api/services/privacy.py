@@ -43,6 +43,7 @@ from api.data.models import (
     utcnow,
 )
 from api.services import audit, org_units, user_municipality, xapi_statements
+from api.services.admin_users import managed_person
 from api.services.contracts import (
     PersonalAccount,
     PersonalAttempt,
@@ -55,7 +56,7 @@ from api.services.contracts import (
     PersonalSetupCode,
     PersonalXapiStatement,
 )
-from api.services.scope import Actor, Capability, person
+from api.services.scope import Actor
 
 ERASED_NAME = "Slettet bruker"
 
@@ -191,7 +192,7 @@ def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
     """Remove or anonymise the person's data, keeping what aggregates count (module docstring).
 
     The person's roles end with it."""
-    user = person(session=session, scope=actor.require(Capability.MANAGE_PEOPLE), user_id=user_id)
+    user = managed_person(session=session, actor=actor, user_id=user_id)
     if user.erased_at is not None:
         raise UserErased("Personopplysningene til denne brukeren er allerede slettet.")
     if actor.user_id is not None and actor.user_id == user.id:

@@ -127,6 +127,12 @@ def _scope_problems(
         if user is not None and not scope.covers_municipality(user.municipality_number):
             message = "E-postadressen tilhører en konto du ikke kan endre (en annen kommune)."
             problems.append(Problem(row.line, names.get("email", "email"), message))
+        elif user is not None and user.role != "learner" and not actor.is_admin:
+            message = (
+                "Kontoen har en rolle for hele installasjonen; bare en administrator for hele "
+                "installasjonen kan endre den."
+            )
+            problems.append(Problem(row.line, names.get("email", "email"), message))
         elif not scope.covers_municipality(municipalities[row.line].number):
             message = "Du kan bare importere brukere til kommuner du administrerer."
             problems.append(Problem(row.line, column, message))

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.data.models import AuditEvent, Role
+from api.data.models import AuditEvent, Role, User
 from tests.factories import complete_course, grant_role, login, make_unit, make_user
 
 
@@ -202,3 +202,27 @@ def test_a_municipal_admin_reads_the_audit_log_of_their_own_municipality(
     assert ("user.deactivate", f"user:{oslo_person.id}") in {
         (e["action"], e["target"]) for e in everything
     }
+
+
+def test_a_municipal_admin_cannot_take_over_an_installation_account_in_their_municipality(
+    client: TestClient, engine: Engine
+) -> None:
+    boss = make_user(engine, email="boss@takeover.no")
+    grant_role(engine, boss, Role.MUNICIPAL_ADMIN, municipality="3203")
+    admin = make_user(engine, role=Role.ADMIN, email="admin@takeover.no")  # lives in Asker
+    headers = login(client, boss.email)
+    for method, path in (
+        ("POST", f"/api/v1/users/{admin.id}/password-reset"),
+        ("POST", f"/api/v1/users/{admin.id}/deactivate"),
+        ("POST", f"/api/v1/users/{admin.id}/erase"),
+        ("PATCH", f"/api/v1/users/{admin.id}"),
+    ):
+        response = client.request(method, path, json={"full_name": "Overtatt"}, headers=headers)
+        assert response.status_code == 403, (path, response.text)
+        assert "hele installasjonen" in response.json()["detail"]
+    upload = {"file": ("a.csv", b"e-post;navn;kommune\nadmin@takeover.no;Overtatt;Asker\n")}
+    imported = client.post("/api/v1/users/import", files=upload, headers=headers)
+    assert imported.status_code == 422 and "hele installasjonen" in imported.text
+    with Session(engine) as session:
+        kept = session.get(User, admin.id)
+        assert kept is not None and kept.full_name == "Kari Nordmann" and kept.is_active
