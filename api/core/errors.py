@@ -435,3 +435,11 @@ class UnitImportInvalid(ImportInvalid):
 
     code = "unit_import_invalid"
     message = "Filen har feil, så ingen enheter ble opprettet. Rett linjene som er nevnt."
+
+
+# Signed webhooks (``api.services.webhooks``)
+
+
+class WebhookNotFound(NotFound):
+    code = "webhook_not_found"
+    message = "Fant ikke webhook-mottakeren."

@@ -61,6 +61,10 @@ class Action(StrEnum):
     UNIT_CLOSE = "unit.close"
     UNIT_REOPEN = "unit.reopen"
     UNIT_IMPORT = "unit.import"
+    WEBHOOK_CREATE = "webhook.create"
+    WEBHOOK_UPDATE = "webhook.update"
+    WEBHOOK_DELETE = "webhook.delete"
+    WEBHOOK_TEST = "webhook.test"
 
 
 class Outcome(StrEnum):

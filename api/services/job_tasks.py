@@ -31,6 +31,7 @@ from api.services import (
 )
 from api.services.contracts import RosterFilters
 from api.services.jobs import REGISTRY
+from api.services.webhook_delivery import WEBHOOK_DELIVER as WEBHOOK_DELIVER  # registered there
 from api.services.worker import JobContext
 from certificates.bulk import render_to_directory
 

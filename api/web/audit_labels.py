@@ -47,6 +47,10 @@ ACTION_LABELS: dict[str, str] = {
     Action.UNIT_CLOSE: "Enhet nedlagt",
     Action.UNIT_REOPEN: "Enhet gjenåpnet",
     Action.UNIT_IMPORT: "Enhetsimport",
+    Action.WEBHOOK_CREATE: "Webhook-mottaker lagt til",
+    Action.WEBHOOK_UPDATE: "Webhook-mottaker endret",
+    Action.WEBHOOK_DELETE: "Webhook-mottaker slettet",
+    Action.WEBHOOK_TEST: "Testmelding til webhook-mottaker bestilt",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -94,6 +98,10 @@ DETAIL_LABELS: dict[str, str] = {
     "from_parent_id": "fra overordnet enhet",
     "to_parent_id": "til overordnet enhet",
     "units": "enheter",
+    # webhooks
+    "events": "hendelser",
+    "active": "aktiv",
+    "webhook_id": "meldings-id",
     # modules
     "revision": "revisjon",
     "position": "plass",
@@ -113,6 +121,7 @@ _TARGET_PREFIXES = {
     "job:": "Jobb",
     "unit:": "Enhet",
     "municipality:": "Kommune",
+    "webhook:": "Webhook-mottaker",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status"}

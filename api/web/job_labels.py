@@ -32,6 +32,7 @@ KIND_LABELS: dict[str, str] = {
     job_tasks.CERTIFICATES_RENDER_ALL: "Alle kursbevis som ZIP",
     job_tasks.CLEAN_UP: "Nattlig opprydding",
     job_tasks.SLEEP: "Testjobb (venter)",
+    job_tasks.WEBHOOK_DELIVER: "Webhook-melding",
 }
 FORMAT_NAMES = {"xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 _SHORT_ERROR = 300
