@@ -45,6 +45,7 @@ from api.routes import (
     privacy,
     reports,
     users,
+    webhooks,
 )
 from api.services import job_tasks  # noqa: F401  (registers the kinds of job)
 from api.services.content import RenderCache, RevisionCache
@@ -179,7 +180,7 @@ def create_app(
     )
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
-    serve(app, jobs.router, org_units.router)
+    serve(app, jobs.router, org_units.router, webhooks.router)
     serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app

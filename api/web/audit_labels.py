@@ -113,6 +113,7 @@ TARGET_LABELS: dict[str, str] = {
     "modules": "Moduler",
     "certificates": "Kursbevis",
     "municipalities": "Kommuneregisteret",
+    "webhooks": "Webhook-mottakere",
 }
 _TARGET_PREFIXES = {
     "user:": "Bruker",
