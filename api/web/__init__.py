@@ -19,6 +19,7 @@ from api.web import (
     admin_municipalities,
     admin_reports,
     admin_units,
+    admin_webhooks,
     auth,
     instructor,
     instructor_export,
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_certificates.router,
     admin_jobs.router,
     admin_units.router,
+    admin_webhooks.router,
     public.router,
     password_setup.router,
 )

@@ -30,6 +30,7 @@ SECTIONS = (
     Section("Kommuner", "/admin/kommuner"),
     Section("Kursbevis", "/admin/kursbevis"),
     Section("Jobber", "/admin/jobber"),
+    Section("Webhooks", "/admin/webhooks"),
     Section("Logg", "/admin/logg"),
 )
 
