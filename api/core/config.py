@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # same private network); every other endpoint must use https.
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=120)
     webhook_http_hosts: str = ""
+    # The delivery log keeps each try this long (the nightly clean-up removes older ones).
+    webhook_log_days: float = Field(default=90, gt=0)
 
     # Operations (api.services.queue_health, api.http.observe): readiness, metrics, request logs.
     # /healthz/ready answers 503 once a due job has waited longer than this (0: never).

@@ -28,6 +28,7 @@ from api.services import (
     jobs,
     roster,
     roster_export,
+    webhooks,
 )
 from api.services.contracts import RosterFilters
 from api.services.jobs import REGISTRY
@@ -138,11 +139,15 @@ def render_all_certificates(ctx: JobContext, *, processes: int | None = None) ->
 
 @REGISTRY.task(CLEAN_UP, max_attempts=3)
 def clean_up(ctx: JobContext) -> dict[str, Any]:
-    """The nightly clean-up: expired job files, and finished jobs past their keeping time."""
+    """The nightly clean-up: expired job files, finished jobs past their keeping time, and
+    webhook deliveries past theirs."""
     with transaction(ctx.engine, write=True) as session:
-        return jobs.clean_up(
+        removed = jobs.clean_up(
             session=session, keep_finished=timedelta(days=ctx.settings.job_keep_days)
         )
+        keep_log = timedelta(days=ctx.settings.webhook_log_days)
+        removed["webhook_deliveries"] = webhooks.prune_deliveries(session=session, keep=keep_log)
+        return removed
 
 
 @REGISTRY.task(SLEEP, max_attempts=3)

@@ -16,7 +16,8 @@ import base64
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -238,6 +239,15 @@ def deliveries(
     if before_id is not None:
         query = query.where(col(WebhookDelivery.id) < before_id)
     return list(session.exec(query).all())
+
+
+def prune_deliveries(*, session: Session, keep: timedelta, now: datetime | None = None) -> int:
+    """Delete the log's tries older than ``keep`` (the nightly clean-up); returns how many."""
+    cutoff = (now or utcnow()) - keep
+    result: Any = session.execute(  # a CursorResult, with the rows it deleted
+        delete(WebhookDelivery).where(col(WebhookDelivery.attempted_at) < cutoff)
+    )
+    return int(result.rowcount)
 
 
 @dataclass(frozen=True)

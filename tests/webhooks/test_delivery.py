@@ -240,3 +240,31 @@ def test_an_event_is_enqueued_once_per_endpoint_however_often_it_is_emitted(
         second = webhook_events.emit(session=session, event=event)
     assert [job.id for job in first] == [job.id for job in second]
     assert len(_webhook_jobs(engine)) == 1
+
+
+def test_the_nightly_clean_up_removes_old_deliveries_only(
+    client: TestClient, admin: dict[str, str], engine: Engine
+) -> None:
+    from datetime import timedelta
+
+    from api.core.db import transaction
+    from api.services import webhooks
+
+    endpoint = _endpoint(client, admin, "https://hr.example.no/h", ["course.completed"])
+    now = webhooks.utcnow()
+    with transaction(engine, write=True) as session:
+        for age in (100, 10):
+            session.add(
+                WebhookDelivery(
+                    endpoint_id=endpoint["id"],
+                    event_type="course.completed",
+                    webhook_id=f"msg_{age}",
+                    attempt=1,
+                    status_code=204,
+                    attempted_at=now - timedelta(days=age),
+                )
+            )
+    with transaction(engine, write=True) as session:
+        assert webhooks.prune_deliveries(session=session, keep=timedelta(days=90)) == 1
+    log = client.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=admin).json()
+    assert [d["webhook_id"] for d in log] == ["msg_10"]
