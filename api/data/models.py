@@ -428,8 +428,9 @@ class WebhookEndpoint(SQLModel, table=True):
     """Where an administrator wants signed webhooks sent (``api.services.webhooks``).
 
     ``secret`` is the Standard Webhooks signing secret (``whsec_`` and base64), generated
-    here and shown once when the endpoint is created; it is kept so deliveries can be
-    signed, and never returned again. ``events`` holds the subscribed event types,
+    here and shown once when the endpoint is created; it is kept, sealed with a key
+    derived from the installation's secret key (``api.services.webhook_secrets``), so
+    deliveries can be signed, and never returned again. ``events`` holds the subscribed event types,
     separated by spaces. With a ``municipality_number``, only events about learners of
     that municipality are sent; without, every event.
     """
@@ -439,7 +440,7 @@ class WebhookEndpoint(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(max_length=2000)
     description: str = Field(default="", max_length=200)
-    secret: str = Field(max_length=100)
+    secret: str = Field(max_length=200)
     events: str = Field(max_length=500)
     municipality_number: str | None = Field(
         default=None, max_length=4, foreign_key="municipality.number", index=True

@@ -35,7 +35,7 @@ from standardwebhooks import Webhook
 from api.core.config import Settings
 from api.core.db import transaction
 from api.data.models import WebhookDelivery, WebhookEndpoint, utcnow
-from api.services import content
+from api.services import content, webhook_secrets
 from api.services.jobs import REGISTRY
 from api.services.worker import JobContext, writing
 
@@ -143,7 +143,7 @@ def deliver(
             return {"skipped": "endpoint_deleted"}
         if not endpoint.is_active and event_type != "webhook.test":
             return {"skipped": "endpoint_inactive"}
-        url, secret = endpoint.url, endpoint.secret
+        url, sealed = endpoint.url, endpoint.secret
     body = message(
         ctx.settings,
         event_type=event_type,
@@ -153,8 +153,14 @@ def deliver(
         occurred_at=occurred_at,
     )
     at = utcnow()
-    headers = signed_headers(secret=secret, webhook_id=webhook_id, body=body, at=at)
-    sent = send(url=url, headers=headers, body=body, timeout=ctx.settings.webhook_timeout_seconds)
+    try:
+        secret = webhook_secrets.unseal(ctx.settings, sealed)
+    except webhook_secrets.SecretUnreadable:
+        sent = Sent(None, webhook_secrets.UNREADABLE, 0)
+    else:
+        headers = signed_headers(secret=secret, webhook_id=webhook_id, body=body, at=at)
+        timeout = ctx.settings.webhook_timeout_seconds
+        sent = send(url=url, headers=headers, body=body, timeout=timeout)
     with writing(ctx.engine) as connection:
         connection.execute(
             insert(WebhookDelivery).values(

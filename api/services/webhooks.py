@@ -5,9 +5,9 @@ An endpoint is a URL (https, unless its host is loopback or named in
 municipality (then it gets only events about that municipality's learners), and
 an active flag. Its signing secret is generated here (``whsec_`` and 32 random
 bytes in base64, as Standard Webhooks has it), returned once by ``create_endpoint``
-and never again. Every change is audited (without the URL, whose query may hold
-a receiver's token). What is sent, and when, is ``webhook_events`` and
-``webhook_delivery``.
+and never again; it is stored sealed (``webhook_secrets``). Every change is audited
+(without the URL, whose query may hold a receiver's token). What is sent, and when, is
+``webhook_events`` and ``webhook_delivery``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from api.core.config import Settings
 from api.core.errors import UnprocessableError, WebhookNotFound
 from api.data.models import Job, User, WebhookDelivery, WebhookEndpoint, utcnow
-from api.services import audit, jobs, user_municipality, webhook_events
+from api.services import audit, jobs, user_municipality, webhook_events, webhook_secrets
 from api.services.webhook_delivery import WEBHOOK_DELIVER
 
 EventType = Annotated[str, Field(examples=[webhook_events.CERTIFICATE_ISSUED], max_length=60)]
@@ -147,7 +147,7 @@ def create_endpoint(
     endpoint = WebhookEndpoint(
         url=_checked_url(data.url, settings),
         description=data.description.strip(),
-        secret=secret,
+        secret=webhook_secrets.seal(settings, secret),
         events=" ".join(data.events),
         municipality_number=_municipality_number(session, data.municipality),
         is_active=data.is_active,

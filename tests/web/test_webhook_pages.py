@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.core.config import Settings
 from api.data.models import AuditEvent, Role, WebhookEndpoint
 from api.services.worker import Worker
 from tests.factories import make_user
@@ -68,7 +67,8 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_tests_it(
         )
         assert tested.status_code == 303
         assert tested.headers["location"] == "/admin/webhooks?melding=test"
-        Worker(engine, Settings(data_dir=tmp_path), schedules=()).drain()
+        settings = client.app.state.settings  # the key its secrets are sealed with
+        Worker(engine, settings, schedules=()).drain()
 
     (result,) = verify_with_npm(secret, receiver.requests)
     assert result["ok"] and result["payload"]["type"] == "webhook.test"

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -268,3 +269,24 @@ def test_the_nightly_clean_up_removes_old_deliveries_only(
         assert webhooks.prune_deliveries(session=session, keep=timedelta(days=90)) == 1
     log = client.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=admin).json()
     assert [d["webhook_id"] for d in log] == ["msg_10"]
+
+
+def test_the_secret_is_stored_sealed_and_a_changed_secret_key_is_reported(
+    client: TestClient, admin: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    with running_receiver() as receiver:
+        endpoint = _endpoint(client, admin, receiver.url, ["course.completed"])
+        with Session(engine) as session:
+            stored = session.get(WebhookEndpoint, endpoint["id"])
+            assert stored is not None
+        assert endpoint["secret"] not in stored.secret
+        assert endpoint["secret"].removeprefix("whsec_") not in stored.secret
+        _graduate(engine)
+        # A new Settings: model_copy would keep the cached key of the original.
+        other_key = Settings(**(settings.model_dump() | {"secret_key": SecretStr("z" * 40)}))
+        worker = Worker(engine, other_key, schedules=())
+        assert worker.run_once()
+    assert receiver.requests == []  # nothing sent unsigned, or signed with a wrong key
+    log = client.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=admin).json()
+    assert "INNOSTUDY_SECRET_KEY er endret" in log[0]["error"]
+    assert _webhook_jobs(engine)[0].state == JobState.QUEUED  # tried again later

@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('url', sa.String(length=2000), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=False),
-    sa.Column('secret', sa.String(length=100), nullable=False),
+    sa.Column('secret', sa.String(length=200), nullable=False),
     sa.Column('events', sa.String(length=500), nullable=False),
     sa.Column('municipality_number', sa.String(length=4), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
