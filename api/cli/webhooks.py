@@ -108,6 +108,26 @@ def webhooks_delete(endpoint_id: EndpointId) -> None:
     out.print(f"Slettet webhook-mottaker {endpoint_id}.", markup=False)
 
 
+@webhooks_app.command("rotate")
+def webhooks_rotate(endpoint_id: EndpointId) -> None:
+    """Lag en ny signeringshemmelighet. Den gamle signerer også i 24 timer til."""
+    settings = context.settings()
+    rotated = run(
+        ready(settings),
+        audit.Action.WEBHOOK_ROTATE_SECRET,
+        webhooks.target(endpoint_id),
+        lambda s: webhooks.rotate_secret(
+            session=s, admin=None, endpoint_id=endpoint_id, settings=settings
+        ),
+    )
+    out.print(
+        f"Ny signeringshemmelighet for webhook-mottaker {endpoint_id} (vises bare nå; den "
+        "gamle signerer også i 24 timer, så mottakeren rekker å bytte):",
+        markup=False,
+    )
+    print(rotated.secret)
+
+
 @webhooks_app.command("test")
 def webhooks_test(endpoint_id: EndpointId) -> None:
     """Send en signert testmelding (webhook.test) til mottakeren, med en bakgrunnsjobb."""

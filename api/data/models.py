@@ -441,6 +441,12 @@ class WebhookEndpoint(SQLModel, table=True):
     url: str = Field(max_length=2000)
     description: str = Field(default="", max_length=200)
     secret: str = Field(max_length=200)
+    # After a rotation, messages are signed with the old secret too until it expires, so a
+    # receiver can switch over without losing any (Standard Webhooks allows several).
+    previous_secret: str | None = Field(default=None, max_length=200)
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime())
+    )
     events: str = Field(max_length=500)
     municipality_number: str | None = Field(
         default=None, max_length=4, foreign_key="municipality.number", index=True

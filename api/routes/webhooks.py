@@ -94,6 +94,22 @@ def delete_webhook(webhook_id: WebhookId, session: SessionDep, admin: AdminUser)
     return Response(status_code=204)
 
 
+@router.post(
+    "/{webhook_id}/secret",
+    responses=responses(*GUARDED, WebhookNotFound),
+    dependencies=[audit_refusals(Action.WEBHOOK_ROTATE_SECRET)],
+)
+def rotate_secret(
+    webhook_id: WebhookId, session: SessionDep, settings: SettingsDep, admin: AdminUser
+) -> WebhookCreated:
+    """A new signing secret, shown this once; for 24 hours messages carry a signature with
+    the old secret too, so the receiver can switch over without losing any."""
+    rotated = webhooks.rotate_secret(
+        session=session, admin=admin, endpoint_id=webhook_id, settings=settings
+    )
+    return webhook_created(rotated)
+
+
 @router.get(
     "/{webhook_id}/deliveries", responses=responses(*GUARDED, WebhookNotFound, UnprocessableError)
 )

@@ -65,6 +65,7 @@ class Action(StrEnum):
     WEBHOOK_UPDATE = "webhook.update"
     WEBHOOK_DELETE = "webhook.delete"
     WEBHOOK_TEST = "webhook.test"
+    WEBHOOK_ROTATE_SECRET = "webhook.rotate_secret"
 
 
 class Outcome(StrEnum):

@@ -93,12 +93,15 @@ def message(
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def signed_headers(*, secret: str, webhook_id: str, body: bytes, at: datetime) -> dict[str, str]:
-    signature = Webhook(secret).sign(webhook_id, at, body)
+def signed_headers(
+    *, secrets: list[str], webhook_id: str, body: bytes, at: datetime
+) -> dict[str, str]:
+    """The Standard Webhooks headers, with one signature per secret (space-separated)."""
+    signatures = " ".join(Webhook(secret).sign(webhook_id, at, body) for secret in secrets)
     return {
         "webhook-id": webhook_id,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": signature,
+        "webhook-signature": signatures,
         "content-type": "application/json",
         "user-agent": USER_AGENT,
     }
@@ -143,7 +146,10 @@ def deliver(
             return {"skipped": "endpoint_deleted"}
         if not endpoint.is_active and event_type != "webhook.test":
             return {"skipped": "endpoint_inactive"}
-        url, sealed = endpoint.url, endpoint.secret
+        url, sealed = endpoint.url, [endpoint.secret]
+        until = endpoint.previous_secret_expires_at
+        if endpoint.previous_secret is not None and until is not None and until > utcnow():
+            sealed.append(endpoint.previous_secret)  # a rotation's overlap
     body = message(
         ctx.settings,
         event_type=event_type,
@@ -154,11 +160,11 @@ def deliver(
     )
     at = utcnow()
     try:
-        secret = webhook_secrets.unseal(ctx.settings, sealed)
+        secrets = [webhook_secrets.unseal(ctx.settings, each) for each in sealed]
     except webhook_secrets.SecretUnreadable:
         sent = Sent(None, webhook_secrets.UNREADABLE, 0)
     else:
-        headers = signed_headers(secret=secret, webhook_id=webhook_id, body=body, at=at)
+        headers = signed_headers(secrets=secrets, webhook_id=webhook_id, body=body, at=at)
         timeout = ctx.settings.webhook_timeout_seconds
         sent = send(url=url, headers=headers, body=body, timeout=timeout)
     with writing(ctx.engine) as connection:

@@ -170,6 +170,29 @@ def create_endpoint(
     return CreatedEndpoint(endpoint, secret)
 
 
+# How long the old secret still signs after a rotation (beside the new one).
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def rotate_secret(
+    *, session: Session, admin: User | None, endpoint_id: int, settings: Settings
+) -> CreatedEndpoint:
+    """A new secret (returned here, and never again); the old one signs too for 24 hours."""
+    endpoint = get_endpoint(session=session, endpoint_id=endpoint_id)
+    secret = new_secret()
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = utcnow() + ROTATION_OVERLAP
+    endpoint.secret = webhook_secrets.seal(settings, secret)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=admin,
+        action=audit.Action.WEBHOOK_ROTATE_SECRET,
+        target=target(endpoint.id),
+    )
+    return CreatedEndpoint(endpoint, secret)
+
+
 def list_endpoints(*, session: Session) -> list[WebhookEndpoint]:
     return list(session.exec(select(WebhookEndpoint).order_by(col(WebhookEndpoint.id))).all())
 

@@ -127,6 +127,20 @@ def create_webhook(
     return _page(request, session, created=created)
 
 
+@router.post(
+    f"{PAGE}/{{endpoint_id:id}}/hemmelighet",
+    dependencies=[audit_refusals(Action.WEBHOOK_ROTATE_SECRET)],
+)
+def rotate_secret(
+    request: Request, session: SessionDep, admin: AdminUser, settings: SettingsDep, endpoint_id: int
+) -> Response:
+    """A new secret for the endpoint, shown this once (the old one signs for 24 hours more)."""
+    rotated = webhooks.rotate_secret(
+        session=session, admin=admin, endpoint_id=endpoint_id, settings=settings
+    )
+    return _page(request, session, rotated=rotated)
+
+
 @router.post(f"{PAGE}/{{endpoint_id:id}}/test", dependencies=[audit_refusals(Action.WEBHOOK_TEST)])
 def send_test(
     request: Request, session: SessionDep, admin: AdminUser, endpoint_id: int

@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.WEBHOOK_UPDATE: "Webhook-mottaker endret",
     Action.WEBHOOK_DELETE: "Webhook-mottaker slettet",
     Action.WEBHOOK_TEST: "Testmelding til webhook-mottaker bestilt",
+    Action.WEBHOOK_ROTATE_SECRET: "Ny signeringshemmelighet for webhook-mottaker",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",

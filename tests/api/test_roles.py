@@ -96,6 +96,7 @@ ENDPOINTS = [
     ("DELETE", "/api/v1/webhooks/999999", None, {Role.ADMIN}),
     ("GET", "/api/v1/webhooks/999999/deliveries", None, {Role.ADMIN}),
     ("POST", "/api/v1/webhooks/999999/test", None, {Role.ADMIN}),
+    ("POST", "/api/v1/webhooks/999999/secret", None, {Role.ADMIN}),
 ]
 
 

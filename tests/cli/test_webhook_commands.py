@@ -60,6 +60,11 @@ def test_an_endpoint_is_created_tested_logged_and_deleted(cli_env: Engine) -> No
     assert delivery["webhook_id"] == receiver.requests[0].headers["webhook-id"]
     assert "webhook.test" in webhooks("deliveries")[1]
 
+    code, out, _ = webhooks("rotate", str(endpoint["id"]))
+    assert code == 0 and "i 24 timer" in out
+    new_secret = out.strip().splitlines()[-1]
+    assert new_secret.startswith("whsec_") and new_secret != secret
+
     assert webhooks("delete", str(endpoint["id"]))[0] == 0
     code, _, error = webhooks("delete", str(endpoint["id"]))
     assert code == 1 and "Fant ikke webhook-mottakeren" in error
@@ -68,7 +73,8 @@ def test_an_endpoint_is_created_tested_logged_and_deleted(cli_env: Engine) -> No
             select(AuditEvent.action).where(col(AuditEvent.target).like("webhook%"))
         ).all()
     assert sorted(actions) == [
-        "webhook.create", "webhook.delete", "webhook.delete", "webhook.test",
+        "webhook.create", "webhook.delete", "webhook.delete", "webhook.rotate_secret",
+        "webhook.test",
     ]  # fmt: skip
 
 

@@ -77,6 +77,12 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_tests_it(
     assert receiver.requests[0].headers["webhook-id"] in log.text
     assert '<span class="badge badge-done">204</span>' in log.text
 
+    rotated = client.post(f"/admin/webhooks/{endpoint.id}/hemmelighet", data={"csrf_token": token})
+    assert rotated.status_code == 200
+    match = SECRET.search(rotated.text)
+    assert match is not None and match.group(1) != secret
+    assert "I 24 timer signeres meldingene med både den gamle og den nye" in rotated.text
+
 
 def test_a_bad_form_is_shown_again_with_the_problems_at_their_fields(
     client: TestClient, engine: Engine

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.core.config import Settings
-from api.data.models import Job, JobState, User, WebhookDelivery, WebhookEndpoint
+from api.data.models import Job, JobState, User, WebhookDelivery, WebhookEndpoint, utcnow
 from api.services.webhook_delivery import WEBHOOK_DELIVER
 from api.services.worker import Worker
 from course.models import Course
@@ -290,3 +290,35 @@ def test_the_secret_is_stored_sealed_and_a_changed_secret_key_is_reported(
     log = client.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=admin).json()
     assert "INNOSTUDY_SECRET_KEY er endret" in log[0]["error"]
     assert _webhook_jobs(engine)[0].state == JobState.QUEUED  # tried again later
+
+
+def test_after_a_rotation_both_secrets_verify_until_the_old_one_expires(
+    client: TestClient, admin: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from api.core.db import transaction
+
+    with running_receiver() as receiver:
+        endpoint = _endpoint(client, admin, receiver.url, ["course.completed"])
+        rotated = client.post(f"/api/v1/webhooks/{endpoint['id']}/secret", headers=admin)
+        assert rotated.status_code == 200, rotated.text
+        old, new = endpoint["secret"], rotated.json()["secret"]
+        assert new != old and new.startswith("whsec_")
+        client.post(f"/api/v1/webhooks/{endpoint['id']}/test", headers=admin)
+        _drain(engine, settings)
+        with transaction(engine, write=True) as session:
+            session.execute(
+                update(WebhookEndpoint).values(
+                    previous_secret_expires_at=utcnow() - timedelta(seconds=1)
+                )
+            )
+        client.post(f"/api/v1/webhooks/{endpoint['id']}/test", headers=admin)
+        _drain(engine, settings)
+
+    during, after = receiver.requests
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    assert [r["ok"] for r in verify_with_npm(old, [during, after])] == [True, False]
+    assert [r["ok"] for r in verify_with_npm(new, [during, after])] == [True, True]

@@ -27,6 +27,8 @@ def upgrade() -> None:
     sa.Column('url', sa.String(length=2000), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=False),
     sa.Column('secret', sa.String(length=200), nullable=False),
+    sa.Column('previous_secret', sa.String(length=200), nullable=True),
+    sa.Column('previous_secret_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('events', sa.String(length=500), nullable=False),
     sa.Column('municipality_number', sa.String(length=4), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
