@@ -108,19 +108,35 @@ def signed_headers(
 
 
 def send(*, url: str, headers: dict[str, str], body: bytes, timeout: float) -> Sent:
-    """POST ``body`` once; never raises for what the receiver or the network does."""
+    """POST ``body`` once; never raises for what the receiver or the network does.
+
+    The answer's body is not read, except the start of an error's (for the log): a
+    receiver cannot hold the worker by sending a long one.
+    """
     started = time.perf_counter()
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-            response = client.post(url, content=body, headers=headers)
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+            client.stream("POST", url, content=body, headers=headers) as response,
+        ):
+            status = response.status_code
+            error = None
+            if not 200 <= status < 300:
+                error = f"HTTP {status}: {_start_of(response)}".strip()
     except httpx.TimeoutException:
-        error: str = f"Fikk ikke svar innen {timeout:g} sekunder."
-        return Sent(None, error, _elapsed(started))
+        return Sent(None, f"Fikk ikke svar innen {timeout:g} sekunder.", _elapsed(started))
     except httpx.HTTPError as exc:
         return Sent(None, f"Kunne ikke koble til: {exc}"[:_ERROR_CHARS], _elapsed(started))
-    status = response.status_code
-    error_text = None if 200 <= status < 300 else f"HTTP {status}: {response.text[:300]}".strip()
-    return Sent(status, error_text, _elapsed(started))
+    return Sent(status, error, _elapsed(started))
+
+
+def _start_of(response: httpx.Response, limit: int = 300) -> str:
+    start = b""
+    for chunk in response.iter_bytes():
+        start += chunk
+        if len(start) >= limit:
+            break
+    return start[:limit].decode("utf-8", errors="replace")
 
 
 def _elapsed(started: float) -> int:

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class Receiver:
     url: str
     fail_first: int = 0  # answer this many requests with ``fail_status``
     fail_status: int = 500
+    fail_body: bytes = b""
+    delay: float = 0.0  # seconds to wait before answering (to make the sender time out)
     requests: list[Received] = field(default_factory=list)
     processed: dict[str, Any] = field(default_factory=dict)  # webhook-id → message, once
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,7 +56,9 @@ class Receiver:
 
 
 @contextmanager
-def running_receiver(*, fail_first: int = 0, fail_status: int = 500) -> Iterator[Receiver]:
+def running_receiver(
+    *, fail_first: int = 0, fail_status: int = 500, fail_body: bytes = b"", delay: float = 0.0
+) -> Iterator[Receiver]:
     holder: list[Receiver] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -61,10 +66,15 @@ def running_receiver(*, fail_first: int = 0, fail_status: int = 500) -> Iterator
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
             headers = {key.lower(): value for key, value in self.headers.items()}
-            status = holder[0].take(headers, body)
+            receiver = holder[0]
+            if receiver.delay:
+                time.sleep(receiver.delay)
+            status = receiver.take(headers, body)
+            answer = receiver.fail_body if status >= 300 else b""
             self.send_response(status)
-            self.send_header("content-length", "0")
+            self.send_header("content-length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -74,6 +84,8 @@ def running_receiver(*, fail_first: int = 0, fail_status: int = 500) -> Iterator
         f"http://127.0.0.1:{server.server_port}/hooks/innostudy",
         fail_first=fail_first,
         fail_status=fail_status,
+        fail_body=fail_body,
+        delay=delay,
     )
     holder.append(receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

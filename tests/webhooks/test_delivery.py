@@ -322,3 +322,24 @@ def test_after_a_rotation_both_secrets_verify_until_the_old_one_expires(
     assert len(during.headers["webhook-signature"].split(" ")) == 2
     assert [r["ok"] for r in verify_with_npm(old, [during, after])] == [True, False]
     assert [r["ok"] for r in verify_with_npm(new, [during, after])] == [True, True]
+
+
+def test_an_error_answer_is_logged_with_its_start_and_a_slow_one_as_a_timeout(
+    client: TestClient, admin: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    with running_receiver(fail_first=1, fail_body=b"Intern feil " + b"x" * 5000) as failing:
+        endpoint = _endpoint(client, admin, failing.url, ["course.completed"])
+        client.post(f"/api/v1/webhooks/{endpoint['id']}/test", headers=admin)
+        _drain(engine, settings)  # the error, then the try after it
+    quick = settings.model_copy(update={"webhook_timeout_seconds": 0.2})
+    with running_receiver(delay=2) as slow:
+        other = _endpoint(client, admin, slow.url, ["course.completed"])
+        client.post(f"/api/v1/webhooks/{other['id']}/test", headers=admin)
+        Worker(engine, quick, schedules=()).run_once()
+    _, failed = client.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=admin).json()
+    assert failed["status_code"] == 500
+    assert failed["error"].startswith("HTTP 500: Intern feil xxx")
+    assert len(failed["error"]) < 400  # the start of the body, not all of it
+    timed_out = client.get(f"/api/v1/webhooks/{other['id']}/deliveries", headers=admin).json()[0]
+    assert timed_out["status_code"] is None
+    assert timed_out["error"] == "Fikk ikke svar innen 0.2 sekunder."
