@@ -174,6 +174,7 @@ def deliver(
         data=data,
         occurred_at=occurred_at,
     )
+    ctx.check_cancelled()  # an administrator stopped the job while it waited for its turn
     at = utcnow()
     try:
         secrets = [webhook_secrets.unseal(ctx.settings, each) for each in sealed]
