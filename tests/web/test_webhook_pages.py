@@ -67,6 +67,7 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_tests_it(
         )
         assert tested.status_code == 303
         assert tested.headers["location"] == "/admin/webhooks?melding=test"
+        assert "Webhook-melding: Testmelding" in client.get("/admin/jobber").text
         settings = client.app.state.settings  # the key its secrets are sealed with
         Worker(engine, settings, schedules=()).drain()
 
