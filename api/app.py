@@ -47,6 +47,7 @@ from api.routes import (
     reports,
     roles,
     users,
+    webhooks,
     xapi,
 )
 from api.services import (
@@ -193,7 +194,7 @@ def create_app(
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
-    serve(app, jobs.router, org_units.router, roles.router, xapi.router)
+    serve(app, jobs.router, org_units.router, roles.router, xapi.router, webhooks.router)
     serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     job_keep_days: float = Field(default=30, gt=0)
     log_format: Literal["json", "text"] = "json"
 
+    # Signed webhooks (api.services.webhooks): how long one delivery may take, and the
+    # hosts an endpoint may use plain http for besides loopback (e.g. a receiver on the
+    # same private network); every other endpoint must use https.
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    webhook_http_hosts: str = ""
+    # The delivery log keeps each try this long (the nightly clean-up removes older ones).
+    webhook_log_days: float = Field(default=90, gt=0)
+
     # Operations (api.services.queue_health, api.http.observe): readiness, metrics, request logs.
     # /healthz/ready answers 503 once a due job has waited longer than this (0: never).
     ready_max_queue_age_seconds: float = Field(default=900, ge=0)

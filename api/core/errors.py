@@ -478,3 +478,11 @@ class RoleOtherMunicipality(DomainError):
 class RoleNotHeld(NotFound):
     code = "role_not_held"
     message = "Personen har ikke denne rollen med dette omfanget."
+
+
+# Signed webhooks (``api.services.webhooks``)
+
+
+class WebhookNotFound(NotFound):
+    code = "webhook_not_found"
+    message = "Fant ikke webhook-mottakeren."

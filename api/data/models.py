@@ -505,3 +505,58 @@ class XapiOutbox(SQLModel, table=True):
     statement_count: int
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """Where an administrator wants signed webhooks sent (``api.services.webhooks``).
+
+    ``secret`` is the Standard Webhooks signing secret (``whsec_`` and base64), generated
+    here and shown once when the endpoint is created; it is kept, sealed with a key
+    derived from the installation's secret key (``api.services.webhook_secrets``), so
+    deliveries can be signed, and never returned again. ``events`` holds the subscribed event types,
+    separated by spaces. With a ``municipality_number``, only events about learners of
+    that municipality are sent; without, every event.
+    """
+
+    __tablename__ = "webhook_endpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    description: str = Field(default="", max_length=200)
+    secret: str = Field(max_length=200)
+    # After a rotation, messages are signed with the old secret too until it expires, so a
+    # receiver can switch over without losing any (Standard Webhooks allows several).
+    previous_secret: str | None = Field(default=None, max_length=200)
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime())
+    )
+    events: str = Field(max_length=500)
+    municipality_number: str | None = Field(
+        default=None, max_length=4, foreign_key="municipality.number", index=True
+    )
+    is_active: bool = True
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One try at sending one webhook message to one endpoint: the delivery log.
+
+    Every try of a message has the same ``webhook_id`` (the ``webhook-id`` header), so a
+    receiver deduplicates on it. ``job_id`` names the job that sent it (no foreign key:
+    finished jobs are cleaned up, the log stays with its endpoint).
+    """
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_endpoint_id_id", "endpoint_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: int = Field(foreign_key="webhook_endpoint.id", ondelete="CASCADE")
+    event_type: str = Field(max_length=60)
+    webhook_id: str = Field(max_length=60, index=True)
+    job_id: int | None = None
+    attempt: int
+    status_code: int | None = None
+    error: str | None = Field(default=None, max_length=500)
+    attempted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    duration_ms: int = 0

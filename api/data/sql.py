@@ -79,6 +79,18 @@ INSERT INTO xapi_outbox (user_id, statements, statement_count, created_at)
 VALUES (:user_id, :statements, :statement_count, :created_at)
 """
 
+# Webhooks for a completed course, enqueued in the same transaction
+# (``api.services.webhook_events.emit_plain``): once per learner, so never hot.
+WEBHOOK_TARGETS_SQL = "SELECT id, events, municipality_number FROM webhook_endpoint WHERE is_active"
+LEARNER_MUNICIPALITY_SQL = 'SELECT municipality_number FROM "user" WHERE id = :user_id'
+NEW_JOB_SQL = """
+INSERT INTO job (kind, queue, priority, payload, idempotency_key, state, attempt, max_attempts,
+run_after, cancel_requested, created_at)
+VALUES (:kind, :queue, :priority, :payload, :idempotency_key, :state, 0, :max_attempts, :now,
+FALSE, :now)
+ON CONFLICT (idempotency_key) DO NOTHING
+"""
+
 _PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 
 

@@ -37,6 +37,8 @@ def _target(request: Request, default: str | None) -> str:
         return audit.unit_target(params["unit_id"])
     if "number" in params:
         return audit.municipality_target(params["number"])
+    if "webhook_id" in params:
+        return f"webhook:{params['webhook_id']}"
     return default or request.url.path
 
 

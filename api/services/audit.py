@@ -64,6 +64,11 @@ class Action(StrEnum):
     UNIT_IMPORT = "unit.import"
     ROLE_GRANT = "role.grant"
     ROLE_REVOKE = "role.revoke"
+    WEBHOOK_CREATE = "webhook.create"
+    WEBHOOK_UPDATE = "webhook.update"
+    WEBHOOK_DELETE = "webhook.delete"
+    WEBHOOK_TEST = "webhook.test"
+    WEBHOOK_ROTATE_SECRET = "webhook.rotate_secret"
 
 
 class Outcome(StrEnum):

@@ -38,7 +38,7 @@ from api.core.errors import (
     UserErased,
 )
 from api.data.models import Certificate, Enrollment, User, utcnow
-from api.services import audit, user_municipality
+from api.services import audit, user_municipality, webhook_events
 from certificates.codes import EXAMPLE_CODE, CodeProblem, code_problem, new_code, normalize_code
 from certificates.render import format_date
 from course.models import CourseInfo
@@ -205,6 +205,9 @@ def issue(*, session: Session, user: User, info: CourseInfo) -> Issued:
             action=audit.Action.CERTIFICATE_ISSUE,
             target=certificate_target(issued.certificate.code),
         )
+        webhook_events.certificate_issued(
+            session=session, certificate=issued.certificate, holder=user
+        )
     return issued
 
 
@@ -238,6 +241,9 @@ def issue_missing(*, session: Session, info: CourseInfo) -> int:
                 actor=None,
                 action=audit.Action.CERTIFICATE_ISSUE,
                 target=certificate_target(issued.certificate.code),
+            )
+            webhook_events.certificate_issued(
+                session=session, certificate=issued.certificate, holder=user
             )
     return created
 
@@ -278,6 +284,7 @@ def revoke(
         certificate.revoked_by = admin.id
         certificate.holder_message = holder_message or None
         session.flush()
+        webhook_events.certificate_revoked(session=session, certificate=certificate)
     audit.record(
         session=session,
         actor=admin,
@@ -324,5 +331,8 @@ def reissue(*, session: Session, code: str, admin: User, info: CourseInfo) -> Re
             action=audit.Action.CERTIFICATE_REISSUE,
             target=certificate_target(issued.certificate.code),
             details={"replaces": old.code, "holder": holder.id},
+        )
+        webhook_events.certificate_reissued(
+            session=session, certificate=issued.certificate, replaces=old, holder=holder
         )
     return Reissued(issued.certificate, replaces=old, created=issued.created)

@@ -29,11 +29,13 @@ from api.services import (
     org_units,
     roster,
     roster_export,
+    webhooks,
     xapi_delivery,
 )
 from api.services.contracts import RosterFilters
 from api.services.jobs import REGISTRY
 from api.services.scope import Actor, Capability, actor_for
+from api.services.webhook_delivery import WEBHOOK_DELIVER as WEBHOOK_DELIVER  # registered there
 from api.services.worker import JobContext
 from api.services.worker import writing as jobs_writing
 from certificates.bulk import render_to_directory
@@ -154,11 +156,15 @@ def render_all_certificates(ctx: JobContext, *, processes: int | None = None) ->
 
 @REGISTRY.task(CLEAN_UP, max_attempts=3)
 def clean_up(ctx: JobContext) -> dict[str, Any]:
-    """The nightly clean-up: expired job files, and finished jobs past their keeping time."""
+    """The nightly clean-up: expired job files, finished jobs past their keeping time, and
+    webhook deliveries past theirs."""
     with transaction(ctx.engine, write=True) as session:
-        return jobs.clean_up(
+        removed = jobs.clean_up(
             session=session, keep_finished=timedelta(days=ctx.settings.job_keep_days)
         )
+        keep_log = timedelta(days=ctx.settings.webhook_log_days)
+        removed["webhook_deliveries"] = webhooks.prune_deliveries(session=session, keep=keep_log)
+        return removed
 
 
 # Many tries: with the queue's capped backoff they span more than a day of the store

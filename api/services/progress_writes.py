@@ -20,6 +20,7 @@ from api.core.errors import NotFound, StaleRevision, UnprocessableError
 from api.data import sql
 from api.data.models import utcnow
 from api.data.sql import Statements
+from api.services import webhook_events
 from api.services.content import LiveModule
 from api.services.xapi_statements import Statement, StatementLog
 from course.grading import Answers, GradeResult, InvalidAnswers, grade
@@ -223,4 +224,5 @@ def _complete_course_if_done(
     if not summarise(course_modules(), completed).all_required_completed:
         return False
     db.run(sql.COMPLETE_COURSE_SQL, {"user_id": user_id, "now": db.timestamp(utcnow())})
+    webhook_events.course_completed(db, user_id=user_id)  # in the same transaction
     return True

@@ -20,6 +20,7 @@ from api.web import (
     admin_reports,
     admin_roles,
     admin_units,
+    admin_webhooks,
     auth,
     instructor,
     instructor_export,
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_certificates.router,
     admin_jobs.router,
     admin_units.router,
+    admin_webhooks.router,
     public.router,
     password_setup.router,
 )

@@ -32,6 +32,7 @@ SECTIONS = (
     Section("Kommuner", "/admin/kommuner", Capability.READ_PEOPLE),
     Section("Kursbevis", "/admin/kursbevis", Capability.INSTALLATION),
     Section("Jobber", "/admin/jobber", Capability.INSTALLATION),
+    Section("Webhooks", "/admin/webhooks", Capability.INSTALLATION),
     Section("Logg", "/admin/logg", Capability.READ_AUDIT),
 )
 

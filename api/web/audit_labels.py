@@ -49,6 +49,11 @@ ACTION_LABELS: dict[str, str] = {
     Action.UNIT_IMPORT: "Enhetsimport",
     Action.ROLE_GRANT: "Rolle gitt",
     Action.ROLE_REVOKE: "Rolle fjernet",
+    Action.WEBHOOK_CREATE: "Webhook-mottaker lagt til",
+    Action.WEBHOOK_UPDATE: "Webhook-mottaker endret",
+    Action.WEBHOOK_DELETE: "Webhook-mottaker slettet",
+    Action.WEBHOOK_TEST: "Testmelding til webhook-mottaker bestilt",
+    Action.WEBHOOK_ROTATE_SECRET: "Ny signeringshemmelighet for webhook-mottaker",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -100,6 +105,10 @@ DETAIL_LABELS: dict[str, str] = {
     "from_parent_id": "fra overordnet enhet",
     "to_parent_id": "til overordnet enhet",
     "units": "enheter",
+    # webhooks
+    "events": "hendelser",
+    "active": "aktiv",
+    "webhook_id": "meldings-id",
     # modules
     "revision": "revisjon",
     "position": "plass",
@@ -111,6 +120,7 @@ TARGET_LABELS: dict[str, str] = {
     "modules": "Moduler",
     "certificates": "Kursbevis",
     "municipalities": "Kommuneregisteret",
+    "webhooks": "Webhook-mottakere",
 }
 _TARGET_PREFIXES = {
     "user:": "Bruker",
@@ -119,6 +129,7 @@ _TARGET_PREFIXES = {
     "job:": "Jobb",
     "unit:": "Enhet",
     "municipality:": "Kommune",
+    "webhook:": "Webhook-mottaker",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status"}

@@ -11,6 +11,7 @@ import json
 
 from api.data.models import Job, JobState
 from api.services import job_tasks
+from api.web.admin_webhooks import EVENT_LABELS
 
 STATE_LABELS: dict[str, str] = {
     JobState.QUEUED: "I kø",
@@ -33,20 +34,29 @@ KIND_LABELS: dict[str, str] = {
     job_tasks.CLEAN_UP: "Nattlig opprydding",
     job_tasks.SLEEP: "Testjobb (venter)",
     job_tasks.XAPI_DELIVER: "Sende xAPI-utsagn til læringsregisteret (LRS)",
+    job_tasks.WEBHOOK_DELIVER: "Webhook-melding",
 }
 FORMAT_NAMES = {"xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 _SHORT_ERROR = 300
 
 
+def _payload_text(job: Job, key: str) -> str:
+    try:
+        return str(json.loads(job.payload).get(key, ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
 def kind_label(job: Job) -> str:
     """What the job does, e.g. "Kursliste som Excel-fil"; an unknown kind as it is."""
     if job.kind == job_tasks.ROSTER_EXPORT:
-        try:
-            format = str(json.loads(job.payload).get("format", ""))
-        except (ValueError, AttributeError):
-            format = ""
+        format = _payload_text(job, "format")
         if format in FORMAT_NAMES:
             return f"Kursliste som {FORMAT_NAMES[format]}-fil"
+    if job.kind == job_tasks.WEBHOOK_DELIVER:
+        event = _payload_text(job, "event_type")
+        if event in EVENT_LABELS:
+            return f"{KIND_LABELS[job.kind]}: {EVENT_LABELS[event]}"
     return KIND_LABELS.get(job.kind, job.kind)
 
 

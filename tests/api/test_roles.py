@@ -105,6 +105,15 @@ ENDPOINTS = [
     ("POST", "/api/v1/jobs/999999/cancel", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("POST", "/api/v1/jobs/999999/retry", None, {Role.ADMIN}),
     ("GET", "/api/v1/xapi/lrs", None, {Role.ADMIN}),
+    # Webhooks: endpoint 999999 does not exist and the new one is invalid (404/422 when allowed).
+    ("GET", "/api/v1/webhooks", None, {Role.ADMIN}),
+    ("POST", "/api/v1/webhooks", {"url": "ftp://x", "events": []}, {Role.ADMIN}),
+    ("GET", "/api/v1/webhooks/999999", None, {Role.ADMIN}),
+    ("PATCH", "/api/v1/webhooks/999999", {"is_active": False}, {Role.ADMIN}),
+    ("DELETE", "/api/v1/webhooks/999999", None, {Role.ADMIN}),
+    ("GET", "/api/v1/webhooks/999999/deliveries", None, {Role.ADMIN}),
+    ("POST", "/api/v1/webhooks/999999/test", None, {Role.ADMIN}),
+    ("POST", "/api/v1/webhooks/999999/secret", None, {Role.ADMIN}),
 ]
 
 
@@ -116,6 +125,7 @@ def _template(path: str) -> str:
     path = path.replace("/roles/instructor", "/roles/{role}")
     path = path.replace("/jobs/999999", "/jobs/{job_id}")
     path = path.replace("/units/999999", "/units/{unit_id}")
+    path = path.replace("/webhooks/999999", "/webhooks/{webhook_id}")
     path = path.replace("/municipalities/9999/", "/municipalities/{number}/")
     return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
 
