@@ -149,25 +149,32 @@ class TreeNode:
 
 
 def tree(
-    *, session: Session, municipality_number: str, include_closed: bool = True
+    *,
+    session: Session,
+    municipality_number: str,
+    include_closed: bool = True,
+    count_people: bool = True,
 ) -> list[TreeNode]:
     """The municipality's units, each after its parent, siblings in Norwegian alphabetical order.
 
-    One query for the units (ordered by path) and one for the head counts.
+    One query for the units (ordered by path) and, with ``count_people``, one for the head
+    counts (without, every ``people`` is 0).
     """
     query = select(OrgUnit).where(OrgUnit.municipality_number == municipality_number)
     if not include_closed:
         query = query.where(col(OrgUnit.closed_at).is_(None))
     units = list(session.exec(query.order_by(col(OrgUnit.path))))
-    counts = dict(
-        session.exec(
-            select(User.unit_id, func.count())
-            .join(OrgUnit, col(OrgUnit.id) == User.unit_id)
-            .where(OrgUnit.municipality_number == municipality_number)
-            .where(col(User.erased_at).is_(None))
-            .group_by(col(User.unit_id))
-        ).all()
-    )
+    counts: dict[int | None, int] = {}
+    if count_people:
+        counts = dict(
+            session.exec(
+                select(User.unit_id, func.count())
+                .join(OrgUnit, col(OrgUnit.id) == User.unit_id)
+                .where(OrgUnit.municipality_number == municipality_number)
+                .where(col(User.erased_at).is_(None))
+                .group_by(col(User.unit_id))
+            ).all()
+        )
     children: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -190,14 +197,22 @@ def tree(
 
 
 def visible_tree(
-    *, session: Session, actor: Actor, municipality_number: str, include_closed: bool = True
+    *,
+    session: Session,
+    actor: Actor,
+    municipality_number: str,
+    include_closed: bool = True,
+    count_people: bool = True,
 ) -> list[TreeNode]:
     """The municipality's tree as far as the actor may read people in it (a leader: their
     units and all below them)."""
     scope = actor.require(Capability.READ_PEOPLE)
     get_municipality(session=session, number=municipality_number)
     nodes = tree(
-        session=session, municipality_number=municipality_number, include_closed=include_closed
+        session=session,
+        municipality_number=municipality_number,
+        include_closed=include_closed,
+        count_people=count_people,
     )
     if scope.covers_municipality(municipality_number):
         return nodes

@@ -409,13 +409,16 @@ def municipality_summary(
     ``county`` (a name or number) keeps that county's municipalities."""
     scope = actor.require(Capability.READ_PEOPLE)
     u, e, p, m = _users.c, _enrollments.c, _progress.c, _municipalities.c
-    started_users = (
+    # Correlated, so only the people in scope are looked up (not every learner's progress).
+    touched = (
         select(p.user_id)
-        .where(or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None)))
-        .distinct()
-        .subquery("started_users")
+        .where(
+            p.user_id == u.id,
+            or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None)),
+        )
+        .exists()
     )
-    started = or_(e.completed_at.is_not(None), started_users.c.user_id.is_not(None))
+    started = or_(e.completed_at.is_not(None), touched)
     query = (
         select(
             m.name,
@@ -426,9 +429,9 @@ def municipality_summary(
             func.count(e.completed_at),
         )
         .select_from(
-            _users.join(_enrollments, e.user_id == u.id)
-            .outerjoin(_municipalities, m.number == u.municipality_number)
-            .outerjoin(started_users, started_users.c.user_id == u.id)
+            _users.join(_enrollments, e.user_id == u.id).outerjoin(
+                _municipalities, m.number == u.municipality_number
+            )
         )
         .where(u.role == Role.LEARNER.value, scope.people())
         .group_by(u.municipality_number, m.number)

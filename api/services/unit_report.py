@@ -44,22 +44,19 @@ def _direct_counts(
     """Unit id -> (enrolled, completed, started but not completed) of its own learners."""
     scope = actor.require(Capability.READ_PEOPLE)
     u, e, p = _users.c, _enrollments.c, _progress.c
-    started_users = (
+    # Correlated, so only the people in scope are looked up (not every learner's progress).
+    started = (
         select(p.user_id)
-        .where(or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None)))
-        .distinct()
-        .subquery("started_users")
+        .where(
+            p.user_id == u.id,
+            or_(p.read_at.is_not(None), p.attempt_count > 0, p.completed_at.is_not(None)),
+        )
+        .exists()
     )
-    in_progress = case(
-        (e.completed_at.is_(None) & started_users.c.user_id.is_not(None), 1), else_=None
-    )
+    in_progress = case((e.completed_at.is_(None) & started, 1), else_=None)
     query = (
         select(u.unit_id, func.count(), func.count(e.completed_at), func.count(in_progress))
-        .select_from(
-            _users.join(_enrollments, e.user_id == u.id).outerjoin(
-                started_users, started_users.c.user_id == u.id
-            )
-        )
+        .select_from(_users.join(_enrollments, e.user_id == u.id))
         .where(
             u.role == Role.LEARNER.value,
             u.unit_id.is_not(None),
@@ -77,7 +74,7 @@ def unit_summary(
     """The municipality's units the actor may read (or ``unit_id`` and those below it),
     in tree order, each with the learners of its whole subtree."""
     nodes = org_units.visible_tree(
-        session=session, actor=actor, municipality_number=municipality_number
+        session=session, actor=actor, municipality_number=municipality_number, count_people=False
     )
     if unit_id is not None:
         top = org_units.visible_unit(session=session, actor=actor, unit_id=unit_id)
