@@ -313,7 +313,9 @@ def child_build(url: str, learners: int, unit_count: int, plan_file: Path) -> No
     started = time.perf_counter()
     rng = random.Random(12)
     writer = Writer(url)
-    current = writer.query("SELECT number, name FROM municipality WHERE valid_to IS NULL")
+    current = writer.query(
+        "SELECT number, name FROM municipality WHERE valid_to IS NULL ORDER BY number"
+    )
     names = {number: name for number, name in current}
     weights = {n: float(LARGEST.get(n, 0) * 1000 or rng.lognormvariate(8.5, 1.0)) for n in names}
     biggest = max(weights, key=lambda n: weights[n])
