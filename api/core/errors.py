@@ -84,6 +84,11 @@ class ModuleNotFound(NotFound):
     message = "Modulen finnes ikke."
 
 
+class LoginSessionNotFound(NotFound):
+    code = "session_not_found"
+    message = "Fant ingen aktiv innlogging med dette nummeret på kontoen din."
+
+
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from api.core.errors import NotAuthenticated, responses
+from fastapi import Response
+
+from api.core.errors import (
+    LoginSessionNotFound,
+    NotAuthenticated,
+    UnprocessableError,
+    responses,
+)
 from api.http import presenters as present
-from api.http.deps import CurrentUser
+from api.http.deps import CurrentUser, LoginTokenDep, SessionDep
 from api.http.routing import api_router
 from api.http.schemas import UserPublic
+from api.http.schemas_me import LoginSessionPublic, PasswordChange, PasswordChanged, SessionsEnded
+from api.services import own_account
 
 router = api_router(tags=["me"])
 
@@ -13,3 +22,45 @@ router = api_router(tags=["me"])
 def me(user: CurrentUser) -> UserPublic:
     """The logged-in user's account."""
     return present.user_public(user)
+
+
+@router.post("/me/password", responses=responses(NotAuthenticated, UnprocessableError))
+def change_password(
+    body: PasswordChange, session: SessionDep, user: CurrentUser, token: LoginTokenDep
+) -> PasswordChanged:
+    """Change your password with the current one; your other sessions end, this one stays."""
+    ended = own_account.change_password(
+        session=session,
+        user=user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        token=token,
+    )
+    return PasswordChanged(ended_sessions=len(ended))
+
+
+@router.get("/me/sessions", responses=responses(NotAuthenticated))
+def list_sessions(
+    session: SessionDep, user: CurrentUser, token: LoginTokenDep
+) -> list[LoginSessionPublic]:
+    """Your active sessions, newest first, with the one this request came with marked."""
+    found = own_account.list_sessions(session=session, user=user, token=token)
+    return [LoginSessionPublic.model_validate(item, from_attributes=True) for item in found]
+
+
+@router.post("/me/sessions/logout-others", responses=responses(NotAuthenticated))
+def logout_others(session: SessionDep, user: CurrentUser, token: LoginTokenDep) -> SessionsEnded:
+    """End all your sessions except the one this request came with."""
+    ended = own_account.end_other_sessions(session=session, user=user, token=token)
+    return SessionsEnded(ended_sessions=len(ended))
+
+
+@router.delete(
+    "/me/sessions/{session_id}",
+    status_code=204,
+    responses=responses(NotAuthenticated, LoginSessionNotFound),
+)
+def end_session(session_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    """End one of your sessions."""
+    own_account.end_session(session=session, user=user, session_id=session_id)
+    return Response(status_code=204)

@@ -22,6 +22,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.USER_ROLE_CHANGE: "Rolle endret",
     Action.USER_PASSWORD_RESET: "Passordkode laget",
     Action.USER_PASSWORD_SETUP: "Passord valgt",
+    Action.USER_PASSWORD_CHANGE: "Passord endret",
+    Action.USER_SESSIONS_END: "Innlogginger avsluttet",
     Action.USER_IMPORT: "Brukerimport",
     Action.USER_ERASE: "Personopplysninger slettet",
     Action.CERTIFICATE_ISSUE: "Kursbevis utstedt",
