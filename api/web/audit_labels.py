@@ -67,6 +67,9 @@ DETAIL_LABELS: dict[str, str] = {
     "from": "fra",
     "to": "til",
     "expires_at": "gyldig til",
+    # the account's own sessions (api.services.own_account)
+    "session_ids": "innlogginger avsluttet (nr.)",
+    "ended_session_ids": "andre innlogginger avsluttet (nr.)",
     # the import
     "dry_run": "bare kontroll",
     "records": "rader",

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.core.config import Settings
 from api.data.models import KnownLoginClient, LoginFailure
 from tests.factories import PASSWORD, make_user
 
@@ -159,3 +162,9 @@ def test_forwarded_for_is_used_from_a_trusted_proxy(
     with Session(engine) as session:
         clients = set(session.exec(select(LoginFailure.client)).all())
     assert clients == {"192.0.2.1", "192.0.2.2"}
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_in_norwegian(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="er ikke en IP-adresse eller et nettverk"):
+        Settings(data_dir=tmp_path, trusted_proxies="10.0.0.1, proxy.kommune.no")
+    assert Settings(data_dir=tmp_path).trusted_proxy_networks == ()
