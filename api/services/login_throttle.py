@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy import ColumnElement, delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.core.config import Settings
@@ -165,10 +166,23 @@ def record_success(
             KnownLoginClient.user_id == user.id, KnownLoginClient.client_hash == digest
         )
     ).first()
-    if known is None:
-        session.add(KnownLoginClient(user_id=user.id, client_hash=digest, last_success_at=now))
-    else:
+    if known is not None:
         known.last_success_at = now
+    else:
+        try:  # in a savepoint: a login from the same client at the same moment may add it too
+            with session.begin_nested():
+                session.add(
+                    KnownLoginClient(user_id=user.id, client_hash=digest, last_success_at=now)
+                )
+        except IntegrityError:
+            session.exec(
+                update(KnownLoginClient)
+                .where(
+                    col(KnownLoginClient.user_id) == user.id,
+                    col(KnownLoginClient.client_hash) == digest,
+                )
+                .values(last_success_at=now)
+            )
     session.flush()
     keep = (
         select(KnownLoginClient.id)
