@@ -211,6 +211,18 @@ class UnprocessableError(DomainError):
         return {"detail": self.errors, "code": self.code}
 
 
+class WrongCurrentPassword(UnprocessableError):
+    """The current password given to change it is wrong: a field error, counted as a failure."""
+
+    code = "wrong_current_password"
+    commit_changes = True  # the failure is recorded for the login throttle
+
+    def __init__(self) -> None:
+        super().__init__(
+            [{"loc": ["body", "current_password"], "msg": "Det nåværende passordet er feil."}]
+        )
+
+
 class ContentInvalid(DomainError):
     """Module Markdown that does not validate: the validator's problems with their lines."""
 

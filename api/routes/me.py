@@ -1,19 +1,21 @@
 from __future__ import annotations
 
-from fastapi import Response
+from fastapi import Request, Response
 
 from api.core.errors import (
     LoginSessionNotFound,
     NotAuthenticated,
+    TooManyAttempts,
     UnprocessableError,
     responses,
 )
 from api.http import presenters as present
-from api.http.deps import CurrentUser, LoginTokenDep, SessionDep
+from api.http.deps import CurrentUser, LoginTokenDep, SessionDep, SettingsDep, client_address
 from api.http.routing import api_router
 from api.http.schemas import UserPublic
 from api.http.schemas_me import LoginSessionPublic, PasswordChange, PasswordChanged, SessionsEnded
 from api.services import own_account
+from api.services.login_throttle import LoginPolicy
 
 router = api_router(tags=["me"])
 
@@ -24,9 +26,16 @@ def me(user: CurrentUser) -> UserPublic:
     return present.user_public(user)
 
 
-@router.post("/me/password", responses=responses(NotAuthenticated, UnprocessableError))
+@router.post(
+    "/me/password", responses=responses(NotAuthenticated, UnprocessableError, TooManyAttempts)
+)
 def change_password(
-    body: PasswordChange, session: SessionDep, user: CurrentUser, token: LoginTokenDep
+    body: PasswordChange,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    token: LoginTokenDep,
 ) -> PasswordChanged:
     """Change your password with the current one; your other sessions end, this one stays."""
     ended = own_account.change_password(
@@ -35,6 +44,8 @@ def change_password(
         current_password=body.current_password,
         new_password=body.new_password,
         token=token,
+        client=client_address(request),
+        policy=LoginPolicy.from_settings(settings),
     )
     return PasswordChanged(ended_sessions=len(ended))
 

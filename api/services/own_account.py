@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from api.core.errors import LoginSessionNotFound, UnprocessableError
+from api.core.errors import LoginSessionNotFound, UnprocessableError, WrongCurrentPassword
 from api.core.security import MIN_PASSWORD_LENGTH, hash_password, token_digest, verify_password
 from api.data.models import AuthToken, User, utcnow
-from api.services import audit, setup_codes
+from api.services import audit, login_throttle, setup_codes
+from api.services.login_throttle import LoginPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +96,29 @@ def _audit_sessions_end(*, session: Session, user: User, ids: list[int]) -> None
 
 
 def change_password(
-    *, session: Session, user: User, current_password: str, new_password: str, token: str | None
+    *,
+    session: Session,
+    user: User,
+    current_password: str,
+    new_password: str,
+    token: str | None,
+    client: str,
+    policy: LoginPolicy,
 ) -> list[int]:
     """Set a new password if the current one is right; other sessions end, this one stays.
 
-    Returns the ids of the sessions ended. Wrong input is a field error (422).
+    Returns the ids of the sessions ended. Wrong input is a field error (422); too many
+    wrong current passwords are ``TooManyAttempts`` (429), as at login.
     """
+    # A stolen session must not become a way to guess the password: the login throttle's
+    # counts and delays apply to this check too.
+    login_throttle.check(
+        session=session, policy=policy, email=user.email, client=client[:64], user=user
+    )
     ok, _ = verify_password(current_password, user.password_hash)
     if not ok:
-        raise _field_error("current_password", "Det nåværende passordet er feil.")
+        login_throttle.record_failure(session=session, email=user.email, client=client[:64])
+        raise WrongCurrentPassword()
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise _field_error(
             "new_password", f"Det nye passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."

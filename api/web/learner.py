@@ -7,7 +7,7 @@ import re
 from fastapi import Request, Response
 from sqlmodel import Session
 
-from api.core.errors import StaleRevision, UnprocessableError
+from api.core.errors import StaleRevision, TooManyAttempts, UnprocessableError
 from api.core.security import MIN_PASSWORD_LENGTH
 from api.data.models import User
 from api.http.deps import (
@@ -18,6 +18,7 @@ from api.http.deps import (
     RenderCacheDep,
     SessionDep,
     SettingsDep,
+    client_address,
 )
 from api.http.xapi import get_statement_log
 from api.services import (
@@ -31,6 +32,7 @@ from api.services import (
 )
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
+from api.services.login_throttle import LoginPolicy
 from api.web.deps import SESSION_COOKIE, FormDep, form_text, page_router
 from api.web.render import redirect, render
 from course.grading import MISSING, Answers, answer_everything
@@ -375,6 +377,7 @@ def change_password_form(
     user: CurrentUser,
     info: CourseInfoDep,
     modules: LiveModules,
+    settings: SettingsDep,
 ) -> Response:
     """The profile's password form: change it, or show what is wrong at the fields."""
     current = form_text(form, "passord_na", limit=200)
@@ -392,9 +395,15 @@ def change_password_form(
                 current_password=current,
                 new_password=new,
                 token=request.cookies.get(SESSION_COOKIE),
+                client=client_address(request),
+                policy=LoginPolicy.from_settings(settings),
             )
         except UnprocessableError as exc:
             errors = {_PASSWORD_FIELDS[str(e["loc"][-1])]: str(e["msg"]) for e in exc.errors}
+        except TooManyAttempts as exc:
+            minutes = round(exc.retry_after / 60)
+            wait = f"{minutes} minutter" if minutes > 1 else f"{exc.retry_after} sekunder"
+            errors = {"passord_na": f"For mange feil passord. Vent {wait} og prøv igjen."}
     if errors:
         return _profile(
             request,

@@ -128,3 +128,19 @@ def test_logging_out_the_others_and_one_session_by_id(client: TestClient, engine
         {"session_ids": [laptop_id]},
         {"session_ids": [sessions[2]["id"]]},
     ]
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(
+    client: TestClient, engine: Engine
+) -> None:
+    user = make_user(engine)
+    headers = login(client, user.email)
+    body = {"current_password": "feil-passord", "new_password": NEW}
+    statuses = [
+        client.post("/api/v1/me/password", json=body, headers=headers).status_code for _ in range(5)
+    ]
+    assert statuses[:3] == [422, 422, 422]
+    assert statuses[3] == 429
+    blocked = client.post("/api/v1/me/password", json=body, headers=headers)
+    assert "Retry-After" in blocked.headers
+    assert "For mange" in blocked.json()["detail"]
