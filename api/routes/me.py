@@ -67,7 +67,7 @@ def logout_others(session: SessionDep, user: CurrentUser, token: LoginTokenDep) 
 
 
 @router.delete(
-    "/me/sessions/{session_id}",
+    "/me/sessions/{session_id:int}",
     status_code=204,
     responses=responses(NotAuthenticated, LoginSessionNotFound),
 )
