@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ SHIPPED_CONTENT = PROJECT_ROOT / "modules"
 # The user's data folder (~/.local/share/innostudy on Linux): the same database whichever
 # folder a command runs from. A relative INNOSTUDY_DATA_DIR is still taken from there.
 DEFAULT_DATA_DIR = user_data_path("innostudy", appauthor=False)
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _WEAK_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "innostudy"}
 
 
@@ -31,9 +33,25 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
 
     token_ttl_minutes: int = Field(default=8 * 60, gt=0)
+    # Login throttling (api.services.login_throttle), all counted over the window.
     login_window_seconds: int = Field(default=15 * 60, gt=0)
+    # Failures for one account from anywhere, after which only a known client (one that
+    # signed in to the account within login_known_client_days) may still try.
     login_max_failures_per_account: int = Field(default=5, gt=0)
-    login_max_failures_per_client: int = Field(default=30, gt=0)
+    # Failures from one address for any accounts: high enough for a town hall behind NAT.
+    login_max_failures_per_client: int = Field(default=300, gt=0)
+    # Failures for one account from one client before each next try must wait: the
+    # first wait is login_delay_base_seconds, doubled with each further failure, at
+    # most login_delay_max_seconds.
+    login_free_failures_per_pair: int = Field(default=3, ge=0)
+    login_delay_base_seconds: int = Field(default=2, gt=0)
+    login_delay_max_seconds: int = Field(default=15 * 60, gt=0)
+    # How long a client that signed in stays known to the account, and how many are kept.
+    login_known_client_days: int = Field(default=90, gt=0)
+    login_known_clients_per_account: int = Field(default=10, gt=0)
+    # Proxies whose X-Forwarded-For is believed: comma-separated addresses or networks
+    # (``10.0.0.5, 192.168.0.0/24``). Default: none, so the peer's own address is counted.
+    trusted_proxies: str = ""
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     # FastAPI's own OpenTelemetry traces, metrics and logs, for an operator who has set up
     # an exporter. Off by default: checking for one costs every request about 10 µs.
@@ -145,6 +163,25 @@ class Settings(BaseSettings):
                 "spørring og uten brukernavn og passord (bruk INNOSTUDY_XAPI_KEY og _SECRET)"
             )
         return value.rstrip("/") + "/"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"INNOSTUDY_TRUSTED_PROXIES: «{item}» er ikke en IP-adresse eller et nettverk "
+                    "(for eksempel 10.0.0.5 eller 192.168.0.0/24)"
+                ) from None
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """The networks of INNOSTUDY_TRUSTED_PROXIES (a single address is a /32 or /128)."""
+        parts = (part.strip() for part in self.trusted_proxies.split(","))
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts if part)
 
     @field_validator("base_url")
     @classmethod

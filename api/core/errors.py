@@ -84,6 +84,11 @@ class ModuleNotFound(NotFound):
     message = "Modulen finnes ikke."
 
 
+class LoginSessionNotFound(NotFound):
+    code = "session_not_found"
+    message = "Fant ingen aktiv innlogging med dette nummeret på kontoen din."
+
+
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
@@ -204,6 +209,18 @@ class UnprocessableError(DomainError):
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.errors, "code": self.code}
+
+
+class WrongCurrentPassword(UnprocessableError):
+    """The current password given to change it is wrong: a field error, counted as a failure."""
+
+    code = "wrong_current_password"
+    commit_changes = True  # the failure is recorded for the login throttle
+
+    def __init__(self) -> None:
+        super().__init__(
+            [{"loc": ["body", "current_password"], "msg": "Det nåværende passordet er feil."}]
+        )
 
 
 class ContentInvalid(DomainError):

@@ -139,6 +139,21 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
+class KnownLoginClient(SQLModel, table=True):
+    """A client that signed in to the account recently (``api.services.login_throttle``).
+
+    The address is kept only as a keyed hash: enough to recognise it again, not to read it.
+    """
+
+    __tablename__ = "login_known_client"
+    __table_args__ = (UniqueConstraint("user_id", "client_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    client_hash: str = Field(max_length=64)
+    last_success_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class CourseModule(SQLModel, table=True):
     __tablename__ = "course_module"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.core.admission import admission
-from api.core.config import Settings
+from api.core.config import IPNetwork, Settings
 from api.core.db import WRITE, WriteBusy, dbapi_write, transaction
 from api.core.errors import (
     DatabaseUnavailable,
@@ -110,8 +111,32 @@ async def _end(session: Session, *, commit: bool) -> None:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address, as the login throttle counts it."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address, as the login throttle counts it.
+
+    ``X-Forwarded-For`` counts only from a proxy in ``INNOSTUDY_TRUSTED_PROXIES``: then
+    the right-most address in the chain that is not itself a trusted proxy.
+    """
+    peer = request.client.host if request.client else "unknown"
+    trusted = get_settings(request).trusted_proxy_networks
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    chain = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    for hop in reversed([part.strip() for part in chain if part.strip()]):
+        if not _is_trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:  # not an address: the proxy before it is all we know
+                return peer
+        peer = hop
+    return peer
+
+
+def _is_trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def on_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:

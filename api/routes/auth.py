@@ -11,6 +11,7 @@ from api.http.deps import CurrentUser, SessionDep, SettingsDep, TokenDep, client
 from api.http.routing import api_router
 from api.http.schemas import Token
 from api.services import users as user_service
+from api.services.login_throttle import LoginPolicy
 
 router = api_router(prefix="/auth", tags=["auth"])
 
@@ -28,9 +29,7 @@ def login(
         email=form.username,
         password=form.password,
         client=client_address(request),
-        window=timedelta(seconds=settings.login_window_seconds),
-        max_per_account=settings.login_max_failures_per_account,
-        max_per_client=settings.login_max_failures_per_client,
+        policy=LoginPolicy.from_settings(settings),
     )
     ttl = timedelta(minutes=settings.token_ttl_minutes)
     token = user_service.issue_token(session=session, user=user, ttl=ttl)

@@ -37,6 +37,8 @@ class Action(StrEnum):
     USER_ROLE_CHANGE = "user.role_change"
     USER_PASSWORD_RESET = "user.password_reset"
     USER_PASSWORD_SETUP = "user.password_setup"
+    USER_PASSWORD_CHANGE = "user.password_change"
+    USER_SESSIONS_END = "user.sessions_end"
     USER_IMPORT = "user.import"
     USER_ERASE = "user.erase"
     CERTIFICATE_ISSUE = "certificate.issue"

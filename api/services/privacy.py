@@ -42,7 +42,7 @@ from api.data.models import (
     XapiOutbox,
     utcnow,
 )
-from api.services import audit, org_units, user_municipality, xapi_statements
+from api.services import audit, login_throttle, org_units, user_municipality, xapi_statements
 from api.services.admin_users import managed_person
 from api.services.contracts import (
     PersonalAccount,
@@ -199,7 +199,7 @@ def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
         raise OwnAccount()
     assert user.id is not None
     now = utcnow()
-    session.exec(delete(LoginFailure).where(col(LoginFailure.email) == user.email))
+    login_throttle.forget_account(session=session, user=user, email=user.email)
     session.exec(delete(AuthToken).where(col(AuthToken.user_id) == user.id))
     session.exec(delete(PasswordSetupToken).where(col(PasswordSetupToken.user_id) == user.id))
     session.exec(delete(RoleAssignment).where(col(RoleAssignment.user_id) == user.id))

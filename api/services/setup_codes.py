@@ -50,15 +50,21 @@ def setup_url(base_url: str, code: str) -> str:
 
 
 def revoke_login_tokens(*, session: Session, user_id: int) -> None:
-    """End every session of the user (deactivation, a new password)."""
+    """End every session and every open setup code of the user (deactivation, a new password).
+
+    A code handed out before a deactivation must not open the account once it is
+    reactivated: whoever reactivates it issues a new code if one is needed.
+    """
     session.exec(
         update(AuthToken)
         .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
+    expire_outstanding(session=session, user_id=user_id)
 
 
-def _expire_outstanding(*, session: Session, user_id: int) -> None:
+def expire_outstanding(*, session: Session, user_id: int) -> None:
+    """Every unused code of the user stops working."""
     session.exec(
         update(PasswordSetupToken)
         .where(
@@ -71,7 +77,7 @@ def _expire_outstanding(*, session: Session, user_id: int) -> None:
 def issue(*, session: Session, user: User, created_by: User | None) -> IssuedCode:
     """A new code for the user; any earlier unused code stops working."""
     assert user.id is not None
-    _expire_outstanding(session=session, user_id=user.id)
+    expire_outstanding(session=session, user_id=user.id)
     return issue_many(session=session, users=[user], created_by=created_by)[0]
 
 
@@ -118,7 +124,7 @@ def redeem(*, session: Session, code: str, password: str) -> User:
     assert user.id is not None
     user.password_hash = hash_password(password)
     token.used_at = utcnow()
-    _expire_outstanding(session=session, user_id=user.id)
+    expire_outstanding(session=session, user_id=user.id)
     revoke_login_tokens(session=session, user_id=user.id)
     audit.record(
         session=session,

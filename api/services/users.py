@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.core.errors import EmailTaken, InvalidCredentials, TooManyAttempts
+from api.core.errors import EmailTaken, InvalidCredentials
 from api.core.security import hash_password, new_token, token_digest, verify_password
-from api.data.models import AuthToken, Enrollment, LoginFailure, Municipality, Role, User, utcnow
-from api.services import user_municipality
+from api.data.models import AuthToken, Enrollment, Municipality, Role, User, utcnow
+from api.services import login_throttle, user_municipality
 from api.services.contracts import UserCreate
+from api.services.login_throttle import LoginPolicy
 from api.services.org_units import check_placement
 
 
@@ -67,32 +68,10 @@ def create_user(
     return user
 
 
-def _retry_after(
-    *, session: Session, where: object, limit: int, window_start: datetime, window: timedelta
-) -> int | None:
-    rows = session.exec(
-        select(LoginFailure.at)
-        .where(where, LoginFailure.at > window_start)  # type: ignore[arg-type]
-        .order_by(col(LoginFailure.at).desc())
-        .limit(limit)
-    ).all()
-    if len(rows) < limit:
-        return None
-    oldest_counted = min(rows)
-    return int((oldest_counted + window - utcnow()).total_seconds()) + 1
-
-
 def authenticate(
-    *,
-    session: Session,
-    email: str,
-    password: str,
-    client: str,
-    window: timedelta,
-    max_per_account: int,
-    max_per_client: int,
+    *, session: Session, email: str, password: str, client: str, policy: LoginPolicy
 ) -> User:
-    """Check credentials with throttling per account and per client address.
+    """Check credentials with throttling (``api.services.login_throttle``).
 
     A failure is recorded in the request's transaction, which
     ``InvalidCredentials`` commits although it ends the request.
@@ -100,25 +79,18 @@ def authenticate(
     # Whatever a client typed is only compared, never trusted: control characters
     # (PostgreSQL cannot even hold NUL) become U+FFFD, which no stored address contains.
     email = "".join(ch if ch.isprintable() else "\ufffd" for ch in normalise_email(email))[:254]
-    window_start = utcnow() - window
-    for where, limit in (
-        (LoginFailure.email == email, max_per_account),
-        (LoginFailure.client == client, max_per_client),
-    ):
-        wait = _retry_after(
-            session=session, where=where, limit=limit, window_start=window_start, window=window
-        )
-        if wait is not None:
-            raise TooManyAttempts(wait)
-
+    client = client[:64]
     user = get_user_by_email(session=session, email=email)
+    login_throttle.check(session=session, policy=policy, email=email, client=client, user=user)
     ok, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
-        session.add(LoginFailure(email=email, client=client[:64], at=utcnow()))
+        login_throttle.record_failure(session=session, email=email, client=client)
         raise InvalidCredentials()
     if new_hash:
         user.password_hash = new_hash
-    session.exec(delete(LoginFailure).where(col(LoginFailure.email) == email))
+    login_throttle.record_success(
+        session=session, policy=policy, user=user, email=email, client=client
+    )
     return user
 
 

@@ -22,6 +22,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.USER_ROLE_CHANGE: "Rolle endret",
     Action.USER_PASSWORD_RESET: "Passordkode laget",
     Action.USER_PASSWORD_SETUP: "Passord valgt",
+    Action.USER_PASSWORD_CHANGE: "Passord endret",
+    Action.USER_SESSIONS_END: "Innlogginger avsluttet",
     Action.USER_IMPORT: "Brukerimport",
     Action.USER_ERASE: "Personopplysninger slettet",
     Action.CERTIFICATE_ISSUE: "Kursbevis utstedt",
@@ -70,6 +72,9 @@ DETAIL_LABELS: dict[str, str] = {
     "from": "fra",
     "to": "til",
     "expires_at": "gyldig til",
+    # the account's own sessions (api.services.own_account)
+    "session_ids": "innlogginger avsluttet (nr.)",
+    "ended_session_ids": "andre innlogginger avsluttet (nr.)",
     # the import
     "dry_run": "bare kontroll",
     "records": "rader",

@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from api.core.errors import InvalidCredentials, TooManyAttempts
 from api.http.deps import OptionalUser, SessionDep, SettingsDep, client_address
 from api.services import users as user_service
+from api.services.login_throttle import LoginPolicy
 from api.web.deps import (
     SESSION_COOKIE,
     FormDep,
@@ -68,9 +69,7 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
             email=email,
             password=password,
             client=client_address(request),
-            window=timedelta(seconds=settings.login_window_seconds),
-            max_per_account=settings.login_max_failures_per_account,
-            max_per_client=settings.login_max_failures_per_client,
+            policy=LoginPolicy.from_settings(settings),
         )
     except InvalidCredentials as exc:
         # The failure stays recorded: the session dependency commits a route that returns.
@@ -78,8 +77,12 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
             request, next_path=next_path, email=email, error=exc.detail, status_code=400
         )
     except TooManyAttempts as exc:
-        minutes = max(1, round(exc.retry_after / 60))
-        message = f"For mange mislykkede innlogginger. Vent {minutes} minutter og prøv igjen."
+        wait = (
+            f"{exc.retry_after} sekunder"
+            if exc.retry_after < 90
+            else f"{round(exc.retry_after / 60)} minutter"
+        )
+        message = f"For mange mislykkede innlogginger. Vent {wait} og prøv igjen."
         return _login_form(
             request,
             next_path=next_path,

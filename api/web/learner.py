@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 from fastapi import Request, Response
+from sqlmodel import Session
 
-from api.core.errors import StaleRevision, UnprocessableError
+from api.core.errors import StaleRevision, TooManyAttempts, UnprocessableError
+from api.core.security import MIN_PASSWORD_LENGTH
+from api.data.models import User
 from api.http.deps import (
     CourseInfoDep,
     CurrentUser,
@@ -15,15 +18,25 @@ from api.http.deps import (
     RenderCacheDep,
     SessionDep,
     SettingsDep,
+    client_address,
 )
 from api.http.xapi import get_statement_log
-from api.services import certificate_pdfs, content, learning, open_badges, org_units, privacy
+from api.services import (
+    certificate_pdfs,
+    content,
+    learning,
+    open_badges,
+    org_units,
+    own_account,
+    privacy,
+)
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
-from api.web.deps import FormDep, form_text, page_router
+from api.services.login_throttle import LoginPolicy
+from api.web.deps import SESSION_COOKIE, FormDep, form_text, page_router
 from api.web.render import redirect, render
 from course.grading import MISSING, Answers, answer_everything
-from course.models import Quiz
+from course.models import CourseInfo, Quiz
 
 router = page_router()
 _LEAD_HEADING = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)\s*", re.DOTALL)
@@ -304,6 +317,37 @@ def open_badge_json(
     )
 
 
+def _profile(
+    request: Request,
+    *,
+    session: Session,
+    user: User,
+    info: CourseInfo,
+    modules: list[LiveModule],
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The profile page, with ``errors`` (form field -> message) shown at their fields."""
+    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
+    state = certificate_service.holder_state(session=session, user=user, info=info)
+    unit = org_units.label(session=session, unit_id=user.unit_id)
+    sessions = own_account.list_sessions(
+        session=session, user=user, token=request.cookies.get(SESSION_COOKIE)
+    )
+    context = {
+        "account": user,
+        "unit": unit,
+        "outline": outline,
+        "state": state,
+        "sessions": sessions,
+        "errors": errors or {},
+        "notice": notice,
+        "min_length": MIN_PASSWORD_LENGTH,
+    }
+    return render(request, "pages/profile.html", context, status_code=status_code)
+
+
 @router.get("/profil")
 def profile_page(
     request: Request,
@@ -312,12 +356,74 @@ def profile_page(
     info: CourseInfoDep,
     modules: LiveModules,
 ) -> Response:
-    """The user's own account, progress and the data export."""
-    outline = learning.outline(session=session, user_id=user.id or 0, modules=modules)
-    state = certificate_service.holder_state(session=session, user=user, info=info)
-    unit = org_units.label(session=session, unit_id=user.unit_id)
-    context = {"account": user, "unit": unit, "outline": outline, "state": state}
-    return render(request, "pages/profile.html", context)
+    """The user's own account, sessions, progress and the data export."""
+    notice = _PROFILE_NOTICES.get(request.query_params.get("endret", ""))
+    return _profile(request, session=session, user=user, info=info, modules=modules, notice=notice)
+
+
+_PROFILE_NOTICES = {
+    "passord": "Passordet er endret. Du er logget ut alle andre steder.",
+    "innlogginger": "Du er logget ut alle andre steder.",
+}
+# The API's field names -> the form's (errors are shown at the form's fields).
+_PASSWORD_FIELDS = {"current_password": "passord_na", "new_password": "passord_nytt"}
+
+
+@router.post("/profil/passord")
+def change_password_form(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    user: CurrentUser,
+    info: CourseInfoDep,
+    modules: LiveModules,
+    settings: SettingsDep,
+) -> Response:
+    """The profile's password form: change it, or show what is wrong at the fields."""
+    current = form_text(form, "passord_na", limit=200)
+    new = form_text(form, "passord_nytt", limit=200)
+    errors: dict[str, str] = {}
+    if not current:
+        errors["passord_na"] = "Skriv inn passordet du bruker i dag."
+    if new != form_text(form, "passord_igjen", limit=200):
+        errors["passord_igjen"] = "Passordene er ikke like."
+    if not errors:
+        try:
+            own_account.change_password(
+                session=session,
+                user=user,
+                current_password=current,
+                new_password=new,
+                token=request.cookies.get(SESSION_COOKIE),
+                client=client_address(request),
+                policy=LoginPolicy.from_settings(settings),
+            )
+        except UnprocessableError as exc:
+            errors = {_PASSWORD_FIELDS[str(e["loc"][-1])]: str(e["msg"]) for e in exc.errors}
+        except TooManyAttempts as exc:
+            minutes = round(exc.retry_after / 60)
+            wait = f"{minutes} minutter" if minutes > 1 else f"{exc.retry_after} sekunder"
+            errors = {"passord_na": f"For mange feil passord. Vent {wait} og prøv igjen."}
+    if errors:
+        return _profile(
+            request,
+            session=session,
+            user=user,
+            info=info,
+            modules=modules,
+            errors=errors,
+            status_code=422,
+        )
+    return redirect(request, "/profil?endret=passord")
+
+
+@router.post("/profil/logg-ut-andre")
+def logout_others_form(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """End every session of the account except this browser's."""
+    own_account.end_other_sessions(
+        session=session, user=user, token=request.cookies.get(SESSION_COOKIE)
+    )
+    return redirect(request, "/profil?endret=innlogginger")
 
 
 @router.get("/profil/eksport")

@@ -36,5 +36,11 @@ def norwegian_date(value: datetime) -> str:
     return f"{local.day}. {_MONTHS[local.month - 1]} {local.year}"
 
 
+def norwegian_date_time(value: datetime) -> str:
+    local = value.astimezone(_OSLO)
+    return f"{norwegian_date(value)} kl. {local:%H.%M}"
+
+
 templates.env.filters["norsk_dato"] = norwegian_date
+templates.env.filters["norsk_tid"] = norwegian_date_time
 templates.env.filters["varighet"] = format_duration  # as on the certificate

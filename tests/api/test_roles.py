@@ -95,6 +95,20 @@ ENDPOINTS = [
     ("GET", "/api/v1/reports/municipalities", None, {Role.ADMIN}),
     ("GET", "/api/v1/audit", None, {Role.ADMIN}),
     ("GET", "/api/v1/me/export", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": "feil-passord", "new_password": "nytt-passord-123"},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    ("GET", "/api/v1/me/sessions", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "POST",
+        "/api/v1/me/sessions/logout-others",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    ("DELETE", "/api/v1/me/sessions/999999", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     # Jobs: anyone signed in may ask about a job (job 999999 does not exist: 404 for all);
     # only the asker or an administrator ever sees one (tests/jobs/test_jobs_api.py).
     ("POST", "/api/v1/reports/roster/exports", {"format": "csv"}, {Role.ADMIN}),
@@ -124,6 +138,7 @@ def _template(path: str) -> str:
     path = path.replace("/users/999999", "/users/{user_id}")
     path = path.replace("/roles/instructor", "/roles/{role}")
     path = path.replace("/jobs/999999", "/jobs/{job_id}")
+    path = path.replace("/sessions/999999", "/sessions/{session_id}")
     path = path.replace("/units/999999", "/units/{unit_id}")
     path = path.replace("/webhooks/999999", "/webhooks/{webhook_id}")
     path = path.replace("/municipalities/9999/", "/municipalities/{number}/")
