@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api.cli import admin as cli_admin
 from api.cli import badges as cli_badges
@@ -187,11 +187,34 @@ ADD_OPTIONS = {
 }
 
 
+# (e-mail, name, role, in the demo unit): the leader leads the demo unit, the municipal
+# administrator administers Asker, and the learner works in the unit the leader leads.
 DEMO_ACCOUNTS = (
-    ("admin@demo.innostudy.no", "Ada Administrator", Role.ADMIN),
-    ("instruktor@demo.innostudy.no", "Ivar Instruktør", Role.INSTRUCTOR),
-    ("deltaker@demo.innostudy.no", "Kari Nordmann", Role.LEARNER),
+    ("admin@demo.innostudy.no", "Ada Administrator", Role.ADMIN, False),
+    ("instruktor@demo.innostudy.no", "Ivar Instruktør", Role.INSTRUCTOR, False),
+    ("kommune@demo.innostudy.no", "Kåre Kommuneadmin", Role.MUNICIPAL_ADMIN, False),
+    ("leder@demo.innostudy.no", "Lise Leder", Role.LEADER, False),
+    ("deltaker@demo.innostudy.no", "Kari Nordmann", Role.LEARNER, True),
 )
+DEMO_MUNICIPALITY, DEMO_UNIT = "3203", "Helse og omsorg"  # Asker
+
+
+def _demo_unit(session: Session) -> int:
+    from api.services import org_units
+    from api.services.contracts import UnitCreate
+
+    found = org_units.resolve_path(
+        session=session, municipality_number=DEMO_MUNICIPALITY, path=DEMO_UNIT
+    )
+    if found is None:
+        found = org_units.create_unit(
+            session=session,
+            actor=OPERATOR,
+            municipality_number=DEMO_MUNICIPALITY,
+            data=UnitCreate(name=DEMO_UNIT),
+        )
+    assert found.id is not None
+    return found.id
 
 
 @app.command()
@@ -199,6 +222,7 @@ def demo() -> None:
     """Opprett demokontoer (én gang) og vis hvordan man logger inn med dem."""
     import secrets
 
+    from api.services import roles
     from api.services.admin_users import create_user
     from api.services.contracts import UserCreate
     from api.services.users import get_user_by_email
@@ -208,21 +232,33 @@ def demo() -> None:
     lines = credentials.read_text().splitlines() if credentials.exists() else []
     known = {line.split()[0] for line in lines if line.strip()}
     with transaction(database.ready(settings), write=True) as session:
-        for email, name, role in DEMO_ACCOUNTS:
+        unit_id = _demo_unit(session)
+        for email, name, role, in_unit in DEMO_ACCOUNTS:
             if email in known or get_user_by_email(session=session, email=email) is not None:
                 continue
             password = secrets.token_urlsafe(12)
-            create_user(
+            scoped = role in (Role.LEADER, Role.MUNICIPAL_ADMIN)
+            user = create_user(
                 session=session,
                 actor=OPERATOR,
                 data=UserCreate(
                     email=email,
                     full_name=name,
-                    role=role,
-                    municipality_number="3203",  # Asker
+                    role=Role.LEARNER if scoped else role,
+                    municipality_number=DEMO_MUNICIPALITY,
+                    unit_id=unit_id if in_unit else None,
                     password=password,
                 ),
             )
+            if scoped:
+                roles.grant(
+                    session=session,
+                    actor=OPERATOR,
+                    user_id=user.id or 0,
+                    role=role,
+                    municipality=DEMO_MUNICIPALITY if role == Role.MUNICIPAL_ADMIN else None,
+                    unit_id=unit_id if role == Role.LEADER else None,
+                )
             lines.append(f"{email}  {password}  ({ROLE_NAMES[role]})")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     credentials.touch(mode=0o600)

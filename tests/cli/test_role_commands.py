@@ -77,3 +77,17 @@ def test_refusals_are_norwegian_and_audited(cli_env: Engine) -> None:
             select(AuditEvent.outcome).where(col(AuditEvent.action).startswith("role."))
         ).all()
     assert outcomes and set(outcomes) == {"failed"}
+
+
+def test_the_demo_has_a_leader_and_a_municipal_admin_once(cli_env: Engine) -> None:
+    first = runner.invoke(app, ["demo"], prog_name="innostudy")
+    assert first.exit_code == 0, first.output
+    assert "leder@demo.innostudy.no" in first.output and "(kommuneadministrator)" in first.output
+    again = runner.invoke(app, ["demo"], prog_name="innostudy")
+    assert again.exit_code == 0 and again.output.count("@demo.innostudy.no") == 5
+    code, output = roles("list", "leder@demo.innostudy.no")
+    assert code == 0 and "leder: enhet" in output and "(Helse og omsorg)" in output
+    code, output = roles("list", "kommune@demo.innostudy.no")
+    assert code == 0 and "kommuneadministrator: kommune 3203" in output
+    with Session(cli_env) as session:
+        assert len(session.exec(select(RoleAssignment)).all()) == 2
