@@ -446,6 +446,7 @@ def bench_roster_job(engine: Any, url: str, tmp: Path) -> dict[str, Any]:
     from api.data.models import JobFile, User
     from api.services import job_tasks
     from api.services.contracts import RosterFilters
+    from api.services.scope import actor_for
 
     direct = run_child(["--child", "export-xlsx", "--url", url, "--out", str(tmp / "direct.xlsx")])
     print(
@@ -460,7 +461,7 @@ def bench_roster_job(engine: Any, url: str, tmp: Path) -> dict[str, Any]:
             admin = session.exec(select(User).where(User.email == ADMIN)).one()
             job = job_tasks.request_roster_export(
                 session=session,
-                admin=admin,
+                actor=actor_for(session=session, user=admin),
                 filters=RosterFilters(),
                 format="xlsx",
                 delimiter="semicolon",
