@@ -25,12 +25,10 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from sqlalchemy import insert, update
 from sqlmodel import col
-from standardwebhooks import Webhook
 
 from api.core.config import Settings
 from api.core.db import transaction
@@ -38,6 +36,9 @@ from api.data.models import WebhookDelivery, WebhookEndpoint, utcnow
 from api.services import content, webhook_secrets
 from api.services.jobs import REGISTRY
 from api.services.worker import JobContext, writing
+
+if TYPE_CHECKING:
+    import httpx
 
 WEBHOOK_DELIVER = "webhook.deliver"
 USER_AGENT = "innostudy-webhooks/1"
@@ -97,6 +98,8 @@ def signed_headers(
     *, secrets: list[str], webhook_id: str, body: bytes, at: datetime
 ) -> dict[str, str]:
     """The Standard Webhooks headers, with one signature per secret (space-separated)."""
+    from standardwebhooks import Webhook  # on first use, as httpx in ``send``
+
     signatures = " ".join(Webhook(secret).sign(webhook_id, at, body) for secret in secrets)
     return {
         "webhook-id": webhook_id,
@@ -113,6 +116,8 @@ def send(*, url: str, headers: dict[str, str], body: bytes, timeout: float) -> S
     The answer's body is not read, except the start of an error's (for the log): a
     receiver cannot hold the worker by sending a long one.
     """
+    import httpx  # on first use: it costs every server process about 18 MB
+
     started = time.perf_counter()
     try:
         with (

@@ -13,8 +13,6 @@ from importlib import resources
 from threading import Lock
 from typing import Any
 
-from pyld import jsonld  # type: ignore[import-untyped]
-
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
@@ -59,6 +57,9 @@ def canonize(document: dict[str, Any]) -> str:
     """The RDFC-1.0 (URDNA2015) canonical N-Quads of ``document``."""
     options = {"algorithm": "URDNA2015", "format": "application/n-quads",
                "documentLoader": document_loader}  # fmt: skip
+    # pyld is imported on first use: it costs a server about 24 MB, and most never sign.
+    from pyld import jsonld  # type: ignore[import-untyped]
+
     with _PYLD:
         canonical: str = jsonld.normalize(document, options)
     return canonical
