@@ -46,24 +46,22 @@ import json
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench_roster import free_port, postgres_server, scratch_postgres  # noqa: E402
+
 PASSWORD = "benk-passord-123"
 ADMIN = "admin@benk.kommune.no"
 MUNICIPAL_ADMIN = "kommuneadmin@benk.kommune.no"
@@ -484,12 +482,6 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
@@ -577,32 +569,6 @@ def run_http(url: str, data_dir: Path, plan: dict[str, Any], requests: int) -> l
     for result in results:
         result["server_peak_mb"] = usage.ru_maxrss / 1024
     return results
-
-
-def postgres_server() -> str | None:
-    candidate = os.environ.get("INNOSTUDY_BENCH_POSTGRES_URL") or DEFAULT_POSTGRES
-    try:
-        import psycopg
-
-        psycopg.connect(candidate, connect_timeout=3).close()
-    except Exception:
-        return None
-    return candidate
-
-
-def scratch_postgres(server: str) -> tuple[str, Any]:
-    """A new database on the server (its URL), and a function that drops it."""
-    import psycopg
-
-    name = f"innostudy_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlsplit(server)._replace(path=f"/{name}").geturl(), drop
 
 
 def bench_database(
