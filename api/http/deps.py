@@ -210,10 +210,25 @@ def visitor_for(session: Session, user: User) -> Visitor:
     )
 
 
+def _request_actor(request: Request, session: Session, user: User) -> Actor:
+    """The caller as an actor, loaded once per request (the page menus and the guards)."""
+    found: Actor | None = getattr(request.state, "actor", None)
+    if found is None or found.user is not user:
+        found = request.state.actor = scope_service.actor_for(session=session, user=user)
+    return found
+
+
 def get_optional_user(request: Request, session: SessionDep, token: LoginTokenDep) -> User | None:
-    """The logged-in user, or None; remembered for the page header."""
+    """The logged-in user, or None; remembered for the page header (the API draws no
+    menus, so only pages look up the scoped roles)."""
     user = user_service.user_for_token(session=session, token=token) if token else None
-    request.state.visitor = visitor_for(session, user) if user is not None else None
+    if user is None:
+        request.state.visitor = None
+    elif is_api_request(request):
+        request.state.visitor = Visitor(user.full_name, user.role)
+    else:
+        roles = _request_actor(request, session, user).roles
+        request.state.visitor = Visitor(user.full_name, user.role, roles)
     if user is not None:
         request.state.user_id = user.id  # for the request's log line (api.http.observe)
     return user
@@ -254,9 +269,7 @@ StaffUser = Annotated[User, Depends(require_role(Role.INSTRUCTOR, Role.ADMIN))]
 def get_actor(request: Request, session: SessionDep, user: CurrentUser) -> Actor:
     """The caller with their role assignments (``api.services.scope``); remembered for
     the pages' menus."""
-    actor = scope_service.actor_for(session=session, user=user)
-    request.state.actor = actor
-    return actor
+    return _request_actor(request, session, user)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

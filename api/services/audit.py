@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from api.data.models import AuditEvent, User, utcnow
 from api.data.timestamps import oslo_day_end_utc, oslo_midnight_utc
 from api.services.contracts import NO_CONTROL_CHARACTERS, Day
-from api.services.scope import Actor, Capability
+from api.services.scope import Actor, Capability, find_by_email
 
 
 class Action(StrEnum):
@@ -205,8 +205,7 @@ def find_actor(*, session: Session, reader: Actor, email: str) -> User | None:
     """The account to filter the log by, among the people the reader's log covers (a
     municipal administrator cannot probe other municipalities' addresses this way)."""
     scope = reader.require(Capability.READ_AUDIT)
-    query = select(User).where(col(User.email) == email.strip().lower(), scope.people())
-    return session.exec(query).first()
+    return find_by_email(session=session, scope=scope, email=email.strip().lower())
 
 
 def details_of(event_row: AuditEvent) -> dict[str, Any]:

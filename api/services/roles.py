@@ -67,13 +67,15 @@ def _target(session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
+def _role_set(session: Session, user: User) -> RoleSet:
+    assert user.id is not None
+    held = grants_of(session=session, user_ids=[user.id])[user.id]
+    return RoleSet(user, _assignments(user, held))
+
+
 def roles_of(*, session: Session, actor: Actor, user_id: int) -> RoleSet:
     """The person's roles, for whoever may grant roles to them."""
-    user = _target(session, actor, user_id)
-    assert user.id is not None
-    return RoleSet(
-        user, _assignments(user, grants_of(session=session, user_ids=[user.id])[user.id])
-    )
+    return _role_set(session, _target(session, actor, user_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,7 @@ def grant(
     if created:
         _audit(session, actor, audit.Action.ROLE_GRANT, user, role, placed)
     session.flush()
-    return roles_of(session=session, actor=actor, user_id=user.id), created
+    return _role_set(session, user), created
 
 
 def revoke(
@@ -220,7 +222,7 @@ def revoke(
         session.delete(existing)
     _audit(session, actor, audit.Action.ROLE_REVOKE, user, role, placed)
     session.flush()
-    return roles_of(session=session, actor=actor, user_id=user.id)
+    return _role_set(session, user)
 
 
 __all__ = ["SCOPED_ROLES", "Assignment", "RoleSet", "grant", "revoke", "roles_of"]

@@ -231,9 +231,13 @@ def person(*, session: Session, scope: Scope, user_id: int, for_update: bool = F
     return user
 
 
+def find_by_email(*, session: Session, scope: Scope, email: str) -> User | None:
+    """The account with this (normalised) address if it is inside ``scope``."""
+    return session.exec(select(User).where(col(User.email) == email, scope.people())).first()
+
+
 def person_by_email(*, session: Session, scope: Scope, email: str) -> User:
-    query = select(User).where(col(User.email) == email, scope.people())
-    user = session.exec(query).first()
+    user = find_by_email(session=session, scope=scope, email=email)
     if user is None:
         raise UserNotFound()
     return user
