@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import audited, context, err, out
+from api.cli.common import OPERATOR, audited, context, err, out, run
 from api.cli.database import ready
 from api.core.db import transaction
 from api.core.errors import DomainError, ImportInvalid
+from api.data.models import WrittenForm
 from api.data.timestamps import oslo_today
-from api.services import audit, municipalities, municipality_import
+from api.services import audit, municipalities, municipality_import, written_forms
 from course.messages import count, number
 
 municipalities_app = typer.Typer(no_args_is_help=True, help="Kommuneregisteret (SSBs KLASS 131)")
@@ -157,6 +158,68 @@ def _report(file: Path, result: municipality_import.ImportResult) -> None:
         f"{number(len(result.reinstated))} {would}gjenopprettet, "
         f"{number(result.unchanged)} uendret; "
         f"{count(len(result.changes), 'nummerendring', 'nummerendringer')} {would}lagt til",
+        markup=False,
+    )
+    if result.dry_run:
+        out.print("Tørrkjøring: ingenting er endret.", markup=False)
+
+
+@municipalities_app.command("written-form")
+def municipalities_written_form(
+    number_: Annotated[str, typer.Argument(metavar="NUMMER", help="Kommunenummeret (fire sifre)")],
+    form: Annotated[
+        WrittenForm, typer.Argument(metavar="MÅLFORM", help="nynorsk, bokmål, nøytral eller ukjent")
+    ],
+) -> None:
+    """Sett kommunens offisielle målform (språkvedtaket)."""
+    found = run(
+        ready(context.settings()),
+        audit.Action.WRITTEN_FORM_SET,
+        audit.municipality_target(number_),
+        lambda session: written_forms.set_written_form(
+            session=session, actor=OPERATOR, number=number_, form=form
+        ),
+    )
+    out.print(f"{found.number} {found.name}: {found.written_form}", markup=False)
+
+
+@municipalities_app.command("written-forms")
+def municipalities_written_forms(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="CSV med kommunenummer og målform"),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Bare vis hva som ville endret seg")
+    ] = False,
+) -> None:
+    """Sett målformen for mange kommuner fra en CSV-fil (kommunenummer;målform), alt eller
+    ingenting."""
+    data = file.read_bytes()
+    try:
+        result = audited(
+            ready(context.settings()),
+            audit.Action.WRITTEN_FORM_IMPORT,
+            "municipalities",
+            lambda session: written_forms.import_written_forms(
+                session=session, actor=OPERATOR, data=data, dry_run=dry_run
+            ),
+        )
+    except ImportInvalid as exc:
+        for problem in exc.errors:
+            column = f" {problem['column']}:" if problem["column"] else ""
+            err.print(f"{file}:{problem['line']}:{column} {problem['message']}", markup=False)
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(1) from None
+    except DomainError as exc:
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(1) from None
+    for change in result.changed:
+        out.print(f"~ {change.number} {change.name}: {change.old} -> {change.new}", markup=False)
+    would = "ville blitt " if result.dry_run else ""
+    out.print(
+        f"{count(result.records, 'kommune', 'kommuner')} i filen: "
+        f"{number(len(result.changed))} {would}endret, {number(result.unchanged)} uendret",
         markup=False,
     )
     if result.dry_run:

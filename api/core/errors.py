@@ -385,6 +385,13 @@ class MunicipalityImportInvalid(ImportInvalid):
     message = "Filen har feil, så kommuneregisteret er ikke endret. Rett linjene som er nevnt."
 
 
+class WrittenFormImportInvalid(ImportInvalid):
+    """A list of written forms with problems: every one with its line; nothing was changed."""
+
+    code = "written_form_import_invalid"
+    message = "Filen har feil, så ingen målform er endret. Rett linjene som er nevnt."
+
+
 class MunicipalityInvalid(DomainError):
     """A municipality given by a person that the register does not know, or knows twice."""
 

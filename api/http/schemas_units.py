@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.data.models import WrittenForm
 from api.http.schemas_admin import ImportProblem
 from api.services.org_import import UnitImportResult
 from api.services.org_units import TreeNode
@@ -26,6 +27,20 @@ class UnitPublic(BaseModel):
     open_children: int
     created_at: datetime
     closed_at: datetime | None
+
+
+class WrittenFormUpdate(BaseModel):
+    written_form: WrittenForm = Field(description="The municipality's språkvedtak")
+
+
+class MunicipalityWrittenForm(BaseModel):
+    """A municipality of the register and its official written form."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str = Field(examples=["4631"])
+    name: str
+    written_form: WrittenForm
 
 
 class UnitChangePublic(BaseModel):

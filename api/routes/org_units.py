@@ -1,6 +1,7 @@
 """Organisation units of a municipality: the tree, create, change, close, and the CSV import
-of a structure. Readers see the units they may read people in (leaders: their own part);
-administrators of the municipality or the installation change them."""
+of a structure; and the municipality's official written form. Readers see the units they may
+read people in (leaders: their own part); administrators of the municipality or the
+installation change them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from api.core.errors import (
     InvalidOrgNumber,
     MunicipalityNotFound,
     NotAuthenticated,
+    OutsideScope,
     UnitClosed,
     UnitHasOpenChildren,
     UnitImportInvalid,
@@ -26,8 +28,15 @@ from api.core.errors import (
 from api.http.auditing import audit_refusals
 from api.http.deps import PeopleReader, SessionDep, UnitManager
 from api.http.routing import api_router
-from api.http.schemas_units import UnitImportReport, UnitPublic, import_report, unit_public
-from api.services import org_import, org_units
+from api.http.schemas_units import (
+    MunicipalityWrittenForm,
+    UnitImportReport,
+    UnitPublic,
+    WrittenFormUpdate,
+    import_report,
+    unit_public,
+)
+from api.services import org_import, org_units, written_forms
 from api.services.audit import Action
 from api.services.contracts import UnitCreate, UnitUpdate
 
@@ -162,3 +171,19 @@ def import_units(
         dry_run=dry_run,
     )
     return import_report(result)
+
+
+@router.put(
+    "/municipalities/{number}/written-form",
+    responses=responses(*GUARDED, MunicipalityNotFound, OutsideScope),
+    dependencies=[audit_refusals(Action.WRITTEN_FORM_SET)],
+)
+def set_written_form(
+    number: Number, data: WrittenFormUpdate, session: SessionDep, actor: UnitManager
+) -> MunicipalityWrittenForm:
+    """Set the municipality's official written form (nynorsk, bokmål, nøytral or ukjent):
+    an administrator of the municipality or of the installation."""
+    municipality = written_forms.set_written_form(
+        session=session, actor=actor, number=number, form=data.written_form
+    )
+    return MunicipalityWrittenForm.model_validate(municipality)

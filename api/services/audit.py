@@ -57,6 +57,8 @@ class Action(StrEnum):
     JOB_RETRY = "job.retry"
     JOB_FILE_DOWNLOAD = "job.file_download"
     MUNICIPALITY_IMPORT = "municipality.import"
+    WRITTEN_FORM_SET = "municipality.written_form"
+    WRITTEN_FORM_IMPORT = "municipality.written_form_import"
     UNIT_CREATE = "unit.create"
     UNIT_RENAME = "unit.rename"
     UNIT_UPDATE = "unit.update"

@@ -189,3 +189,66 @@ def read_changes(data: bytes) -> tuple[list[ChangeRow], list[Problem]]:
             continue
         changes.append(ChangeRow(line, old_number, row.get(old_name, ""), new_number, changed_on))
     return changes, problems
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFormRow:
+    line: int
+    number: str
+    form: str
+
+
+# What a list of language decisions (språkvedtak) may write for each form.
+_FORM_WORDS = {
+    "nynorsk": "nynorsk",
+    "bokmål": "bokmål",
+    "bokmal": "bokmål",
+    "nøytral": "nøytral",
+    "noytral": "nøytral",
+    "ukjent": "ukjent",
+}
+_NUMBER_COLUMNS = ("kommunenummer", "nummer", "code")
+_FORM_COLUMNS = ("målform", "skriftspråk", "språkvedtak")
+
+
+def read_written_forms(data: bytes) -> tuple[list[WrittenFormRow], list[Problem]]:
+    """Each municipality's official written form (``kommunenummer;målform``), or the problems.
+
+    The form is nynorsk, bokmål, nøytral or ukjent (case ignored; «bokmal» and «noytral»
+    accepted for keyboards without å and ø).
+    """
+    problems: list[Problem] = []
+    header, rows = _table(data, problems)
+    if problems:
+        return [], problems
+    folded = {name.casefold(): name for name in header}
+    number_column = next((folded[c] for c in _NUMBER_COLUMNS if c in folded), None)
+    form_column = next((folded[c] for c in _FORM_COLUMNS if c in folded), None)
+    if number_column is None or form_column is None:
+        message = "Overskriftslinjen skal ha kolonnene «kommunenummer» og «målform»."
+        return [], [Problem(1, None, message)]
+    forms: list[WrittenFormRow] = []
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        number = _number(row.get(number_column, ""), line, number_column, problems)
+        given = row.get(form_column, "")
+        form = _FORM_WORDS.get(given.casefold())
+        if form is None:
+            shown = f"«{given[:40]}»" if given else "Tomt felt"
+            problems.append(
+                Problem(line, form_column, f"{shown}: skriv nynorsk, bokmål, nøytral eller ukjent.")
+            )
+        if number is None or form is None:
+            continue
+        if number in first_line:
+            problems.append(
+                Problem(
+                    line,
+                    number_column,
+                    f"Kommunenummer {number} står også på linje {first_line[number]}.",
+                )
+            )
+            continue
+        first_line[number] = line
+        forms.append(WrittenFormRow(line, number, form))
+    return forms, problems

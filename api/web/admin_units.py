@@ -14,9 +14,10 @@ from starlette.datastructures import UploadFile
 
 from api.core.config import Settings
 from api.core.errors import DomainError, ImportInvalid, MunicipalityNotFound
+from api.data.models import WrittenForm
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
 from api.http.deps import SessionDep, SettingsDep, UnitManager
-from api.services import audit, org_import, org_units
+from api.services import audit, org_import, org_units, written_forms
 from api.services.audit import Action
 from api.services.contracts import UnitCreate, UnitUpdate
 from api.services.scope import Actor
@@ -30,7 +31,14 @@ _NOTICES = {
     "endret": "Enheten er endret.",
     "flyttet": "Enheten er flyttet, med alt under den.",
     "nedlagt": "Enheten er lagt ned. Den blir stående i historikken og rapportene.",
+    "malform": "Målformen er lagret.",
 }
+_WRITTEN_FORMS = [
+    (WrittenForm.NYNORSK.value, "Nynorsk"),
+    (WrittenForm.BOKMAL.value, "Bokmål"),
+    (WrittenForm.NEUTRAL.value, "Nøytral"),
+    (WrittenForm.UNKNOWN.value, "Ukjent"),
+]
 _UNMATCHED_SHOWN = 50
 
 
@@ -61,6 +69,7 @@ def _page(
         "nodes": nodes,
         "unit_choices": [("", "Velg enhet"), *open_units],
         "parent_choices": [("", "Øverst i kommunen"), *open_units],
+        "written_form_choices": _WRITTEN_FORMS,
         "unmatched": unmatched[:_UNMATCHED_SHOWN],
         "more_unmatched": len(unmatched) > _UNMATCHED_SHOWN,
         "values": {},
@@ -334,3 +343,36 @@ def import_units(
         request, session, settings, actor, number,
         filename=upload.filename, report=result, problems=problems,
     )  # fmt: skip
+
+
+@router.post(
+    "/admin/kommuner/{number:municipality}/malform",
+    dependencies=[audit_refusals(Action.WRITTEN_FORM_SET)],
+)
+def set_written_form(
+    number: str,
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    actor: UnitManager,
+    settings: SettingsDep,
+) -> Response:
+    """Set the municipality's official written form."""
+    given = form_text(form, "malform", limit=20).strip()
+    target = audit.municipality_target(number)
+    try:
+        chosen = WrittenForm(given)
+    except ValueError:
+        return _refused(
+            request, session, settings, actor, number, action=Action.WRITTEN_FORM_SET,
+            target=target, field="malform", values={"malform": ""},
+            message="Velg nynorsk, bokmål, nøytral eller ukjent.",
+        )  # fmt: skip
+    try:
+        written_forms.set_written_form(session=session, actor=actor, number=number, form=chosen)
+    except DomainError as exc:
+        return _refused(
+            request, session, settings, actor, number, action=Action.WRITTEN_FORM_SET,
+            target=target, field="malform", values={"malform": given}, error=exc,
+        )  # fmt: skip
+    return redirect(request, f"{_base(number)}?melding=malform#status")

@@ -42,6 +42,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.JOB_RETRY: "Jobb startet på nytt",
     Action.JOB_FILE_DOWNLOAD: "Fil fra jobb lastet ned",
     Action.MUNICIPALITY_IMPORT: "Kommuneregisteret importert",
+    Action.WRITTEN_FORM_SET: "Kommunens målform endret",
+    Action.WRITTEN_FORM_IMPORT: "Målformer importert",
     Action.UNIT_CREATE: "Enhet opprettet",
     Action.UNIT_RENAME: "Enhet fikk nytt navn",
     Action.UNIT_UPDATE: "Enhet endret",
@@ -72,6 +74,7 @@ DETAIL_LABELS: dict[str, str] = {
     "from": "fra",
     "to": "til",
     "expires_at": "gyldig til",
+    "changed": "endret",
     # the account's own sessions (api.services.own_account)
     "session_ids": "innlogginger avsluttet (nr.)",
     "ended_session_ids": "andre innlogginger avsluttet (nr.)",

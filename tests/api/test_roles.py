@@ -87,6 +87,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/municipalities/9999/units", None, {Role.ADMIN}),
     ("POST", "/api/v1/municipalities/9999/units", {"name": "Skole"}, {Role.ADMIN}),
     ("POST", "/api/v1/municipalities/9999/units/import", None, {Role.ADMIN}),
+    ("PUT", "/api/v1/municipalities/9999/written-form", {"written_form": "nynorsk"}, {Role.ADMIN}),
     ("GET", "/api/v1/units/999999", None, {Role.ADMIN}),
     ("PATCH", "/api/v1/units/999999", {"name": "Ny"}, {Role.ADMIN}),
     ("POST", "/api/v1/units/999999/close", None, {Role.ADMIN}),
