@@ -135,7 +135,7 @@ class LoginFailure(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
-    client: str = Field(max_length=64, index=True)
+    client: str = Field(max_length=64, index=True)  # a keyed hash of the address
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 

@@ -9,6 +9,8 @@ Three counts of recent failures (``LoginFailure``), over one window:
   an attacker elsewhere cannot lock the owner out;
 - per address: a limit high enough for a town hall behind one NAT address.
 
+Addresses are never stored: failures and known clients hold a keyed hash of them.
+
 A try refused with 429 is not a failure and is not counted.
 """
 
@@ -80,11 +82,11 @@ def _limit_wait(
 
 
 def _pair_wait(
-    *, session: Session, policy: LoginPolicy, email: str, client: str, since: datetime
+    *, session: Session, policy: LoginPolicy, email: str, digest: str, since: datetime
 ) -> int | None:
     count, last = session.exec(
         select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.email == email, LoginFailure.client == client, LoginFailure.at > since
+            LoginFailure.email == email, LoginFailure.client == digest, LoginFailure.at > since
         )
     ).one()
     if count < policy.free_per_pair or last is None:
@@ -115,16 +117,17 @@ def check(
 ) -> None:
     """Raise ``TooManyAttempts`` if this try must wait; old failures are pruned first."""
     since = utcnow() - policy.window
+    digest = client_hash(policy=policy, client=client)
     session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= since))
     waits = [
         _limit_wait(
             session=session,
-            where=col(LoginFailure.client) == client,
+            where=col(LoginFailure.client) == digest,
             limit=policy.max_per_client,
             since=since,
             window=policy.window,
         ),
-        _pair_wait(session=session, policy=policy, email=email, client=client, since=since),
+        _pair_wait(session=session, policy=policy, email=email, digest=digest, since=since),
     ]
     account_wait = _limit_wait(
         session=session,
@@ -142,8 +145,9 @@ def check(
         raise TooManyAttempts(max(found))
 
 
-def record_failure(*, session: Session, email: str, client: str) -> None:
-    session.add(LoginFailure(email=email, client=client, at=utcnow()))
+def record_failure(*, session: Session, policy: LoginPolicy, email: str, client: str) -> None:
+    digest = client_hash(policy=policy, client=client)
+    session.add(LoginFailure(email=email, client=digest, at=utcnow()))
 
 
 def record_success(
@@ -155,12 +159,12 @@ def record_success(
     """
     assert user.id is not None
     now = utcnow()
+    digest = client_hash(policy=policy, client=client)
     session.exec(
         delete(LoginFailure).where(
-            col(LoginFailure.email) == email, col(LoginFailure.client) == client
+            col(LoginFailure.email) == email, col(LoginFailure.client) == digest
         )
     )
-    digest = client_hash(policy=policy, client=client)
     known = session.exec(
         select(KnownLoginClient).where(
             KnownLoginClient.user_id == user.id, KnownLoginClient.client_hash == digest

@@ -117,7 +117,9 @@ def change_password(
     )
     ok, _ = verify_password(current_password, user.password_hash)
     if not ok:
-        login_throttle.record_failure(session=session, email=user.email, client=client[:64])
+        login_throttle.record_failure(
+            session=session, policy=policy, email=user.email, client=client[:64]
+        )
         raise WrongCurrentPassword()
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise _field_error(

@@ -84,7 +84,7 @@ def authenticate(
     login_throttle.check(session=session, policy=policy, email=email, client=client, user=user)
     ok, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
-        login_throttle.record_failure(session=session, email=email, client=client)
+        login_throttle.record_failure(session=session, policy=policy, email=email, client=client)
         raise InvalidCredentials()
     if new_hash:
         user.password_hash = new_hash

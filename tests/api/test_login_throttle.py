@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from api.core.config import Settings
 from api.data.models import KnownLoginClient, LoginFailure
+from api.services.login_throttle import LoginPolicy, client_hash
 from tests.factories import PASSWORD, make_user
 
 WRONG = "feil-passord"
@@ -34,6 +35,12 @@ def from_address(app: FastAPI, client: TestClient) -> Iterator[object]:
         return made[-1]
 
     yield make
+
+
+def _hashed(app: FastAPI, *addresses: str) -> set[str]:
+    """The stored form of each address: a keyed hash, never the address itself."""
+    policy = LoginPolicy.from_settings(app.state.settings)
+    return {client_hash(policy=policy, client=address) for address in addresses}
 
 
 def _try(client: TestClient, email: str, password: str = PASSWORD, **headers: str) -> int:
@@ -133,7 +140,7 @@ def test_delays_grow_for_one_account_and_client_pair(
 
 
 def test_forwarded_for_is_ignored_from_an_untrusted_peer(
-    engine: Engine, from_address: object
+    app: FastAPI, engine: Engine, from_address: object
 ) -> None:
     user = make_user(engine)
     peer = from_address("203.0.113.5")  # type: ignore[operator]
@@ -142,7 +149,8 @@ def test_forwarded_for_is_ignored_from_an_untrusted_peer(
     assert _try(peer, user.email, WRONG, **{"X-Forwarded-For": "192.0.2.4"}) == 429
     with Session(engine) as session:
         clients = set(session.exec(select(LoginFailure.client)).all())
-    assert clients == {"203.0.113.5"}
+    assert clients == _hashed(app, "203.0.113.5")
+    assert not any("203.0.113" in c or "192.0.2" in c for c in clients)
 
 
 def test_forwarded_for_is_used_from_a_trusted_proxy(
@@ -161,7 +169,7 @@ def test_forwarded_for_is_used_from_a_trusted_proxy(
     assert _try(proxy, user.email, WRONG, **{"X-Forwarded-For": "192.0.2.2"}) == 401
     with Session(engine) as session:
         clients = set(session.exec(select(LoginFailure.client)).all())
-    assert clients == {"192.0.2.1", "192.0.2.2"}
+    assert clients == _hashed(app, "192.0.2.1", "192.0.2.2")
 
 
 def test_a_trusted_proxy_that_is_not_an_address_is_refused_in_norwegian(tmp_path: Path) -> None:

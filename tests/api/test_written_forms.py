@@ -54,7 +54,9 @@ def test_a_municipal_admin_sets_their_own_form_and_only_theirs(
     assert form_of(engine, "3203") == "bokmål"
 
     other = client.put(
-        "/api/v1/municipalities/4631/written-form", headers=headers, json={"written_form": "nynorsk"}
+        "/api/v1/municipalities/4631/written-form",
+        headers=headers,
+        json={"written_form": "nynorsk"},
     )
     assert other.status_code == 403
     assert "kommuner du administrerer" in other.json()["detail"]

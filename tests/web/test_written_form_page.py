@@ -40,5 +40,3 @@ def test_the_units_page_sets_the_form(client: TestClient, restore_register: Engi
     assert refused.status_code == 422
     assert "Velg nynorsk, bokmål, nøytral eller ukjent." in refused.text
     assert form_of(engine, "4631") == "nynorsk"
-
-
