@@ -25,6 +25,7 @@ from api.services import (
     certificate_pdfs,
     certificates,
     content,
+    email_delivery,  # registers the e-mail tasks
     jobs,
     org_units,
     roster,
@@ -46,6 +47,10 @@ CERTIFICATES_RENDER_ALL = "certificates.render_all"
 CLEAN_UP = "maintenance.clean_up"
 SLEEP = "diagnostic.sleep"
 XAPI_DELIVER = xapi_delivery.DELIVER
+EMAIL_COMPLETION_NOTICES = email_delivery.COMPLETION_NOTICES
+EMAIL_REMINDERS = email_delivery.REMINDERS
+EMAIL_SEND = email_delivery.SEND
+
 ROSTER_FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "json": "application/json"}
 
 
