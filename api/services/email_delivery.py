@@ -23,7 +23,7 @@ from api.services.jobs import REGISTRY
 from api.services.worker import OSLO, JobContext
 
 SEND = outbox.SEND
-COMPLETION_NOTICES = "email.completion_notices"
+COMPLETION_NOTICES = outbox.COMPLETION_NOTICES
 REMINDERS = "email.deadline_reminders"
 
 
@@ -73,7 +73,7 @@ def _leaders_of(session: Session, learner: User) -> list[int]:
     return sorted(found - {learner.id})
 
 
-@REGISTRY.task(COMPLETION_NOTICES, max_attempts=5)
+@REGISTRY.task(COMPLETION_NOTICES, max_attempts=outbox.COMPLETION_NOTICES_ATTEMPTS)
 def queue_completion_notices(ctx: JobContext, *, learner_id: int) -> dict[str, Any]:
     """A learner has completed (enqueued with the completion): one notice per leader who
     asked for them and whose units hold the learner."""

@@ -26,11 +26,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from api.core.config import Settings
-from api.data.models import OutgoingEmail, utcnow
+from api.data import sql
+from api.data.models import JobState, OutgoingEmail, utcnow
+from api.data.sql import Statements
 from api.services import jobs
 from certificates.codes import ALPHABET
 
 SEND = "email.send"
+COMPLETION_NOTICES = "email.completion_notices"
+COMPLETION_NOTICES_ATTEMPTS = 5  # registered with this in ``email_delivery``
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 REMINDER = "reminder"
@@ -59,6 +63,9 @@ def queue(
     used before (the message exists already: it is not made again)."""
     if kind not in KINDS:
         raise ValueError(f"unknown e-mail kind {kind!r}")
+    # The send task is registered there (it imports this module); every door may queue.
+    from api.services import email_delivery  # noqa: F401
+
     dialect = session.get_bind().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutgoingEmail)
     message = session.scalars(
@@ -81,6 +88,26 @@ def queue(
         idempotency_key=f"email:{key}",
     )
     return message
+
+
+def course_completed(db: Statements, *, user_id: int) -> None:
+    """In the completion's own transaction (``progress_writes``, plain SQL): the job that
+    sends the leaders' notices, if any leader has asked for them."""
+    if db.one(sql.ANY_COMPLETION_NOTICES_SQL, {}) is None:
+        return
+    db.run(
+        sql.NEW_JOB_SQL,
+        {
+            "kind": COMPLETION_NOTICES,
+            "queue": "default",
+            "priority": 0,
+            "payload": json.dumps({"learner_id": user_id}),
+            "idempotency_key": f"email:completion:{user_id}",
+            "state": JobState.QUEUED.value,
+            "max_attempts": COMPLETION_NOTICES_ATTEMPTS,
+            "now": db.timestamp(utcnow()),
+        },
+    )
 
 
 def already_queued(*, session: Session, keys: list[str]) -> set[str]:

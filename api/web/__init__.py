@@ -22,6 +22,7 @@ from api.web import (
     admin_units,
     admin_webhooks,
     auth,
+    email_pages,
     instructor,
     instructor_export,
     instructor_gift,
@@ -50,4 +51,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_webhooks.router,
     public.router,
     password_setup.router,
+    email_pages.router,
 )
