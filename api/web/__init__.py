@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from api.web import (
     admin,
     admin_certificates,
+    admin_deadlines,
     admin_jobs,
     admin_municipalities,
     admin_reports,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_certificates.router,
     admin_jobs.router,
     admin_units.router,
+    admin_deadlines.router,
     admin_webhooks.router,
     public.router,
     password_setup.router,
