@@ -123,11 +123,25 @@ def list_deadlines(*, session: Session, actor: Actor) -> Sequence[CompletionDead
     ).all()
 
 
+def _unit_deadline_paths(session: Session) -> dict[int, str]:
+    """The path of each unit that has a deadline of its own, by deadline id."""
+    rows = session.exec(
+        select(CompletionDeadline.id, OrgUnit.path).join(
+            OrgUnit, col(OrgUnit.id) == CompletionDeadline.unit_id
+        )
+    ).all()
+    return {deadline_id: path for deadline_id, path in rows if deadline_id is not None}
+
+
 def reminders_due(
     *, session: Session, today: date, days_before: int
 ) -> Iterator[tuple[CompletionDeadline, list[int]]]:
-    """Each deadline whose reminder period holds ``today``, with the learners in its scope
-    who have not completed and have not turned reminders off."""
+    """Each deadline whose reminder period holds ``today``, with the learners it applies to
+    who have not completed and have not turned reminders off.
+
+    The nearest deadline applies: a unit's own deadline, else that of the nearest unit
+    above it that has one, else the municipality's.
+    """
     soon = session.exec(
         select(CompletionDeadline)
         .where(
@@ -136,28 +150,32 @@ def reminders_due(
         )
         .order_by(col(CompletionDeadline.id))
     ).all()
+    unit_paths = _unit_deadline_paths(session) if soon else {}
     for deadline in soon:
         if deadline.unit_id is not None:
             unit = session.get(OrgUnit, deadline.unit_id)
             if unit is None or unit.closed_at is not None:
                 continue
-            in_scope = org_units.in_subtree(unit.path)
+            own = unit.path
+            in_scope = org_units.in_subtree(own)
+            nested = [p for p in unit_paths.values() if p != own and p.startswith(own)]
         else:
             in_scope = col(User.municipality_number) == deadline.municipality_number
+            nested = list(unit_paths.values())  # a unit of another municipality matches no one
         unsubscribed = select(EmailPreference.user_id).where(
             col(EmailPreference.reminders_off_at).is_not(None)
         )
         completed = select(Enrollment.user_id).where(col(Enrollment.completed_at).is_not(None))
-        ids = session.exec(
-            select(User.id)
-            .where(
-                in_scope,
-                col(User.role) == Role.LEARNER,
-                col(User.is_active),
-                col(User.erased_at).is_(None),
-                col(User.id).not_in(completed),
-                col(User.id).not_in(unsubscribed),
-            )
-            .order_by(col(User.id))
-        ).all()
+        query = select(User.id).where(
+            in_scope,
+            col(User.role) == Role.LEARNER,
+            col(User.is_active),
+            col(User.erased_at).is_(None),
+            col(User.id).not_in(completed),
+            col(User.id).not_in(unsubscribed),
+        )
+        if nested:
+            below = or_(*(org_units.in_subtree(path) for path in sorted(nested)))
+            query = query.where(or_(col(User.unit_id).is_(None), ~below))  # NULL IN (…) is NULL
+        ids = session.exec(query.order_by(col(User.id))).all()
         yield deadline, [user_id for user_id in ids if user_id is not None]
