@@ -31,9 +31,9 @@ from api.services.users import get_user_by_email, normalise_email
 
 def invite(*, session: Session, actor: Actor, settings: Settings, user_id: int) -> None:
     """E-mail the person a link to choose a password (a person the actor may change)."""
+    user = admin_users.managed_person(session=session, actor=actor, user_id=user_id)
     if not settings.email_enabled:
         raise EmailNotConfigured()
-    user = admin_users.managed_person(session=session, actor=actor, user_id=user_id)
     admin_users.check_changeable(user, actor, own_account_allowed=True)
     if not user.is_active:
         raise UserInactive("Kontoen er deaktivert. Aktiver den før du sender en invitasjon.")
