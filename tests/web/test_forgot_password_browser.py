@@ -10,11 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from api.app import create_app
+from api.data.models import Role
 from api.services.worker import Worker
 from course.models import Course
 from tests.conftest import LiveServer
 from tests.email.smtp_server import Inbox, smtp_server
-from tests.factories import make_user
+from tests.factories import grant_role, make_user
 from tests.web.conftest import WebSite, check_page_at_both_widths, new_web_engine, web_settings
 from tests.web.helpers import log_in
 
@@ -65,3 +66,24 @@ def test_forgot_password_from_the_login_page_to_a_new_password(
     expect(page.get_by_role("status")).to_contain_text("Passordet er lagret")
     log_in(page, site.url, "ase@web.no", "et-nytt-langt-passord")
     expect(page.get_by_role("link", name="Min profil")).to_be_visible()
+
+
+def test_a_municipal_administrator_sets_and_removes_a_deadline_on_the_page(
+    page: Page, site: WebSite, axe_source: str
+) -> None:
+    admin = make_user(site.engine, full_name="Kari Kommune", email="frister@web.no")
+    grant_role(site.engine, admin, Role.MUNICIPAL_ADMIN, municipality="3203")
+    log_in(page, site.url, admin.email)
+    page.goto(site.url + "/admin/frister")
+    page.get_by_label("Kommune", exact=True).fill("Oslo")
+    page.get_by_label("Frist", exact=True).fill("2027-03-31")
+    page.get_by_role("button", name="Lagre fristen").click()
+    expect(page.get_by_role("alert")).to_contain_text("kommuner du administrerer")
+    check_page_at_both_widths(page, axe_source, "admin-frister-feil")
+    page.get_by_label("Kommune", exact=True).fill("Asker")
+    page.get_by_role("button", name="Lagre fristen").click()
+    expect(page.get_by_role("status")).to_contain_text("Fristen er lagret")
+    expect(page.get_by_role("cell", name="31. mars 2027")).to_be_visible()
+    check_page_at_both_widths(page, axe_source, "admin-frister")
+    page.get_by_role("button", name="Fjern fristen for Asker").click()
+    expect(page.get_by_role("status")).to_contain_text("Fristen er fjernet")
