@@ -352,7 +352,10 @@ class UserInactive(Conflict):
 class InvalidSetupCode(DomainError):
     status_code = 400
     code = "invalid_setup_code"
-    message = "Koden er ugyldig, allerede brukt eller utløpt. Be administratoren om en ny."
+    message = (
+        "Koden er ugyldig, allerede brukt eller utløpt. Be om en ny lenke under «Glemt passord» "
+        "på innloggingssiden, eller be administratoren om en ny kode."
+    )
 
 
 class ImportInvalid(DomainError):

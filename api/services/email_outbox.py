@@ -19,9 +19,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -111,8 +112,34 @@ def course_completed(db: Statements, *, user_id: int) -> None:
 
 
 def already_queued(*, session: Session, keys: list[str]) -> set[str]:
-    found = session.execute(select(col(OutgoingEmail.key)).where(col(OutgoingEmail.key).in_(keys)))
-    return set(found.scalars())
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # bounded parameter lists, however many learners
+        chunk = keys[start : start + 500]
+        rows = session.execute(
+            select(col(OutgoingEmail.key)).where(col(OutgoingEmail.key).in_(chunk))
+        )
+        found.update(rows.scalars())
+    return found
+
+
+# A reminder's row says it was sent for its deadline until the deadline has passed; it is
+# made at most ``reminder_days_before`` (365 at most) days before it.
+_REMINDER_KEEP = timedelta(days=366)
+
+
+def prune(*, session: Session, keep: timedelta) -> int:
+    """Remove outbox rows older than ``keep`` (reminders: once they can no longer matter)."""
+    now = utcnow()
+    reminder = col(OutgoingEmail.kind) == REMINDER
+    done = session.execute(
+        delete(OutgoingEmail).where(
+            or_(
+                and_(~reminder, col(OutgoingEmail.created_at) < now - keep),
+                and_(reminder, col(OutgoingEmail.created_at) < now - max(keep, _REMINDER_KEEP)),
+            )
+        )
+    )
+    return int(getattr(done, "rowcount", 0))
 
 
 def mark_sent(session: Session, message_id: int) -> bool:

@@ -3,11 +3,16 @@ hears when their certificate is revoked and when a new one replaces it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlmodel import select
 
 from api.core.config import Settings
-from api.data.models import Role
+from api.core.db import transaction
+from api.data.models import OutgoingEmail, Role, utcnow
+from api.services.email_outbox import prune, queue
 from tests.email.conftest import drain
 from tests.email.smtp_server import Inbox
 from tests.factories import complete_course, grant_role, login, make_unit, make_user
@@ -89,3 +94,17 @@ def test_the_holder_hears_of_a_revoked_and_of_a_reissued_certificate(
     assert new_code in replaced.text and code in replaced.text
     verify = replaced.link(f"/verify/{new_code}")
     assert client.get(verify).status_code == 200
+
+
+def test_the_nightly_clean_up_keeps_reminder_rows_while_they_can_matter(engine: Engine) -> None:
+    user = make_user(engine, email="gammel@asker.kommune.no")
+    assert user.id is not None
+    with transaction(engine, write=True) as session:
+        for kind, key in (("certificate_revoked", "certificate_revoked:X"), ("reminder", "r:1")):
+            queue(session=session, kind=kind, user_id=user.id, key=key)
+        session.exec(update(OutgoingEmail).values(created_at=utcnow() - timedelta(days=40)))
+    with transaction(engine, write=True) as session:
+        assert prune(session=session, keep=timedelta(days=30)) == 1
+        assert session.exec(select(OutgoingEmail.kind)).all() == ["reminder"]
+        session.exec(update(OutgoingEmail).values(created_at=utcnow() - timedelta(days=400)))
+        assert prune(session=session, keep=timedelta(days=30)) == 1
