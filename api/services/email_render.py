@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlmodel import Session, col, select
 
 from api.core.config import Settings
+from api.core.security import token_digest
 from api.data.models import (
     Certificate,
     CompletionDeadline,
@@ -28,7 +29,9 @@ from api.data.models import (
     Municipality,
     OrgUnit,
     OutgoingEmail,
+    PasswordSetupToken,
     User,
+    utcnow,
 )
 from api.services import email_outbox as outbox
 from api.services import setup_codes
@@ -88,21 +91,37 @@ def render(*, session: Session, settings: Settings, message: OutgoingEmail) -> O
     )
 
 
-def _password_link(settings: Settings, message: OutgoingEmail) -> str:
-    return setup_codes.setup_url(settings.base_url, outbox.setup_code(settings, message.key))
+def _password_link(session: Session, settings: Settings, message: OutgoingEmail) -> str | None:
+    """The message's password link, or None when its code no longer works (used, replaced
+    by a newer invitation, or expired): a dead link is not worth sending."""
+    code = outbox.setup_code(settings, message.key)
+    usable = session.exec(
+        select(PasswordSetupToken.id).where(
+            col(PasswordSetupToken.token_hash) == token_digest(setup_codes.normalise_code(code)),
+            col(PasswordSetupToken.used_at).is_(None),
+            col(PasswordSetupToken.expires_at) > utcnow(),
+        )
+    ).first()
+    return setup_codes.setup_url(settings.base_url, code) if usable is not None else None
 
 
 def _invitation(
     session: Session, settings: Settings, message: OutgoingEmail, user: User, params: Any
 ) -> Context | Skipped:
+    link = _password_link(session, settings, message)
+    if link is None:
+        return Skipped("link_no_longer_works")
     expires = datetime.fromisoformat(params["expires_at"])
-    return {"link": _password_link(settings, message), "expires": format_date(expires.date())}
+    return {"link": link, "expires": format_date(expires.date())}
 
 
 def _password_reset(
     session: Session, settings: Settings, message: OutgoingEmail, user: User, params: Any
 ) -> Context | Skipped:
-    return {"link": _password_link(settings, message), "minutes": params["minutes"]}
+    link = _password_link(session, settings, message)
+    if link is None:
+        return Skipped("link_no_longer_works")
+    return {"link": link, "minutes": params["minutes"]}
 
 
 def _reminder(

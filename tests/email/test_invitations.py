@@ -180,3 +180,19 @@ def test_an_expired_link_no_longer_sets_a_password(
         session.exec(update(PasswordSetupToken).values(expires_at=utcnow() - timedelta(seconds=1)))
         session.commit()
     assert _set_password(client, link) == 400
+
+
+def test_an_invitation_replaced_before_it_was_sent_is_not_sent(
+    client: TestClient, admin: dict[str, str], engine: Engine, settings: Settings, inbox: Inbox
+) -> None:
+    user_id = _create(client, admin, "to@asker.kommune.no")
+    for _ in range(2):
+        assert client.post(f"/api/v1/users/{user_id}/invitation", headers=admin).status_code == 202
+    drain(engine, settings)
+    (received,) = inbox.received  # the second: the first one's code no longer works
+    assert _set_password(client, received.link("/passord?kode=")) == 204
+    with Session(engine) as session:
+        results = session.exec(
+            select(Job.result).where(col(Job.kind) == "email.send").order_by(col(Job.id))
+        ).all()
+    assert '"link_no_longer_works"' in (results[0] or "") and '"sent": true' in (results[1] or "")
