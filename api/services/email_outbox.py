@@ -171,6 +171,8 @@ def unsubscribe_token(settings: Settings, user_id: int) -> str:
 
 def unsubscribe_user(settings: Settings, token: str) -> int | None:
     """The account an unsubscribe token was made for, or None for a token that is not one."""
+    if len(token) > 100:
+        return None
     number, _, signature = token.partition(".")
     if not number.isdigit() or len(number) > 12 or not signature:
         return None

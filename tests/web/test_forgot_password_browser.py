@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from api.app import create_app
 from api.data.models import Role
+from api.services.email_outbox import unsubscribe_token
 from api.services.worker import Worker
 from course.models import Course
 from tests.conftest import LiveServer
@@ -87,3 +88,18 @@ def test_a_municipal_administrator_sets_and_removes_a_deadline_on_the_page(
     check_page_at_both_widths(page, axe_source, "admin-frister")
     page.get_by_role("button", name="Fjern fristen for Asker").click()
     expect(page.get_by_role("status")).to_contain_text("Fristen er fjernet")
+
+
+def test_the_unsubscribe_link_without_logging_in(
+    page: Page, site: WebSite, axe_source: str
+) -> None:
+    learner = make_user(site.engine, email="avmeld@web.no")
+    assert learner.id is not None
+    token = unsubscribe_token(site.app.state.settings, learner.id)
+    page.goto(f"{site.url}/varsler/avmeld?token={token}")
+    check_page_at_both_widths(page, axe_source, "avmeld")
+    page.get_by_role("button", name="Meld meg av påminnelsene").click()
+    expect(page.get_by_role("status")).to_contain_text("Du er meldt av")
+    check_page_at_both_widths(page, axe_source, "avmeld-ferdig")
+    page.goto(f"{site.url}/varsler/avmeld?token={token[:-1]}")
+    expect(page.get_by_role("alert")).to_contain_text("ikke gyldig")
