@@ -19,10 +19,9 @@ from tests.factories import complete_course, grant_role, login, make_unit, make_
 from tests.web.test_web_security import csrf_from
 
 
-def _learner(engine: Engine, name: str, **kwargs: object) -> User:
-    return make_user(
-        engine, full_name=name, email=f"{name.split()[0].lower()}@asker.kommune.no", **kwargs
-    )  # type: ignore[arg-type]
+def _learner(engine: Engine, name: str, *, unit_id: int | None) -> User:
+    email = f"{name.split()[0].lower()}@asker.kommune.no"
+    return make_user(engine, full_name=name, email=email, unit_id=unit_id)
 
 
 def _run_daily_job(engine: Engine, settings: Settings) -> None:

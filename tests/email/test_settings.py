@@ -48,4 +48,5 @@ def test_a_whole_configuration_gets_the_port_of_its_security(tmp_path: Path) -> 
         for security in ("starttls", "tls", "none")
     }
     assert {k: v.port for k, v in ports.items() if v} == {"starttls": 587, "tls": 465, "none": 25}
-    assert Smtp.of(Settings(data_dir=tmp_path, smtp_port=2525, **base)).port == 2525  # type: ignore[union-attr]
+    custom = Smtp.of(Settings(data_dir=tmp_path, smtp_port=2525, **base))
+    assert custom is not None and custom.port == 2525
