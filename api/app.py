@@ -35,6 +35,7 @@ from api.routes import (
     authoring,
     badges,
     certificates,
+    emails,
     exports,
     health,
     jobs,
@@ -195,7 +196,7 @@ def create_app(
     # Administration: users, reports, audit log, privacy, password setup.
     serve(app, users.router, admin.router, reports.router, audit_log.router, privacy.router)
     serve(app, jobs.router, org_units.router, roles.router, xapi.router, webhooks.router)
-    serve(app, password_setup.router, *PAGE_ROUTERS)  # and the web interface
+    serve(app, emails.router, password_setup.router, *PAGE_ROUTERS)  # and the web interface
     _document_body_limit(app)
     return app
 

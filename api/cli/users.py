@@ -31,6 +31,7 @@ from api.data.models import AccountRole, Role, User
 from api.services import (
     admin_users,
     audit,
+    invitations,
     org_units,
     privacy,
     setup_codes,
@@ -226,6 +227,20 @@ def users_reset_password(email: str) -> None:
     out.print(f"gyldig til: {issued.expires_at:%Y-%m-%d %H:%M} UTC", markup=False)
 
 
+def users_invite(email: str) -> None:
+    """Send personen en invitasjon på e-post med en lenke for å velge passord."""
+    db = engine()
+    user_id = _user_id(db, email)
+    settings = context.settings()
+    run(
+        db,
+        audit.Action.USER_INVITE,
+        audit.user_target(user_id),
+        lambda s: invitations.invite(session=s, actor=OPERATOR, settings=settings, user_id=user_id),
+    )
+    out.print("Invitasjonen er lagt i køen og sendes av bakgrunnsjobbene.", markup=False)
+
+
 def users_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV-filen")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Bare sjekk filen")] = False,
@@ -299,6 +314,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "reactivate": users_reactivate,
     "role": users_role,
     "reset-password": users_reset_password,
+    "invite": users_invite,
     "erase": users_erase,
     "import": users_import,
 }

@@ -109,6 +109,27 @@ class Settings(BaseSettings):
     xapi_timeout_seconds: float = Field(default=10, gt=0)
     xapi_batch_size: int = Field(default=100, gt=0, le=1000)
 
+    # E-mail over SMTP (api.services.mailer). Without a host no e-mail is sent: invitations
+    # are refused, "Glemt passord" says to ask an administrator, and no reminders go out.
+    # ``smtp_security``: "starttls" (port 587 by default), "tls" (implicit TLS, 465) or
+    # "none" (25; for a relay on the same host or network only).
+    smtp_host: str | None = Field(default=None, max_length=253)
+    smtp_port: int | None = Field(default=None, gt=0, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = Field(default=None, max_length=254)
+    smtp_password: SecretStr | None = None
+    # The From address: ``kurs@kommune.no`` or ``Innovasjonsstudiet <kurs@kommune.no>``.
+    smtp_sender: str | None = Field(default=None, max_length=300)
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # Self-service password reset ("Glemt passord"): how long a link works, and how many
+    # requests one account (by address, known or not) and one client may make per window.
+    password_reset_link_minutes: int = Field(default=60, gt=0, le=24 * 60)
+    password_reset_window_seconds: int = Field(default=60 * 60, gt=0)
+    password_reset_max_per_account: int = Field(default=3, gt=0)
+    password_reset_max_per_client: int = Field(default=20, gt=0)
+    # Deadline reminders go out this many days before a unit's or municipality's deadline.
+    reminder_days_before: int = Field(default=7, ge=0, le=365)
+
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
@@ -143,6 +164,36 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_xapi_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
+
+    @field_validator("smtp_host", "smtp_user", "smtp_sender")
+    @classmethod
+    def _blank_smtp_is_unset(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _blank_smtp_password_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("smtp_sender")
+    @classmethod
+    def _check_sender(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        _, address = parseaddr(value)
+        try:
+            parsed = Address(addr_spec=address)
+        except (ValueError, IndexError):
+            parsed = None
+        if parsed is None or not parsed.username or "." not in parsed.domain:
+            raise ValueError(
+                "INNOSTUDY_SMTP_SENDER må være en e-postadresse, for eksempel kurs@kommune.no "
+                "eller «Innovasjonsstudiet <kurs@kommune.no>»"
+            )
+        return value
 
     @field_validator("xapi_secret")
     @classmethod
@@ -203,7 +254,41 @@ class Settings(BaseSettings):
                 )
             if self.environment == "production" and not self.xapi_endpoint.startswith("https:"):
                 raise ValueError("INNOSTUDY_XAPI_ENDPOINT må bruke https i produksjon")
+        self._check_smtp()
         return self
+
+    def _check_smtp(self) -> None:
+        """Refuse half an SMTP configuration: a message would fail only when it is sent."""
+        smtp_set = {
+            "INNOSTUDY_SMTP_PORT": self.smtp_port is not None,
+            "INNOSTUDY_SMTP_USER": self.smtp_user is not None,
+            "INNOSTUDY_SMTP_PASSWORD": self.smtp_password is not None,
+            "INNOSTUDY_SMTP_SENDER": self.smtp_sender is not None,
+        }
+        if self.smtp_host is None:
+            given = [name for name, present in smtp_set.items() if present]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} er satt, men ikke INNOSTUDY_SMTP_HOST: sett vertsnavnet "
+                    "til e-posttjeneren, eller fjern de andre SMTP-innstillingene"
+                )
+            return
+        if self.smtp_sender is None:
+            raise ValueError("INNOSTUDY_SMTP_HOST trenger INNOSTUDY_SMTP_SENDER (avsenderadressen)")
+        if (self.smtp_user is None) != (self.smtp_password is None):
+            raise ValueError(
+                "INNOSTUDY_SMTP_USER og INNOSTUDY_SMTP_PASSWORD må settes sammen "
+                "(eller ingen av dem)"
+            )
+        if self.smtp_password is not None and self.smtp_security == "none":
+            raise ValueError(
+                "INNOSTUDY_SMTP_PASSWORD sendes ikke uten kryptering: sett "
+                "INNOSTUDY_SMTP_SECURITY til starttls eller tls"
+            )
+
+    @property
+    def email_enabled(self) -> bool:
+        return self.smtp_host is not None
 
     @cached_property
     def effective_database_url(self) -> str:

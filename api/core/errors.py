@@ -352,7 +352,10 @@ class UserInactive(Conflict):
 class InvalidSetupCode(DomainError):
     status_code = 400
     code = "invalid_setup_code"
-    message = "Koden er ugyldig, allerede brukt eller utløpt. Be administratoren om en ny."
+    message = (
+        "Koden er ugyldig, allerede brukt eller utløpt. Be om en ny lenke under «Glemt passord» "
+        "på innloggingssiden, eller be administratoren om en ny kode."
+    )
 
 
 class ImportInvalid(DomainError):
@@ -510,3 +513,39 @@ class RoleNotHeld(NotFound):
 class WebhookNotFound(NotFound):
     code = "webhook_not_found"
     message = "Fant ikke webhook-mottakeren."
+
+
+# E-mail (invitations, "Glemt passord", deadlines)
+
+
+class EmailNotConfigured(Conflict):
+    code = "email_not_configured"
+    message = (
+        "E-post er ikke satt opp på denne installasjonen (INNOSTUDY_SMTP_HOST), så invitasjonen "
+        "kan ikke sendes. Lag en passordkode og gi den til personen i stedet."
+    )
+
+
+class DeadlineNotFound(NotFound):
+    code = "deadline_not_found"
+    message = "Fant ikke fristen."
+
+
+class DeadlineInvalid(DomainError):
+    status_code = 422
+    code = "deadline_invalid"
+    message = "Velg enten en kommune eller en enhet, og en dato for fristen."
+
+
+class TooManyResetRequests(TooManyAttempts):
+    code = "too_many_reset_requests"
+    message = "Det er bedt om nytt passord for mange ganger på kort tid. Vent litt og prøv igjen."
+
+
+class UnsubscribeLinkInvalid(DomainError):
+    status_code = 400
+    code = "unsubscribe_link_invalid"
+    message = (
+        "Lenken for å melde seg av påminnelser er ikke gyldig. Kopier hele lenken fra e-posten, "
+        "eller logg inn og slå av påminnelsene på profilen din."
+    )

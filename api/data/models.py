@@ -575,3 +575,67 @@ class WebhookDelivery(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     attempted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     duration_ms: int = 0
+
+
+class OutgoingEmail(SQLModel, table=True):
+    """One e-mail to one account, from the change that causes it until (and after) it is sent
+    (``api.services.email_outbox``).
+
+    Holds ids only: the recipient's address and name are read, and the message rendered,
+    when it is sent. ``key`` says what the message is about ("reminder:5:12"), so the same
+    message is never made twice, and ``sent_at`` that it has gone, so it is never sent twice.
+    """
+
+    __tablename__ = "email_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=40)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    params: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class EmailPreference(SQLModel, table=True):
+    """What a person wants by e-mail beyond what their account needs (no row: the defaults)."""
+
+    __tablename__ = "email_preference"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    # Set when the person unsubscribed from deadline reminders (the link in a reminder).
+    reminders_off_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # A leader's opt-in: a notice when someone in their units completes the course.
+    unit_completion_notices: bool = False
+
+
+class CompletionDeadline(SQLModel, table=True):
+    """The day by which the people of a municipality or of a unit (and all below it) should
+    have completed the course (``api.services.deadlines``). One per municipality or unit."""
+
+    __tablename__ = "completion_deadline"
+    __table_args__ = (
+        CheckConstraint("(municipality_number IS NULL) <> (unit_id IS NULL)", name="one_scope"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_number: str | None = Field(
+        default=None, max_length=4, foreign_key="municipality.number", index=True
+    )
+    unit_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    scope_key: str = Field(max_length=40, unique=True)  # "municipality:3203", "unit:45"
+    due_on: date
+    set_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    set_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PasswordResetRequest(SQLModel, table=True):
+    """A "Glemt passord" request, for its rate limits: keyed hashes of the address asked
+    for (whether or not an account has it) and of the client, never the values."""
+
+    __tablename__ = "password_reset_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_hash: str = Field(max_length=64, index=True)
+    client_hash: str = Field(max_length=64, index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -83,6 +83,8 @@ VALUES (:user_id, :statements, :statement_count, :created_at)
 # (``api.services.webhook_events.emit_plain``): once per learner, so never hot.
 WEBHOOK_TARGETS_SQL = "SELECT id, events, municipality_number FROM webhook_endpoint WHERE is_active"
 LEARNER_MUNICIPALITY_SQL = 'SELECT municipality_number FROM "user" WHERE id = :user_id'
+# Whether any leader wants an e-mail when someone completes (``api.services.email_outbox``).
+ANY_COMPLETION_NOTICES_SQL = "SELECT 1 FROM email_preference WHERE unit_completion_notices LIMIT 1"
 NEW_JOB_SQL = """
 INSERT INTO job (kind, queue, priority, payload, idempotency_key, state, attempt, max_attempts,
 run_after, cancel_requested, created_at)

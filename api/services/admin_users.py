@@ -139,7 +139,7 @@ def create_user(*, session: Session, actor: Actor, data: UserCreate) -> User:
     return user
 
 
-def _changeable(user: User, actor: Actor, *, own_account_allowed: bool = False) -> None:
+def check_changeable(user: User, actor: Actor, *, own_account_allowed: bool = False) -> None:
     if user.erased_at is not None:
         raise UserErased()
     if not own_account_allowed and actor.user_id is not None and actor.user_id == user.id:
@@ -149,7 +149,7 @@ def _changeable(user: User, actor: Actor, *, own_account_allowed: bool = False) 
 def update_user(*, session: Session, actor: Actor, user_id: int, data: UserUpdate) -> User:
     """Change the fields sent; the audit row names the fields, not their values."""
     user = managed_person(session=session, actor=actor, user_id=user_id)
-    _changeable(user, actor, own_account_allowed=True)
+    check_changeable(user, actor, own_account_allowed=True)
     changes = data.model_dump(exclude_unset=True)
     municipality = None
     if data.municipality_given:
@@ -195,7 +195,7 @@ def update_user(*, session: Session, actor: Actor, user_id: int, data: UserUpdat
 def deactivate(*, session: Session, actor: Actor, user_id: int) -> User:
     """The person can no longer log in and their sessions end; their history stays."""
     user = managed_person(session=session, actor=actor, user_id=user_id)
-    _changeable(user, actor)
+    check_changeable(user, actor)
     was_active = user.is_active
     user.is_active = False
     assert user.id is not None
@@ -214,7 +214,7 @@ def deactivate(*, session: Session, actor: Actor, user_id: int) -> User:
 
 def reactivate(*, session: Session, actor: Actor, user_id: int) -> User:
     user = managed_person(session=session, actor=actor, user_id=user_id)
-    _changeable(user, actor)
+    check_changeable(user, actor)
     was_active = user.is_active
     user.is_active = True
     audit.record(
@@ -238,7 +238,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: Role) -> 
     if role not in (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN):
         raise RoleScopeInvalid("Leder og kommuneadministrator gis med et omfang (/roles).")
     user = managed_person(session=session, actor=actor, user_id=user_id)
-    _changeable(user, actor)
+    check_changeable(user, actor)
     previous = user.role
     user.role = role
     audit.record(
@@ -256,7 +256,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: Role) -> 
 def reset_password(*, session: Session, actor: Actor, user_id: int) -> setup_codes.IssuedCode:
     """A new single-use setup code; the current password works until the code is used."""
     user = managed_person(session=session, actor=actor, user_id=user_id)
-    _changeable(user, actor, own_account_allowed=True)
+    check_changeable(user, actor, own_account_allowed=True)
     if not user.is_active:
         raise UserInactive()
     issued = setup_codes.issue(session=session, user=user, created_by=actor.user)

@@ -39,6 +39,9 @@ class Action(StrEnum):
     USER_PASSWORD_SETUP = "user.password_setup"
     USER_PASSWORD_CHANGE = "user.password_change"
     USER_SESSIONS_END = "user.sessions_end"
+    USER_INVITE = "user.invite"
+    USER_PASSWORD_RESET_REQUEST = "user.password_reset_request"
+    USER_EMAIL_PREFERENCES = "user.email_preferences"
     USER_IMPORT = "user.import"
     USER_ERASE = "user.erase"
     CERTIFICATE_ISSUE = "certificate.issue"
@@ -73,6 +76,8 @@ class Action(StrEnum):
     WEBHOOK_DELETE = "webhook.delete"
     WEBHOOK_TEST = "webhook.test"
     WEBHOOK_ROTATE_SECRET = "webhook.rotate_secret"
+    DEADLINE_SET = "deadline.set"
+    DEADLINE_REMOVE = "deadline.remove"
 
 
 class Outcome(StrEnum):

@@ -38,7 +38,7 @@ from api.core.errors import (
     UserErased,
 )
 from api.data.models import Certificate, Enrollment, User, utcnow
-from api.services import audit, user_municipality, webhook_events
+from api.services import audit, email_outbox, user_municipality, webhook_events
 from certificates.codes import EXAMPLE_CODE, CodeProblem, code_problem, new_code, normalize_code
 from certificates.render import format_date
 from course.models import CourseInfo
@@ -285,6 +285,13 @@ def revoke(
         certificate.holder_message = holder_message or None
         session.flush()
         webhook_events.certificate_revoked(session=session, certificate=certificate)
+        email_outbox.queue(
+            session=session,
+            kind=email_outbox.CERTIFICATE_REVOKED,
+            user_id=certificate.user_id,
+            key=f"certificate_revoked:{certificate.code}",
+            params={"code": certificate.code},
+        )
     audit.record(
         session=session,
         actor=admin,
@@ -334,5 +341,12 @@ def reissue(*, session: Session, code: str, admin: User, info: CourseInfo) -> Re
         )
         webhook_events.certificate_reissued(
             session=session, certificate=issued.certificate, replaces=old, holder=holder
+        )
+        email_outbox.queue(
+            session=session,
+            kind=email_outbox.CERTIFICATE_REISSUED,
+            user_id=holder.id,
+            key=f"certificate_reissued:{issued.certificate.code}",
+            params={"code": issued.certificate.code, "replaces": old.code},
         )
     return Reissued(issued.certificate, replaces=old, created=issued.created)

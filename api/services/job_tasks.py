@@ -25,6 +25,8 @@ from api.services import (
     certificate_pdfs,
     certificates,
     content,
+    email_delivery,  # registers the e-mail tasks
+    email_outbox,
     jobs,
     org_units,
     roster,
@@ -46,6 +48,10 @@ CERTIFICATES_RENDER_ALL = "certificates.render_all"
 CLEAN_UP = "maintenance.clean_up"
 SLEEP = "diagnostic.sleep"
 XAPI_DELIVER = xapi_delivery.DELIVER
+EMAIL_COMPLETION_NOTICES = email_delivery.COMPLETION_NOTICES
+EMAIL_REMINDERS = email_delivery.REMINDERS
+EMAIL_SEND = email_delivery.SEND
+
 ROSTER_FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "json": "application/json"}
 
 
@@ -156,14 +162,16 @@ def render_all_certificates(ctx: JobContext, *, processes: int | None = None) ->
 
 @REGISTRY.task(CLEAN_UP, max_attempts=3)
 def clean_up(ctx: JobContext) -> dict[str, Any]:
-    """The nightly clean-up: expired job files, finished jobs past their keeping time, and
-    webhook deliveries past theirs."""
+    """The nightly clean-up: expired job files, finished jobs past their keeping time,
+    webhook deliveries past theirs, and old rows of the e-mail outbox."""
     with transaction(ctx.engine, write=True) as session:
         removed = jobs.clean_up(
             session=session, keep_finished=timedelta(days=ctx.settings.job_keep_days)
         )
         keep_log = timedelta(days=ctx.settings.webhook_log_days)
         removed["webhook_deliveries"] = webhooks.prune_deliveries(session=session, keep=keep_log)
+        keep_mail = timedelta(days=ctx.settings.job_keep_days)
+        removed["emails"] = email_outbox.prune(session=session, keep=keep_mail)
         return removed
 
 

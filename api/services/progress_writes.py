@@ -20,7 +20,7 @@ from api.core.errors import NotFound, StaleRevision, UnprocessableError
 from api.data import sql
 from api.data.models import utcnow
 from api.data.sql import Statements
-from api.services import webhook_events
+from api.services import email_outbox, webhook_events
 from api.services.content import LiveModule
 from api.services.xapi_statements import Statement, StatementLog
 from course.grading import Answers, GradeResult, InvalidAnswers, grade
@@ -225,4 +225,5 @@ def _complete_course_if_done(
         return False
     db.run(sql.COMPLETE_COURSE_SQL, {"user_id": user_id, "now": db.timestamp(utcnow())})
     webhook_events.course_completed(db, user_id=user_id)  # in the same transaction
+    email_outbox.course_completed(db, user_id=user_id)
     return True

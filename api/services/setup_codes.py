@@ -102,6 +102,34 @@ def issue_many(*, session: Session, users: list[User], created_by: User | None) 
     return issued
 
 
+def issue_given(
+    *,
+    session: Session,
+    user: User,
+    code: str,
+    created_by: User | None,
+    ttl: timedelta,
+    replace: bool,
+) -> datetime:
+    """Store a code made elsewhere (an e-mailed link, ``email_outbox.setup_code``) for the
+    user; with ``replace``, earlier unused codes stop working. Returns when it expires."""
+    assert user.id is not None
+    if replace:
+        expire_outstanding(session=session, user_id=user.id)
+    now = utcnow()
+    session.add(
+        PasswordSetupToken(
+            token_hash=token_digest(normalise_code(code)),
+            user_id=user.id,
+            created_by=created_by.id if created_by else None,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    session.flush()
+    return now + ttl
+
+
 def redeem(*, session: Session, code: str, password: str) -> User:
     """Set the password of the code's user; the code, older codes and open sessions end."""
     digest = token_digest(normalise_code(code))

@@ -61,7 +61,10 @@ class Schedule:
         return f"schedule:{self.name}:{self.slot(now).isoformat()}"
 
 
-SCHEDULES = (Schedule("nightly-clean-up", "maintenance.clean_up", clock_time(3, 0)),)
+SCHEDULES = (
+    Schedule("nightly-clean-up", "maintenance.clean_up", clock_time(3, 0)),
+    Schedule("deadline-reminders", "email.deadline_reminders", clock_time(8, 0)),
+)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from api.web import (
     admin,
     admin_certificates,
+    admin_deadlines,
     admin_jobs,
     admin_municipalities,
     admin_reports,
@@ -22,6 +23,7 @@ from api.web import (
     admin_units,
     admin_webhooks,
     auth,
+    email_pages,
     instructor,
     instructor_export,
     instructor_gift,
@@ -47,7 +49,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_certificates.router,
     admin_jobs.router,
     admin_units.router,
+    admin_deadlines.router,
     admin_webhooks.router,
     public.router,
     password_setup.router,
+    email_pages.router,
 )

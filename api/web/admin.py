@@ -24,8 +24,22 @@ from api.core.errors import (
 from api.data.models import INSTALLATION_ROLES, Role, User
 from api.http import presenters_admin as present
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
-from api.http.deps import InstallationAdmin, PeopleManager, SessionDep, SettingsDep
-from api.services import admin_users, audit, org_units, privacy, user_import, user_municipality
+from api.http.deps import (
+    InstallationAdmin,
+    PeopleManager,
+    SessionDep,
+    SettingsDep,
+    get_settings,
+)
+from api.services import (
+    admin_users,
+    audit,
+    invitations,
+    org_units,
+    privacy,
+    user_import,
+    user_municipality,
+)
 from api.services.audit import Action
 from api.services.contracts import UserCreate, UserUpdate
 from api.services.scope import Actor
@@ -47,6 +61,8 @@ _ACTIVE = {"aktive": True, "deaktiverte": False}
 # What a redirect after a change tells the administrator (keys, never text from the URL).
 _NOTICES = {
     "opprettet": "Brukeren er opprettet. Lag en passordkode, så kan personen velge passord.",
+    "opprettet-invitert": "Brukeren er opprettet, og en invitasjon sendes på e-post.",
+    "invitert": "Invitasjonen sendes på e-post. Tidligere passordkoder virker ikke lenger.",
     "deaktivert": "Kontoen er deaktivert. Personen er logget ut og kan ikke logge inn.",
     "aktivert": "Kontoen er aktivert igjen.",
     "rolle": "Rollen er endret.",
@@ -159,6 +175,7 @@ def _create_form(
         "values": values or {"rolle": Role.LEARNER.value},
         "errors": errors or {},
         "roles": ROLE_CHOICES,
+        "email_enabled": get_settings(request).email_enabled,
     }
     return render_admin(request, "pages/admin_user_new.html", context, status_code=status_code)
 
@@ -171,10 +188,16 @@ def new_user_form(request: Request, actor: PeopleManager) -> Response:
 
 @router.post("/admin/brukere/ny", dependencies=[audit_refusals(Action.USER_CREATE, target="users")])
 def create_user(
-    request: Request, form: FormDep, session: SessionDep, actor: PeopleManager
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    actor: PeopleManager,
+    settings: SettingsDep,
 ) -> Response:
     """Create the account, or show what is wrong at its field."""
     values = {name: form_text(form, name, limit=300).strip() for name in _CREATE_FIELDS}
+    invite = settings.email_enabled and form_text(form, "inviter", limit=10) == "ja"
+    values["inviter"] = "ja" if invite else "nei"
     values["enhet"] = form_text(form, "enhet", limit=2000).strip()  # a unit's path
     fields = {
         _CREATE_FIELDS[name]: value or None
@@ -203,6 +226,9 @@ def create_user(
         )
         field = _error_field(exc)
         return _create_form(request, values, {field: exc.detail}, status_code=exc.status_code)
+    if invite and user.id is not None:
+        invitations.invite(session=session, actor=actor, settings=settings, user_id=user.id)
+        return redirect(request, f"/admin/brukere/{user.id}?melding=opprettet-invitert")
     return redirect(request, f"/admin/brukere/{user.id}?melding=opprettet")
 
 
@@ -238,6 +264,7 @@ def _user_page(
         "account_role": ROLE_NAMES[Role(account.role)],
         "roles": ROLE_CHOICES,
         "installation_admin": actor.is_admin,
+        "email_enabled": get_settings(request).email_enabled,
         **role_forms.context(session=session, actor=actor, account=account),
         "notice": _NOTICES.get(request.query_params.get("melding", "")),
         **extra,
@@ -367,6 +394,21 @@ def reset_password(
     issued = admin_users.reset_password(session=session, actor=actor, user_id=user_id)
     setup = present.setup_code(issued, settings.base_url)
     return _user_page(request, session, actor, user_id, setup=setup)
+
+
+@router.post(
+    "/admin/brukere/{user_id:id}/invitasjon", dependencies=[audit_refusals(Action.USER_INVITE)]
+)
+def invite_user(
+    user_id: int,
+    request: Request,
+    session: SessionDep,
+    actor: PeopleManager,
+    settings: SettingsDep,
+) -> Response:
+    """E-mail the person a link to choose a password."""
+    invitations.invite(session=session, actor=actor, settings=settings, user_id=user_id)
+    return redirect(request, f"/admin/brukere/{user_id}?melding=invitert#status")
 
 
 @router.get("/admin/brukere/{user_id:id}/slett")

@@ -30,6 +30,7 @@ SECTIONS = (
     Section("Importer brukere", "/admin/brukere/import", Capability.MANAGE_PEOPLE),
     Section("Kursliste", "/admin/kursliste", Capability.READ_PEOPLE),
     Section("Kommuner", "/admin/kommuner", Capability.READ_PEOPLE),
+    Section("Frister", "/admin/frister", Capability.MANAGE_UNITS),
     Section("Kursbevis", "/admin/kursbevis", Capability.INSTALLATION),
     Section("Jobber", "/admin/jobber", Capability.INSTALLATION),
     Section("Webhooks", "/admin/webhooks", Capability.INSTALLATION),

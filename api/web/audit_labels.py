@@ -24,6 +24,9 @@ ACTION_LABELS: dict[str, str] = {
     Action.USER_PASSWORD_SETUP: "Passord valgt",
     Action.USER_PASSWORD_CHANGE: "Passord endret",
     Action.USER_SESSIONS_END: "Innlogginger avsluttet",
+    Action.USER_INVITE: "Invitasjon sendt på e-post",
+    Action.USER_PASSWORD_RESET_REQUEST: "Nytt passord bedt om («Glemt passord»)",
+    Action.USER_EMAIL_PREFERENCES: "E-postvarsler endret",
     Action.USER_IMPORT: "Brukerimport",
     Action.USER_ERASE: "Personopplysninger slettet",
     Action.CERTIFICATE_ISSUE: "Kursbevis utstedt",
@@ -58,6 +61,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.WEBHOOK_DELETE: "Webhook-mottaker slettet",
     Action.WEBHOOK_TEST: "Testmelding til webhook-mottaker bestilt",
     Action.WEBHOOK_ROTATE_SECRET: "Ny signeringshemmelighet for webhook-mottaker",
+    Action.DEADLINE_SET: "Frist satt",
+    Action.DEADLINE_REMOVE: "Frist fjernet",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -75,6 +80,8 @@ DETAIL_LABELS: dict[str, str] = {
     "to": "til",
     "expires_at": "gyldig til",
     "changed": "endret",
+    "due_on": "frist",
+    "via_link": "med lenken i e-posten",
     # the account's own sessions (api.services.own_account)
     "session_ids": "innlogginger avsluttet (nr.)",
     "ended_session_ids": "andre innlogginger avsluttet (nr.)",
@@ -138,6 +145,7 @@ _TARGET_PREFIXES = {
     "unit:": "Enhet",
     "municipality:": "Kommune",
     "webhook:": "Webhook-mottaker",
+    "deadline:": "Frist for",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status"}
@@ -154,6 +162,8 @@ VALUE_LABELS: dict[str, str] = {
     "unit_id": "enhet",
     "org_number": "organisasjonsnummer",
     "name": "navn",
+    "reminders": "påminnelser om frister",
+    "unit_completion_notices": "varsel når noen fullfører",
 }
 
 

@@ -35,6 +35,9 @@ KIND_LABELS: dict[str, str] = {
     job_tasks.SLEEP: "Testjobb (venter)",
     job_tasks.XAPI_DELIVER: "Sende xAPI-utsagn til læringsregisteret (LRS)",
     job_tasks.WEBHOOK_DELIVER: "Webhook-melding",
+    job_tasks.EMAIL_SEND: "E-post",
+    job_tasks.EMAIL_COMPLETION_NOTICES: "Varsler til ledere om fullført kurs",
+    job_tasks.EMAIL_REMINDERS: "Påminnelser om frister",
 }
 FORMAT_NAMES = {"xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 _SHORT_ERROR = 300

@@ -24,6 +24,7 @@ from api.http.xapi import get_statement_log
 from api.services import (
     certificate_pdfs,
     content,
+    email_preferences,
     learning,
     open_badges,
     org_units,
@@ -344,6 +345,7 @@ def _profile(
         "errors": errors or {},
         "notice": notice,
         "min_length": MIN_PASSWORD_LENGTH,
+        "email_preferences": email_preferences.of(session=session, user=user),
     }
     return render(request, "pages/profile.html", context, status_code=status_code)
 
@@ -364,6 +366,7 @@ def profile_page(
 _PROFILE_NOTICES = {
     "passord": "Passordet er endret. Du er logget ut alle andre steder.",
     "innlogginger": "Du er logget ut alle andre steder.",
+    "varsler": "E-postvarslene er lagret.",
 }
 # The API's field names -> the form's (errors are shown at the form's fields).
 _PASSWORD_FIELDS = {"current_password": "passord_na", "new_password": "passord_nytt"}
@@ -424,6 +427,23 @@ def logout_others_form(request: Request, session: SessionDep, user: CurrentUser)
         session=session, user=user, token=request.cookies.get(SESSION_COOKIE)
     )
     return redirect(request, "/profil?endret=innlogginger")
+
+
+@router.post("/profil/varsler")
+def email_preferences_form(
+    request: Request, form: FormDep, session: SessionDep, user: CurrentUser
+) -> Response:
+    """The profile's e-mail form: deadline reminders and, for leaders, completion notices."""
+    current = email_preferences.of(session=session, user=user)
+    email_preferences.update(
+        session=session,
+        user=user,
+        reminders=form_text(form, "paminnelser", limit=10) == "ja",
+        unit_completion_notices=(form_text(form, "fullfort_varsel", limit=10) == "ja")
+        if current.is_leader
+        else None,
+    )
+    return redirect(request, "/profil?endret=varsler#varsler")
 
 
 @router.get("/profil/eksport")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,8 +31,9 @@ _OSLO = ZoneInfo("Europe/Oslo")
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def norwegian_date(value: datetime) -> str:
-    local = value.astimezone(_OSLO)
+def norwegian_date(value: datetime | date) -> str:
+    """A moment as its day in Norway; a calendar day (a deadline) as it is."""
+    local = value.astimezone(_OSLO) if isinstance(value, datetime) else value
     return f"{local.day}. {_MONTHS[local.month - 1]} {local.year}"
 
 

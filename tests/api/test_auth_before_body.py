@@ -17,7 +17,11 @@ from sqlalchemy import Engine
 from api.data.models import Role
 from tests.factories import user_headers
 
-PUBLIC = {"/api/v1/auth/token", "/api/v1/auth/password-setup"}
+PUBLIC = {
+    "/api/v1/auth/token",
+    "/api/v1/auth/password-setup",
+    "/api/v1/auth/password-reset-request",
+}
 MALFORMED = b'{"not json'
 JSON = {"Content-Type": "application/json"}
 

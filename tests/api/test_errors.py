@@ -152,7 +152,13 @@ def test_healthz_is_public(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-PUBLIC = {"/api/v1/auth/token", "/api/v1/certificates/{code}", "/api/v1/auth/password-setup"}
+PUBLIC = {
+    "/api/v1/auth/token",
+    "/api/v1/certificates/{code}",
+    "/api/v1/auth/password-setup",
+    "/api/v1/auth/password-reset-request",
+    "/api/v1/email/unsubscribe",
+}
 
 
 def test_openapi_documents_every_route_with_summaries_and_errors(client: TestClient) -> None:

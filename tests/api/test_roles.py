@@ -129,6 +129,23 @@ ENDPOINTS = [
     ("GET", "/api/v1/webhooks/999999/deliveries", None, {Role.ADMIN}),
     ("POST", "/api/v1/webhooks/999999/test", None, {Role.ADMIN}),
     ("POST", "/api/v1/webhooks/999999/secret", None, {Role.ADMIN}),
+    # E-mail: user 999999, municipality 9999 and deadline 999999 do not exist (404).
+    ("POST", "/api/v1/users/999999/invitation", None, {Role.ADMIN}),
+    ("GET", "/api/v1/me/email-preferences", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "PATCH",
+        "/api/v1/me/email-preferences",
+        {"reminders": True},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    ("GET", "/api/v1/deadlines", None, {Role.ADMIN}),
+    (
+        "PUT",
+        "/api/v1/deadlines",
+        {"municipality_number": "9999", "due_on": "2027-01-01"},
+        {Role.ADMIN},
+    ),
+    ("DELETE", "/api/v1/deadlines/999999", None, {Role.ADMIN}),
 ]
 
 
@@ -142,6 +159,7 @@ def _template(path: str) -> str:
     path = path.replace("/sessions/999999", "/sessions/{session_id}")
     path = path.replace("/units/999999", "/units/{unit_id}")
     path = path.replace("/webhooks/999999", "/webhooks/{webhook_id}")
+    path = path.replace("/deadlines/999999", "/deadlines/{deadline_id}")
     path = path.replace("/municipalities/9999/", "/municipalities/{number}/")
     return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
 
