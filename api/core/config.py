@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     xapi_timeout_seconds: float = Field(default=10, gt=0)
     xapi_batch_size: int = Field(default=100, gt=0, le=1000)
 
+    # OpenID Connect sign-in (api.services.oidc_sign_in): how long one request to a provider
+    # (discovery, keys, token) may take, and how long its discovery document and keys are kept.
+    sign_in_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    sign_in_metadata_seconds: float = Field(default=300, ge=0)
+
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:

@@ -71,6 +71,11 @@ class Action(StrEnum):
     WEBHOOK_DELETE = "webhook.delete"
     WEBHOOK_TEST = "webhook.test"
     WEBHOOK_ROTATE_SECRET = "webhook.rotate_secret"
+    SIGN_IN = "auth.sign_in"
+    SIGN_IN_PROVIDER_CREATE = "sign_in_provider.create"
+    SIGN_IN_PROVIDER_UPDATE = "sign_in_provider.update"
+    SIGN_IN_PROVIDER_DELETE = "sign_in_provider.delete"
+    SIGN_IN_REQUIREMENT_SET = "sign_in_requirement.set"
 
 
 class Outcome(StrEnum):

@@ -56,6 +56,11 @@ ACTION_LABELS: dict[str, str] = {
     Action.WEBHOOK_DELETE: "Webhook-mottaker slettet",
     Action.WEBHOOK_TEST: "Testmelding til webhook-mottaker bestilt",
     Action.WEBHOOK_ROTATE_SECRET: "Ny signeringshemmelighet for webhook-mottaker",
+    Action.SIGN_IN: "Innlogging med innloggingstjeneste",
+    Action.SIGN_IN_PROVIDER_CREATE: "Innloggingstjeneste lagt til",
+    Action.SIGN_IN_PROVIDER_UPDATE: "Innloggingstjeneste endret",
+    Action.SIGN_IN_PROVIDER_DELETE: "Innloggingstjeneste fjernet",
+    Action.SIGN_IN_REQUIREMENT_SET: "Krav om innloggingstjeneste endret",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -114,6 +119,10 @@ DETAIL_LABELS: dict[str, str] = {
     "events": "hendelser",
     "active": "aktiv",
     "webhook_id": "meldings-id",
+    # sign-in through a provider (api.services.oidc_sign_in)
+    "kind": "type",
+    "provider": "innloggingstjeneste",
+    "reason": "årsak",
     # modules
     "revision": "revisjon",
     "position": "plass",
@@ -135,6 +144,7 @@ _TARGET_PREFIXES = {
     "unit:": "Enhet",
     "municipality:": "Kommune",
     "webhook:": "Webhook-mottaker",
+    "sign_in_provider:": "Innloggingstjeneste",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status"}

@@ -1,0 +1,366 @@
+"""OpenID Connect providers as an installation administrator sets them up, and the
+municipalities' rule that their people must sign in through one.
+
+A provider has a kind (``SignInProviderKind``): ID-porten (``acr`` checked, the ``pid``
+kept only as a keyed hash), Entra ID for one municipality's tenant (``tid`` must match)
+or generic (Feide and the like). Its client secret is sealed at rest and never
+returned (``sign_in_secrets``). Every change is audited.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlmodel import Session, col, select
+
+from api.core.config import Settings
+from api.core.errors import NotFound, PasswordLoginNotAllowed, SignInRequirementInvalid
+from api.data.models import (
+    Municipality,
+    Role,
+    SignInProvider,
+    SignInProviderKind,
+    SignInRequirement,
+    User,
+    utcnow,
+)
+from api.services import audit, sign_in_secrets, user_municipality
+from api.services.contracts import NO_CONTROL_CHARACTERS
+from api.services.scope import Actor, Capability
+
+# Our field -> the provider's claim. ``subject`` is what recognises the person again.
+CLAIM_FIELDS = ("subject", "email", "email_verified", "name", "municipality")
+DEFAULT_CLAIMS: dict[SignInProviderKind, dict[str, str]] = {
+    SignInProviderKind.IDPORTEN: {"subject": "pid"},
+    SignInProviderKind.ENTRA: {
+        "subject": "oid",
+        "email": "email",
+        "email_verified": "email_verified",
+        "name": "name",
+    },
+    SignInProviderKind.GENERIC: {
+        "subject": "sub",
+        "email": "email",
+        "email_verified": "email_verified",
+        "name": "name",
+    },
+}
+DEFAULT_SCOPES = {
+    SignInProviderKind.IDPORTEN: "openid profile",
+    SignInProviderKind.ENTRA: "openid profile email",
+    SignInProviderKind.GENERIC: "openid profile email",
+}
+IDPORTEN_ACR = "idporten-loa-substantial"
+KIND_NAMES = {
+    SignInProviderKind.IDPORTEN: "ID-porten",
+    SignInProviderKind.ENTRA: "Entra ID",
+    SignInProviderKind.GENERIC: "OpenID Connect",
+}
+
+
+class SignInProviderNotFound(NotFound):
+    code = "sign_in_provider_not_found"
+    message = "Fant ingen innloggingstjeneste med denne id-en."
+
+
+def _word_list(value: str) -> str:
+    return " ".join(dict.fromkeys(value.replace(",", " ").split()))
+
+
+class ProviderCreate(BaseModel):
+    """A new provider. ``municipalities``: numbers or names it serves (empty: any)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS)
+    kind: SignInProviderKind = SignInProviderKind.GENERIC
+    issuer: str = Field(min_length=1, max_length=500)
+    client_id: str = Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)
+    client_secret: str = Field(min_length=1, max_length=500, pattern=NO_CONTROL_CHARACTERS)
+    scopes: str | None = Field(default=None, max_length=500, pattern=NO_CONTROL_CHARACTERS)
+    claim_map: dict[str, str] = Field(default_factory=dict)
+    municipalities: list[str] = Field(default_factory=list, max_length=400)
+    acr_values: str | None = Field(default=None, max_length=200, pattern=NO_CONTROL_CHARACTERS)
+    tenant_id: str | None = Field(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS)
+
+    @field_validator("name", "client_id", "client_secret")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Feltet kan ikke være tomt.")
+        return value.strip()
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "Utstederen må være en https-adresse (for eksempel https://idporten.no)."
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("Utstederen skal være en adresse uten spørring og uten brukernavn.")
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("Utstederen må bruke https.")
+        return value
+
+    @field_validator("claim_map")
+    @classmethod
+    def _claims(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(CLAIM_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"Ukjent felt i kravtilordningen: {', '.join(unknown)}. Bruk "
+                + ", ".join(CLAIM_FIELDS)
+                + "."
+            )
+        if any(not claim.strip() or len(claim) > 100 for claim in value.values()):
+            raise ValueError("Hvert krav må ha et navn på 1 til 100 tegn.")
+        return {key: claim.strip() for key, claim in value.items()}
+
+    @model_validator(mode="after")
+    def _by_kind(self) -> ProviderCreate:
+        if self.kind == SignInProviderKind.ENTRA and not (self.tenant_id or "").strip():
+            raise ValueError("Entra ID trenger kommunens tenant-id (tid).")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    """A provider as pages and commands show it: never its secret."""
+
+    id: int
+    name: str
+    kind: str
+    issuer: str
+    client_id: str
+    scopes: str
+    claim_map: dict[str, str]
+    municipalities: tuple[str, ...]
+    acr_values: str
+    tenant_id: str | None
+    is_enabled: bool
+
+    @classmethod
+    def of(cls, provider: SignInProvider) -> ProviderView:
+        assert provider.id is not None
+        return cls(
+            id=provider.id,
+            name=provider.name,
+            kind=provider.kind,
+            issuer=provider.issuer,
+            client_id=provider.client_id,
+            scopes=provider.scopes,
+            claim_map=claim_map(provider),
+            municipalities=tuple(provider.municipalities.split()),
+            acr_values=provider.acr_values,
+            tenant_id=provider.tenant_id,
+            is_enabled=provider.is_enabled,
+        )
+
+
+def claim_map(provider: SignInProvider) -> dict[str, str]:
+    """The kind's defaults with the administrator's own mapping on top."""
+    stored = json.loads(provider.claim_map or "{}")
+    return {**DEFAULT_CLAIMS[SignInProviderKind(provider.kind)], **stored}
+
+
+def _target(provider_id: int | None) -> str:
+    return f"sign_in_provider:{provider_id}"
+
+
+def create_provider(
+    *, session: Session, settings: Settings, actor: Actor, data: ProviderCreate
+) -> ProviderView:
+    """Add a provider (installation administrators only); the secret is sealed."""
+    actor.require(Capability.INSTALLATION)
+    numbers: list[str] = []
+    index = user_municipality.MunicipalityIndex.load(session=session)
+    for given in data.municipalities:
+        if given.strip():
+            numbers.append(user_municipality.find(session=session, given=given, index=index).number)
+    acr = data.acr_values
+    if acr is None:
+        acr = IDPORTEN_ACR if data.kind == SignInProviderKind.IDPORTEN else ""
+    provider = SignInProvider(
+        name=data.name,
+        kind=data.kind,
+        issuer=data.issuer,
+        client_id=data.client_id,
+        client_secret=sign_in_secrets.seal(
+            settings, sign_in_secrets.CLIENT_SECRET, data.client_secret
+        ),
+        scopes=_word_list(data.scopes or DEFAULT_SCOPES[data.kind]),
+        claim_map=json.dumps(data.claim_map, sort_keys=True),
+        municipalities=" ".join(dict.fromkeys(numbers)),
+        acr_values=_word_list(acr),
+        tenant_id=(data.tenant_id or "").strip() or None,
+        created_at=utcnow(),
+    )
+    if "openid" not in provider.scopes.split():
+        provider.scopes = ("openid " + provider.scopes).strip()
+    session.add(provider)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor.user,
+        action=audit.Action.SIGN_IN_PROVIDER_CREATE,
+        target=_target(provider.id),
+        details={"kind": provider.kind},
+    )
+    return ProviderView.of(provider)
+
+
+def list_providers(*, session: Session, actor: Actor) -> list[ProviderView]:
+    actor.require(Capability.INSTALLATION)
+    rows = session.exec(select(SignInProvider).order_by(col(SignInProvider.id))).all()
+    return [ProviderView.of(p) for p in rows]
+
+
+def enabled_providers(*, session: Session) -> Sequence[SignInProvider]:
+    """The providers the login page offers (public: names only are shown)."""
+    query = select(SignInProvider).where(col(SignInProvider.is_enabled).is_(True))
+    return session.exec(query.order_by(col(SignInProvider.name), col(SignInProvider.id))).all()
+
+
+def get_enabled(*, session: Session, provider_id: int) -> SignInProvider | None:
+    provider = session.get(SignInProvider, provider_id)
+    return provider if provider is not None and provider.is_enabled else None
+
+
+def remove_provider(*, session: Session, actor: Actor, provider_id: int) -> None:
+    """Delete a provider, its identities and any municipality's requirement of it."""
+    actor.require(Capability.INSTALLATION)
+    provider = session.get(SignInProvider, provider_id)
+    if provider is None:
+        raise SignInProviderNotFound()
+    session.delete(provider)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor.user,
+        action=audit.Action.SIGN_IN_PROVIDER_DELETE,
+        target=_target(provider_id),
+    )
+
+
+def set_enabled(*, session: Session, actor: Actor, provider_id: int, enabled: bool) -> None:
+    actor.require(Capability.INSTALLATION)
+    provider = session.get(SignInProvider, provider_id)
+    if provider is None:
+        raise SignInProviderNotFound()
+    provider.is_enabled = enabled
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor.user,
+        action=audit.Action.SIGN_IN_PROVIDER_UPDATE,
+        target=_target(provider_id),
+        details={"active": enabled},
+    )
+
+
+def serves(provider: SignInProvider, municipality_number: str | None) -> bool:
+    numbers = provider.municipalities.split()
+    return not numbers or municipality_number in numbers
+
+
+# --- A municipality requires sign-in through a provider --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementView:
+    municipality_number: str
+    municipality_name: str
+    provider_id: int
+    provider_name: str
+
+
+def list_requirements(*, session: Session, actor: Actor) -> list[RequirementView]:
+    """The requirements in the municipalities the actor manages people of."""
+    scope = actor.require(Capability.MANAGE_PEOPLE)
+    query = (
+        select(SignInRequirement, Municipality.name, SignInProvider.name)
+        .join(Municipality, col(Municipality.number) == col(SignInRequirement.municipality_number))
+        .join(SignInProvider, col(SignInProvider.id) == col(SignInRequirement.provider_id))
+        .order_by(col(SignInRequirement.municipality_number))
+    )
+    if not scope.everything:
+        query = query.where(
+            col(SignInRequirement.municipality_number).in_(sorted(scope.municipalities))
+        )
+    return [
+        RequirementView(r.municipality_number, m_name, r.provider_id, p_name)
+        for r, m_name, p_name in session.exec(query).all()
+    ]
+
+
+def set_requirement(
+    *,
+    session: Session,
+    actor: Actor,
+    municipality: str,
+    provider_id: int | None,
+) -> None:
+    """Require (or, with no provider, stop requiring) that the municipality's people sign in
+    through the provider. Only for a whole municipality the actor manages people in, and
+    only a provider that serves it."""
+    scope = actor.require(Capability.MANAGE_PEOPLE)
+    number = user_municipality.find(session=session, given=municipality).number
+    if not scope.covers_municipality(number):
+        raise SignInRequirementInvalid(
+            "Du kan bare bestemme innloggingen for kommuner der du er kommuneadministrator."
+        )
+    existing = session.get(SignInRequirement, number)
+    if provider_id is None:
+        if existing is not None:
+            session.delete(existing)
+    else:
+        provider = session.get(SignInProvider, provider_id)
+        if provider is None or not provider.is_enabled:
+            raise SignInProviderNotFound()
+        if not serves(provider, number):
+            raise SignInRequirementInvalid(
+                "Denne innloggingstjenesten er ikke satt opp for kommunen."
+            )
+        if existing is None:
+            existing = SignInRequirement(municipality_number=number, provider_id=provider_id,
+                                         set_at=utcnow())  # fmt: skip
+            session.add(existing)
+        existing.provider_id = provider_id
+        existing.set_by = actor.user_id
+        existing.set_at = utcnow()
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor.user,
+        action=audit.Action.SIGN_IN_REQUIREMENT_SET,
+        target=audit.municipality_target(number),
+        details={"provider": provider_id},
+        municipality=number,
+    )
+
+
+def check_password_login(*, session: Session, user: User) -> None:
+    """Refuse password login for an account whose municipality requires a provider
+    (an installation administrator may always use a password, so no one is locked out)."""
+    if user.municipality_number is None or user.role == Role.ADMIN:
+        return
+    found = session.exec(
+        select(SignInProvider.name)
+        .join(SignInRequirement, col(SignInRequirement.provider_id) == col(SignInProvider.id))
+        .where(
+            SignInRequirement.municipality_number == user.municipality_number,
+            col(SignInProvider.is_enabled).is_(True),
+        )
+    ).first()
+    if found is not None:
+        raise PasswordLoginNotAllowed(
+            f"Kommunen din krever at du logger inn med {found}. Bruk knappen "
+            f"«Logg inn med {found}» nedenfor."
+        )
