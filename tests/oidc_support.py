@@ -100,7 +100,7 @@ def provider_process() -> Iterator[OidcPeer]:
         "PORT": str(port),
         "KEYS": json.dumps({"keys": [key.as_dict(private=True)]}),
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [node, str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"

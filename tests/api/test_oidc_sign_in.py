@@ -171,7 +171,7 @@ def database_dump(engine: Engine) -> str:
     lines: list[str] = []
     with engine.connect() as connection:
         for table in inspect(connection).get_table_names():
-            rows = connection.execute(text(f'SELECT * FROM "{table}"')).all()  # noqa: S608
+            rows = connection.execute(text(f'SELECT * FROM "{table}"')).all()
             lines.extend(repr(tuple(row)) for row in rows)
     return "\n".join(lines)
 
