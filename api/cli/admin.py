@@ -1,5 +1,5 @@
 """Administration on the command line: ``innostudy users ...``, ``roster export``, ``reports``,
-``municipalities``, ``orgs``, ``webhooks``.
+``municipalities``, ``orgs``, ``webhooks``, ``sign-in-providers``.
 
 Changes made here are audited with no actor (the audit log's mark for the
 command line); refusals are audited too.
@@ -12,7 +12,17 @@ from typing import Any
 
 import typer
 
-from api.cli import exports, imports, municipalities, orgs, reports, roles, users, webhooks
+from api.cli import (
+    exports,
+    imports,
+    municipalities,
+    orgs,
+    reports,
+    roles,
+    sign_in,
+    users,
+    webhooks,
+)
 from api.cli.common import context
 from api.core.config import Settings
 
@@ -37,3 +47,4 @@ def register(
     app.add_typer(roles.roles_app, name="roles")
     app.add_typer(imports.import_app, name="import")
     app.add_typer(webhooks.webhooks_app, name="webhooks")
+    app.add_typer(sign_in.sign_in_app, name="sign-in-providers")
