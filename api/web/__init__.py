@@ -19,6 +19,7 @@ from api.web import (
     admin_municipalities,
     admin_reports,
     admin_roles,
+    admin_sign_in,
     admin_units,
     admin_webhooks,
     auth,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_jobs.router,
     admin_units.router,
     admin_webhooks.router,
+    admin_sign_in.router,
     public.router,
     password_setup.router,
 )
