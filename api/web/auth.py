@@ -228,9 +228,12 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
         kept=request.cookies.get(LOGOUT_COOKIE),
         post_logout_redirect_uri=settings.base_url + back,
     )
-    response: Response = (
-        redirect(request, back) if at_provider is None else RedirectResponse(at_provider, 303)
-    )
+    if at_provider is None:
+        response: Response = redirect(request, back)
+    else:
+        # A page that goes on by itself, not a redirect: the logout form's own page allows
+        # forms to post only to this site (CSP form-action), redirects after them included.
+        response = render(request, "pages/logout_provider.html", {"url": at_provider})
     clear_cookie(response, request, SESSION_COOKIE)
     clear_cookie(response, request, LOGOUT_COOKIE)
     return response
