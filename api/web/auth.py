@@ -133,7 +133,8 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
             headers=exc.headers(),
         )
     response = _signed_in(request, session, settings, user, next_path)
-    clear_cookie(response, request, LOGOUT_COOKIE)
+    if LOGOUT_COOKIE in request.cookies:  # from an earlier sign-in through a provider
+        clear_cookie(response, request, LOGOUT_COOKIE)
     return response
 
 
@@ -235,5 +236,6 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
         # forms to post only to this site (CSP form-action), redirects after them included.
         response = render(request, "pages/logout_provider.html", {"url": at_provider})
     clear_cookie(response, request, SESSION_COOKIE)
-    clear_cookie(response, request, LOGOUT_COOKIE)
+    if LOGOUT_COOKIE in request.cookies:
+        clear_cookie(response, request, LOGOUT_COOKIE)
     return response
