@@ -62,7 +62,7 @@ KIND_NAMES = {
 }
 
 
-class SignInProviderNotFound(NotFound):
+class ProviderNotFound(NotFound):
     code = "sign_in_provider_not_found"
     message = "Fant ingen innloggingstjeneste med denne id-en."
 
@@ -238,7 +238,7 @@ def remove_provider(*, session: Session, actor: Actor, provider_id: int) -> None
     actor.require(Capability.INSTALLATION)
     provider = session.get(SignInProvider, provider_id)
     if provider is None:
-        raise SignInProviderNotFound()
+        raise ProviderNotFound()
     session.delete(provider)
     session.flush()
     audit.record(
@@ -253,7 +253,7 @@ def set_enabled(*, session: Session, actor: Actor, provider_id: int, enabled: bo
     actor.require(Capability.INSTALLATION)
     provider = session.get(SignInProvider, provider_id)
     if provider is None:
-        raise SignInProviderNotFound()
+        raise ProviderNotFound()
     provider.is_enabled = enabled
     session.flush()
     audit.record(
@@ -323,7 +323,7 @@ def set_requirement(
     else:
         provider = session.get(SignInProvider, provider_id)
         if provider is None or not provider.is_enabled:
-            raise SignInProviderNotFound()
+            raise ProviderNotFound()
         if not serves(provider, number):
             raise SignInRequirementInvalid(
                 "Denne innloggingstjenesten er ikke satt opp for kommunen."

@@ -164,6 +164,12 @@ def test_idporten_keeps_the_national_identity_number_only_as_a_keyed_hash(
     oidc_provider.next_login("another-sub", claims={"pid": PID}, acr="idporten-loa-substantial")
     assert sign_in(client, oidc_provider, provider_id).status_code == 303
     assert user_count(engine) == 1
+    # Erasing the person forgets the identity too: signing in again makes a new account.
+    with transaction(engine, write=True) as session:
+        assert user.id is not None
+        privacy.erase_user(session=session, actor=Actor.for_operator(), user_id=user.id)
+    with transaction(engine) as session:
+        assert session.exec(select(SignInIdentity)).all() == []
 
 
 def database_dump(engine: Engine) -> str:

@@ -8,11 +8,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from api.data.models import User
+from api.data.models import Role, User
 from api.services import sign_in_providers
 from api.services.scope import Actor
+from tests.factories import make_user
 from tests.oidc_support import OidcPeer
-from tests.web.conftest import WebSite, check_page
+from tests.web.conftest import WebSite, check_page, check_page_at_both_widths
+from tests.web.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +63,18 @@ def test_signing_in_and_out_through_the_provider(
     expect(page.get_by_role("status")).to_contain_text("Du er logget ut.")
     page.goto(own_site.url + "/profil")
     expect(page.get_by_role("heading", name="Logg inn", exact=True)).to_be_visible()
+
+
+def test_the_sign_in_administration_page_is_accessible(
+    page: Page, own_site: WebSite, oidc_provider: OidcPeer, axe_source: str
+) -> None:
+    _provider(own_site, oidc_provider)
+    admin = make_user(own_site.engine, role=Role.ADMIN)
+    log_in(page, own_site.url, admin.email)
+    page.goto(own_site.url + "/admin/innlogging")
+    page.get_by_label("Kommune", exact=True).fill("Asker")
+    page.get_by_label("Innloggingstjeneste", exact=True).select_option(label="Testinnlogging")
+    page.get_by_role("button", name="Lagre kravet").click()
+    expect(page.get_by_role("status")).to_contain_text("Kravet om innloggingstjeneste er lagret")
+    expect(page.get_by_role("cell", name="Testinnlogging").first).to_be_visible()
+    check_page_at_both_widths(page, axe_source, "admin-innlogging")
