@@ -491,7 +491,9 @@ def _record(session: Session, user: User | None, provider_id: int | None, reason
         session=session,
         actor=user,
         action=audit.Action.SIGN_IN,
-        target=audit.user_target(user.id) if user else f"sign_in_provider:{provider_id}",
+        target=audit.user_target(user.id)
+        if user is not None
+        else (f"sign_in_provider:{provider_id}" if provider_id is not None else "sign_in"),
         outcome=audit.Outcome.OK if user is not None else audit.Outcome.FAILED,
         details=details,
         municipality=user.municipality_number if user is not None else None,

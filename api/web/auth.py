@@ -17,7 +17,13 @@ from api.core.errors import (
     TooManyAttempts,
 )
 from api.data.models import User
-from api.http.deps import OptionalUser, SessionDep, SettingsDep, client_address
+from api.http.deps import (
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+    client_address,
+)
 from api.services import oidc_sign_in
 from api.services import users as user_service
 from api.services.login_throttle import LoginPolicy
@@ -188,7 +194,7 @@ def sign_in_with_provider(
 @router.get(CALLBACK_PATH)
 def sign_in_callback(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     settings: SettingsDep,
     state: Annotated[str | None, Query(max_length=500)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
