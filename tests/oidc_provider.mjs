@@ -42,7 +42,7 @@ const provider = new Provider(issuer, {
   scopes: ["openid", "profile", "email"],
   claims: {
     openid: ["sub"],
-    profile: ["name", "given_name", "family_name", "pid", "tid", "oid", "kommune"],
+    profile: ["name", "given_name", "family_name", "pid", "tid", "oid", "kommune", "groups"],
     email: ["email", "email_verified"],
   },
   // Claims of the granted scopes in the ID token itself, as ID-porten puts pid there.

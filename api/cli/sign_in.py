@@ -35,6 +35,7 @@ def _json(view: ProviderView) -> dict[str, object]:
         "municipalities": list(view.municipalities),
         "acr_values": view.acr_values.split(),
         "tenant_id": view.tenant_id,
+        "group_map": {g: m.model_dump(exclude_none=True) for g, m in view.group_map.items()},
         "is_enabled": view.is_enabled,
     }
 
@@ -83,6 +84,13 @@ def providers_add(
         list[str] | None,
         typer.Option("--claim", help="felt=krav, f.eks. municipality=kommunenr (kan gjentas)"),
     ] = None,
+    group: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group",
+            help="Entra ID: gruppe-id=enhets-id[,leader|municipal_admin] (kan gjentas)",
+        ),
+    ] = None,
 ) -> None:
     """Legg til en tjeneste. Klienthemmeligheten leses fra standard inn (eller spørres om)."""
     secret = typer.prompt("Klienthemmelighet", hide_input=True)
@@ -90,6 +98,14 @@ def providers_add(
     for item in claim or []:
         field, _, claim_name = item.partition("=")
         mapping[field.strip()] = claim_name.strip()
+    groups = {}
+    try:
+        for line in group or []:
+            group_id, mapping_of_group = sign_in_providers.parse_group_line(line)
+            groups[group_id] = mapping_of_group
+    except ValueError as exc:
+        err.print(f"«--group» {exc}", markup=False)
+        raise typer.Exit(2) from None
     try:
         data = ProviderCreate(
             name=name,
@@ -102,6 +118,7 @@ def providers_add(
             municipalities=municipality or [],
             acr_values=acr,
             tenant_id=tenant,
+            group_map=groups,
         )
     except ValidationError as exc:
         names = {"issuer": "--issuer", "client_id": "--client-id", "client_secret": "hemmelighet",

@@ -607,6 +607,8 @@ class SignInProvider(SQLModel, table=True):
     municipalities: str = Field(default="", max_length=2000)
     acr_values: str = Field(default="", max_length=200)
     tenant_id: str | None = Field(default=None, max_length=100)
+    # Entra ID: group object id -> {"unit": id, "role": "leader" | "municipal_admin"} (JSON).
+    group_map: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     is_enabled: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -622,6 +624,9 @@ class SignInIdentity(SQLModel, table=True):
     provider_id: int = Field(foreign_key="sign_in_provider.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     subject_hash: str = Field(max_length=64)
+    # The roles the provider's group mapping gave (JSON list of [role, unit id or null]), so
+    # that they end when the groups do; roles given by hand are never among them.
+    group_roles: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_used_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

@@ -44,7 +44,14 @@ from api.data.models import (
     WrittenForm,
     utcnow,
 )
-from api.services import audit, sign_in_providers, sign_in_secrets, user_municipality, users
+from api.services import (
+    audit,
+    entra_groups,
+    sign_in_providers,
+    sign_in_secrets,
+    user_municipality,
+    users,
+)
 from api.services.scope import Scope, find_by_email
 
 if TYPE_CHECKING:
@@ -239,6 +246,8 @@ def finish(
         id_token = _exchange(provider, settings, metadata, redirect_uri, callback.code, values)
         claims = _validate(provider, settings, metadata, id_token, str(values["n"]))
         user, how = _account(session, settings, provider, metadata, claims)
+        if provider.kind == SignInProviderKind.ENTRA:
+            entra_groups.apply(session=session, provider=provider, user=user, claims=claims)
     except SignInFailed as exc:
         _record(session, None, provider_id, exc.code)
         raise

@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, col, select
 
 from api.core.config import Settings
 from api.core.errors import NotFound, PasswordLoginNotAllowed, SignInRequirementInvalid
 from api.data.models import (
     Municipality,
+    OrgUnit,
     Role,
     SignInProvider,
     SignInProviderKind,
@@ -71,6 +73,40 @@ def _word_list(value: str) -> str:
     return " ".join(dict.fromkeys(value.replace(",", " ").split()))
 
 
+class GroupMapping(BaseModel):
+    """What membership of one Entra ID group gives: a primary unit and/or a scoped role
+    (a leader of the unit, or of the municipality without one; a municipal administrator)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    role: Literal["leader", "municipal_admin"] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> GroupMapping:
+        if self.unit is None and self.role is None:
+            raise ValueError("En gruppe må gi en enhet, en rolle eller begge.")
+        return self
+
+
+def parse_group_line(line: str) -> tuple[str, GroupMapping]:
+    """``<group id>=<unit id>[,leader|municipal_admin]`` (the unit may be left out): one line
+    of the page's group field and one ``--group`` of the command line."""
+    group, _, rest = line.partition("=")
+    unit_text, _, role = rest.partition(",")
+    if not group.strip() or not rest.strip():
+        raise ValueError(f"«{line.strip()}»: skriv gruppe-id=enhets-id,rolle.")
+    try:
+        unit = int(unit_text) if unit_text.strip() else None
+        mapping = GroupMapping(unit=unit, role=role.strip() or None)
+    except (ValueError, ValidationError):
+        raise ValueError(
+            f"«{line.strip()}»: enheten må være et enhetsnummer og rollen leader eller "
+            "municipal_admin."
+        ) from None
+    return group.strip()[:100], mapping
+
+
 class ProviderCreate(BaseModel):
     """A new provider. ``municipalities``: numbers or names it serves (empty: any)."""
 
@@ -86,6 +122,7 @@ class ProviderCreate(BaseModel):
     municipalities: list[str] = Field(default_factory=list, max_length=400)
     acr_values: str | None = Field(default=None, max_length=200, pattern=NO_CONTROL_CHARACTERS)
     tenant_id: str | None = Field(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS)
+    group_map: dict[str, GroupMapping] = Field(default_factory=dict, max_length=200)
 
     @field_validator("name", "client_id", "client_secret")
     @classmethod
@@ -127,6 +164,8 @@ class ProviderCreate(BaseModel):
     def _by_kind(self) -> ProviderCreate:
         if self.kind == SignInProviderKind.ENTRA and not (self.tenant_id or "").strip():
             raise ValueError("Entra ID trenger kommunens tenant-id (tid).")
+        if self.group_map and self.kind != SignInProviderKind.ENTRA:
+            raise ValueError("Grupper kan bare knyttes til enheter og roller for Entra ID.")
         return self
 
 
@@ -144,6 +183,7 @@ class ProviderView:
     municipalities: tuple[str, ...]
     acr_values: str
     tenant_id: str | None
+    group_map: dict[str, GroupMapping]
     is_enabled: bool
 
     @classmethod
@@ -160,6 +200,7 @@ class ProviderView:
             municipalities=tuple(provider.municipalities.split()),
             acr_values=provider.acr_values,
             tenant_id=provider.tenant_id,
+            group_map=group_map(provider),
             is_enabled=provider.is_enabled,
         )
 
@@ -168,6 +209,25 @@ def claim_map(provider: SignInProvider) -> dict[str, str]:
     """The kind's defaults with the administrator's own mapping on top."""
     stored = json.loads(provider.claim_map or "{}")
     return {**DEFAULT_CLAIMS[SignInProviderKind(provider.kind)], **stored}
+
+
+def group_map(provider: SignInProvider) -> dict[str, GroupMapping]:
+    stored = json.loads(provider.group_map or "{}")
+    return {group: GroupMapping.model_validate(value) for group, value in stored.items()}
+
+
+def _check_units(session: Session, data: ProviderCreate, numbers: list[str]) -> None:
+    """Every mapped unit exists, is open, and lies in a municipality the provider serves."""
+    for group, mapping in data.group_map.items():
+        if mapping.unit is None:
+            continue
+        unit = session.get(OrgUnit, mapping.unit)
+        if unit is None or unit.closed_at is not None:
+            raise SignInRequirementInvalid(f"Gruppe {group}: enhet {mapping.unit} finnes ikke.")
+        if numbers and unit.municipality_number not in numbers:
+            raise SignInRequirementInvalid(
+                f"Gruppe {group}: enhet {mapping.unit} hører ikke til en kommune tjenesten er for."
+            )
 
 
 def _target(provider_id: int | None) -> str:
@@ -184,6 +244,7 @@ def create_provider(
     for given in data.municipalities:
         if given.strip():
             numbers.append(user_municipality.find(session=session, given=given, index=index).number)
+    _check_units(session, data, numbers)
     acr = data.acr_values
     if acr is None:
         acr = IDPORTEN_ACR if data.kind == SignInProviderKind.IDPORTEN else ""
@@ -200,6 +261,9 @@ def create_provider(
         municipalities=" ".join(dict.fromkeys(numbers)),
         acr_values=_word_list(acr),
         tenant_id=(data.tenant_id or "").strip() or None,
+        group_map=json.dumps(
+            {g: m.model_dump(exclude_none=True) for g, m in data.group_map.items()}, sort_keys=True
+        ),
         created_at=utcnow(),
     )
     if "openid" not in provider.scopes.split():

@@ -13,7 +13,7 @@ from fastapi import Request, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.core.errors import DomainError, MunicipalityInvalid
+from api.core.errors import DomainError, MunicipalityInvalid, SignInRequirementInvalid
 from api.data.models import SignInProviderKind
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
 from api.http.deps import InstallationAdmin, PeopleManager, SessionDep, SettingsDep
@@ -33,7 +33,10 @@ _NOTICES = {
     "fjernet": "Innloggingstjenesten er fjernet, med koblingene til kontoene.",
     "krav": "Kravet om innloggingstjeneste er lagret.",
 }
-_FIELDS = ("navn", "type", "utsteder", "klient_id", "scopes", "kommuner", "acr", "tenant", "krav")
+_FIELDS = (
+    "navn", "type", "utsteder", "klient_id", "scopes", "kommuner", "acr", "tenant", "krav",
+    "grupper",
+)  # fmt: skip
 _FIELD_OF = {
     "name": "navn",
     "kind": "type",
@@ -45,6 +48,7 @@ _FIELD_OF = {
     "acr_values": "acr",
     "tenant_id": "tenant",
     "claim_map": "krav",
+    "group_map": "grupper",
 }
 
 
@@ -98,6 +102,17 @@ def add_provider(
     """Add a provider; its client secret is sealed and never shown again."""
     values = {name: form_text(form, name, limit=2100).strip() for name in _FIELDS}
     secret = form_text(form, "hemmelighet", limit=600).strip()
+    groups = {}
+    errors: dict[str, str] = {}
+    try:
+        for line in filter(str.strip, values["grupper"].splitlines()):
+            group_id, group_mapping = sign_in_providers.parse_group_line(line)
+            groups[group_id] = group_mapping
+    except ValueError as exc:
+        record_invalid(session=session, actor=actor.user, action=Action.SIGN_IN_PROVIDER_CREATE,
+                       target="sign_in_providers")  # fmt: skip
+        errors = {"grupper": str(exc)}
+        return _page(request, session, actor, status_code=422, values=values, errors=errors)
     try:
         data = sign_in_providers.ProviderCreate(
             name=values["navn"],
@@ -112,9 +127,9 @@ def add_provider(
             ],
             acr_values=values["acr"] or None,
             tenant_id=values["tenant"] or None,
+            group_map=groups,
         )
     except ValidationError as exc:
-        errors: dict[str, str] = {}
         for error in exc.errors():
             field = _FIELD_OF.get(str(error["loc"][0]) if error["loc"] else "", "tenant")
             errors.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
@@ -125,10 +140,11 @@ def add_provider(
         sign_in_providers.create_provider(
             session=session, settings=settings, actor=actor, data=data
         )
-    except MunicipalityInvalid as exc:
+    except (MunicipalityInvalid, SignInRequirementInvalid) as exc:
         record_refusal(session=session, actor=actor.user, action=Action.SIGN_IN_PROVIDER_CREATE,
                        target="sign_in_providers", error=exc)  # fmt: skip
-        errors = {"kommuner": exc.detail}
+        field = "kommuner" if isinstance(exc, MunicipalityInvalid) else "grupper"
+        errors = {field: exc.detail}
         return _page(request, session, actor, status_code=422, values=values, errors=errors)
     return redirect(request, f"{PAGE}?melding=ny")
 

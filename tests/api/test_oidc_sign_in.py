@@ -22,10 +22,17 @@ from sqlmodel import select
 from api.app import create_app
 from api.core.config import Settings
 from api.core.db import transaction
-from api.data.models import AuditEvent, SignInIdentity, SignInProvider, User
+from api.data.models import (
+    AuditEvent,
+    Role,
+    RoleAssignment,
+    SignInIdentity,
+    SignInProvider,
+    User,
+)
 from api.services import privacy, sign_in_providers
 from api.services.scope import Actor
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, grant_role, make_unit, make_user
 from tests.oidc_support import OidcPeer, free_port
 
 BASE = "http://testserver"
@@ -338,3 +345,46 @@ def test_a_required_provider_refuses_password_login(
     # Another municipality's people still use their password.
     ok = client.post("/api/v1/auth/token", data={"username": other.email, "password": PASSWORD})
     assert ok.status_code == 200
+
+
+def test_entra_groups_give_a_unit_and_roles_that_end_with_the_groups(
+    client: TestClient, engine: Engine, settings: Settings, oidc_provider: OidcPeer
+) -> None:
+    unit = make_unit(engine, "Helse og omsorg")
+    other = make_unit(engine, "Kultur")
+    group_map = {
+        "g-helse": sign_in_providers.GroupMapping(unit=unit.id, role="leader"),
+        "g-admin": sign_in_providers.GroupMapping(role="municipal_admin"),
+    }
+    provider_id, _ = add_provider(
+        engine, settings, oidc_provider, kind="entra", tenant_id="t", group_map=group_map
+    )
+    claims: dict[str, Any] = {"oid": "o-2", "tid": "t", "name": "Gruppe Person",
+                              "groups": ["g-helse", "g-admin", "g-unknown"]}  # fmt: skip
+    oidc_provider.next_login("g", claims=claims)
+    assert sign_in(client, oidc_provider, provider_id).status_code == 303
+    with transaction(engine) as session:
+        user = session.exec(select(User)).one()
+        assert user.unit_id == unit.id
+    assert user.id is not None
+    assert held_roles(engine, user.id) == [("leader", unit.id), ("municipal_admin", None)]
+    # A role given by hand stays when the groups change; the groups' roles go with them.
+    grant_role(engine, user, Role.LEADER, unit=other)
+    client.cookies.clear()
+    oidc_provider.next_login("g", claims={**claims, "groups": ["g-admin"]})
+    assert sign_in(client, oidc_provider, provider_id).status_code == 303
+    assert held_roles(engine, user.id) == [("leader", other.id), ("municipal_admin", None)]
+    client.cookies.clear()
+    oidc_provider.next_login("g", claims={**claims, "groups": []})
+    assert sign_in(client, oidc_provider, provider_id).status_code == 303
+    assert held_roles(engine, user.id) == [("leader", other.id)]
+
+
+def held_roles(engine: Engine, user_id: int) -> list[tuple[str, int | None]]:
+    with transaction(engine) as session:
+        rows = session.exec(
+            select(RoleAssignment.role, RoleAssignment.unit_id).where(
+                RoleAssignment.user_id == user_id
+            )
+        ).all()
+    return sorted((role, unit_id) for role, unit_id in rows)

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli.main import app
 from api.data.models import AuditEvent, SignInProvider, SignInRequirement
+from tests.factories import make_unit
 
 runner = CliRunner()
 SECRET = "en-hemmelig-klientnokkel-123"
@@ -82,3 +83,22 @@ def test_entra_needs_a_tenant_and_a_bad_issuer_is_refused(cli_env: Engine) -> No
         "add", "Feide", "--issuer", "http://auth.dataporten.no", "--client-id", "x", stdin="s\n"
     )
     assert code == 2 and "https" in err
+
+
+def test_entra_groups_map_to_units_of_the_municipality(cli_env: Engine) -> None:
+    unit = make_unit(cli_env, "Oppvekst")
+    base = ["add", "Asker Entra", "--kind", "entra", "--tenant", "t", "--issuer",
+            "https://login.microsoftonline.com/t/v2.0", "--client-id", "x",
+            "--municipality", "Asker"]  # fmt: skip
+    code, _, err = providers(*base, "--group", "g1=ikke-et-tall", stdin="s\n")
+    assert code == 2 and "enhetsnummer" in err
+    code, _, err = providers(*base, "--group", "g1=999999,leader", stdin="s\n")
+    assert code == 1 and "finnes ikke" in err
+    code, out, err = providers(*base, "--group", f"g1={unit.id},leader", "--group",
+                               "g2=,municipal_admin", stdin="s\n")  # fmt: skip
+    assert code == 0, out + err
+    (provider,) = json.loads(providers("list", "--json")[1])
+    assert provider["group_map"] == {
+        "g1": {"unit": unit.id, "role": "leader"},
+        "g2": {"role": "municipal_admin"},
+    }

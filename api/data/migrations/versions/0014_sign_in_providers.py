@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('municipalities', sa.String(length=2000), nullable=False),
     sa.Column('acr_values', sa.String(length=200), nullable=False),
     sa.Column('tenant_id', sa.String(length=100), nullable=True),
+    sa.Column('group_map', sa.Text(), nullable=False),
     sa.Column('is_enabled', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_provider'))
@@ -43,6 +44,7 @@ def upgrade() -> None:
     sa.Column('provider_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('subject_hash', sa.String(length=64), nullable=False),
+    sa.Column('group_roles', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['provider_id'], ['sign_in_provider.id'], name=op.f('fk_sign_in_identity_provider_id_sign_in_provider'), ondelete='CASCADE'),
