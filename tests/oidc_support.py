@@ -14,11 +14,11 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -100,26 +100,27 @@ def provider_process() -> Iterator[OidcPeer]:
         "PORT": str(port),
         "KEYS": json.dumps({"keys": [key.as_dict(private=True)]}),
     }
-    process = subprocess.Popen(
-        [node, str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
+    # Its output goes to a file: a pipe nobody reads would stop the provider once full.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([node, str(SCRIPT)], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            peer = _wait_until_up(process, log, f"http://127.0.0.1:{port}")
+            yield peer
+            peer.http.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], log: IO[bytes], url: str) -> OidcPeer:
     deadline = time.monotonic() + 20
-    try:
-        while True:
-            try:
-                httpx.get(url + "/.well-known/openid-configuration", timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"oidc-provider did not start: {output[-2000:]}")
-                time.sleep(0.1)
-        yield OidcPeer(url)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc
+    while True:
+        try:
+            httpx.get(url + "/.well-known/openid-configuration", timeout=2).raise_for_status()
+            return OidcPeer(url)
+        except httpx.HTTPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"oidc-provider did not start: {log.read().decode()[-2000:]}")
+            time.sleep(0.1)
