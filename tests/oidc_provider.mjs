@@ -66,10 +66,13 @@ async function alter(idToken) {
   const [header] = idToken.split(".");
   const protectedHeader = JSON.parse(Buffer.from(header, "base64url").toString());
   const payload = jose.decodeJwt(idToken);
-  Object.assign(payload, tamper);
-  for (const [name, value] of Object.entries(tamper)) if (value === null) delete payload[name];
+  const { otherKey, ...claims } = tamper; // otherKey: signed with a key the provider never published
+  Object.assign(payload, claims);
+  for (const [name, value] of Object.entries(claims)) if (value === null) delete payload[name];
   const jwk = keys.keys.find((k) => k.kid === protectedHeader.kid) || keys.keys[0];
-  const key = await jose.importJWK(jwk, protectedHeader.alg);
+  const key = otherKey
+    ? (await jose.generateKeyPair(protectedHeader.alg)).privateKey
+    : await jose.importJWK(jwk, protectedHeader.alg);
   return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader(protectedHeader)
     .sign(key);

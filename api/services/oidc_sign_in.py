@@ -255,7 +255,7 @@ def finish(
     logout = None
     if metadata.end_session_endpoint:
         kept = {"p": provider_id, "t": id_token}
-        logout = sign_in_secrets.seal_json(settings, sign_in_secrets.FLOW, kept)
+        logout = sign_in_secrets.seal_json(settings, sign_in_secrets.LOGOUT, kept)
     return SignInDone(user=user, next_path=str(values["r"]), logout=logout)
 
 
@@ -516,7 +516,7 @@ def logout_url(
     if not kept:
         return None
     try:
-        values = sign_in_secrets.unseal_json(settings, sign_in_secrets.FLOW, kept)
+        values = sign_in_secrets.unseal_json(settings, sign_in_secrets.LOGOUT, kept)
         provider = session.get(SignInProvider, int(values["p"]))
         id_token = str(values["t"])
     except (sign_in_secrets.SealedUnreadable, ValueError, KeyError, TypeError):

@@ -33,6 +33,7 @@ from api.core.config import Settings
 _VERSION = "v1:"
 CLIENT_SECRET = b"innostudy sign-in client secret"
 FLOW = b"innostudy sign-in flow"
+LOGOUT = b"innostudy sign-in logout"
 SUBJECT = b"innostudy sign-in subject"
 
 

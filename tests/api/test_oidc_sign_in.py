@@ -213,8 +213,9 @@ def test_idporten_refuses_a_missing_or_too_low_level(
         {"aud": "another-client"},
         {"exp": 1_000_000_000, "iat": 999_999_000},
         {"iss": "http://127.0.0.1:1/unknown-issuer"},
+        {"otherKey": True},
     ],
-    ids=["wrong-nonce", "wrong-audience", "expired", "unknown-issuer"],
+    ids=["wrong-nonce", "wrong-audience", "expired", "unknown-issuer", "wrong-signature"],
 )
 def test_an_id_token_that_does_not_hold_is_refused(
     client: TestClient,
