@@ -142,6 +142,22 @@ def providers_add(
     )
 
 
+@sign_in_app.command("secret")
+def providers_secret(provider_id: ProviderId) -> None:
+    """Bytt klienthemmeligheten (leses fra standard inn); kontoene forblir koblet."""
+    secret = typer.prompt("Ny klienthemmelighet", hide_input=True)
+    settings = context.settings()
+    run(
+        ready(settings),
+        audit.Action.SIGN_IN_PROVIDER_UPDATE,
+        f"sign_in_provider:{provider_id}",
+        lambda s: sign_in_providers.set_secret(
+            session=s, settings=settings, actor=OPERATOR, provider_id=provider_id, secret=secret
+        ),
+    )
+    out.print(f"Ny klienthemmelighet lagret for innloggingstjeneste {provider_id}.", markup=False)
+
+
 @sign_in_app.command("remove")
 def providers_remove(provider_id: ProviderId) -> None:
     """Fjern en tjeneste, koblingene til kontoer og kommunenes krav om den."""

@@ -329,6 +329,28 @@ def set_enabled(*, session: Session, actor: Actor, provider_id: int, enabled: bo
     )
 
 
+def set_secret(
+    *, session: Session, settings: Settings, actor: Actor, provider_id: int, secret: str
+) -> None:
+    """Replace the client secret (sealed; the identities stay linked)."""
+    actor.require(Capability.INSTALLATION)
+    provider = session.get(SignInProvider, provider_id)
+    if provider is None:
+        raise ProviderNotFound()
+    secret = secret.strip()
+    if not secret or len(secret) > 500 or not secret.isprintable():
+        raise SignInRequirementInvalid("Klienthemmeligheten må være 1 til 500 vanlige tegn.")
+    provider.client_secret = sign_in_secrets.seal(settings, sign_in_secrets.CLIENT_SECRET, secret)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor.user,
+        action=audit.Action.SIGN_IN_PROVIDER_UPDATE,
+        target=_target(provider_id),
+        details={"fields": ["client_secret"]},
+    )
+
+
 def serves(provider: SignInProvider, municipality_number: str | None) -> bool:
     numbers = provider.municipalities.split()
     return not numbers or municipality_number in numbers

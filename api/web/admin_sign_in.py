@@ -32,6 +32,7 @@ _NOTICES = {
     "pa": "Innloggingstjenesten er slått på igjen.",
     "fjernet": "Innloggingstjenesten er fjernet, med koblingene til kontoene.",
     "krav": "Kravet om innloggingstjeneste er lagret.",
+    "hemmelighet": "Den nye klienthemmeligheten er lagret.",
 }
 _FIELDS = (
     "navn", "type", "utsteder", "klient_id", "scopes", "kommuner", "acr", "tenant", "krav",
@@ -173,6 +174,26 @@ def switch_on(
     """Switch the provider on again."""
     _switch(session, actor, provider_id, on=True)
     return redirect(request, f"{PAGE}?melding=pa")
+
+
+@router.post(
+    f"{PAGE}/{{provider_id:id}}/hemmelighet",
+    dependencies=[audit_refusals(Action.SIGN_IN_PROVIDER_UPDATE)],
+)
+def replace_secret(
+    request: Request,
+    form: FormDep,
+    session: SessionDep,
+    actor: InstallationAdmin,
+    settings: SettingsDep,
+    provider_id: int,
+) -> Response:
+    """Replace the provider's client secret (the accounts stay linked)."""
+    secret = form_text(form, "hemmelighet", limit=600)
+    sign_in_providers.set_secret(
+        session=session, settings=settings, actor=actor, provider_id=provider_id, secret=secret
+    )
+    return redirect(request, f"{PAGE}?melding=hemmelighet")
 
 
 @router.post(

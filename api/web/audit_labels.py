@@ -147,7 +147,7 @@ _TARGET_PREFIXES = {
     "sign_in_provider:": "Innloggingstjeneste",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
-_KEYED_VALUES = {"fields", "from", "to", "status"}
+_KEYED_VALUES = {"fields", "from", "to", "status", "reason"}
 VALUE_LABELS: dict[str, str] = {
     "email": "e-post",
     "full_name": "navn",
@@ -161,6 +161,11 @@ VALUE_LABELS: dict[str, str] = {
     "unit_id": "enhet",
     "org_number": "organisasjonsnummer",
     "name": "navn",
+    "client_secret": "klienthemmelighet",
+    # how a sign-in through a provider found its account (detail "reason")
+    "known": "kjent person",
+    "linked": "koblet til konto med bekreftet e-post",
+    "created": "ny konto",
 }
 
 

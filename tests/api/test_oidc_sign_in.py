@@ -389,3 +389,23 @@ def held_roles(engine: Engine, user_id: int) -> list[tuple[str, int | None]]:
             )
         ).all()
     return sorted((role, unit_id) for role, unit_id in rows)
+
+
+def test_a_replaced_client_secret_is_the_one_used_at_the_token_endpoint(
+    client: TestClient, engine: Engine, settings: Settings, oidc_provider: OidcPeer
+) -> None:
+    provider_id, secret = add_provider(engine, settings, oidc_provider)
+
+    def replace(value: str) -> None:
+        with transaction(engine, write=True) as session:
+            sign_in_providers.set_secret(session=session, settings=settings,
+                                         actor=Actor.for_operator(), provider_id=provider_id,
+                                         secret=value)  # fmt: skip
+
+    replace("not-the-secret-the-provider-gave")
+    oidc_provider.next_login("s", claims={"name": "Hemmelig"})
+    refused(sign_in(client, oidc_provider, provider_id), 400, "godtok ikke innloggingen")
+    replace(secret)
+    oidc_provider.next_login("s", claims={"name": "Hemmelig"})
+    assert sign_in(client, oidc_provider, provider_id).status_code == 303
+    assert user_count(engine) == 1

@@ -102,3 +102,19 @@ def test_entra_groups_map_to_units_of_the_municipality(cli_env: Engine) -> None:
         "g1": {"unit": unit.id, "role": "leader"},
         "g2": {"role": "municipal_admin"},
     }
+
+
+def test_the_client_secret_is_replaced_without_unlinking_anyone(cli_env: Engine) -> None:
+    code, out, err = providers(
+        "add", "Feide", "--issuer", "https://auth.dataporten.no", "--client-id", "x",
+        stdin="gammel\n",
+    )  # fmt: skip
+    assert code == 0, out + err
+    with Session(cli_env) as session:
+        before = session.exec(select(SignInProvider)).one()
+    code, out, err = providers("secret", str(before.id), stdin="ny-hemmelighet\n")
+    assert code == 0 and "ny-hemmelighet" not in out + err
+    with Session(cli_env) as session:
+        after = session.exec(select(SignInProvider)).one()
+    assert after.id == before.id and after.client_secret != before.client_secret
+    assert providers("secret", "999999", stdin="x\n")[0] == 1

@@ -36,6 +36,12 @@ def test_an_admin_adds_a_provider_whose_secret_is_never_shown(
         provider = session.exec(select(SignInProvider)).one()
     assert SECRET not in provider.client_secret
     assert "Logg inn med ID-porten" in TestClient(client.app).get("/logg-inn").text
+    replaced = client.post(f"/admin/innlogging/{provider.id}/hemmelighet",
+                           data={"csrf_token": token, "hemmelighet": "ny-" + SECRET})  # fmt: skip
+    assert replaced.status_code == 200 and "nye klienthemmeligheten er lagret" in replaced.text
+    with Session(engine) as session:
+        again = session.get(SignInProvider, provider.id)
+        assert again is not None and again.client_secret != provider.client_secret
     off = client.post(f"/admin/innlogging/{provider.id}/av", data={"csrf_token": token})
     assert off.status_code == 200 and "slått av" in off.text
     assert "Logg inn med ID-porten" not in TestClient(client.app).get("/logg-inn").text
