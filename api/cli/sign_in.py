@@ -13,7 +13,7 @@ from api.cli.common import OPERATOR, context, err, out, print_invalid, run
 from api.cli.database import ready
 from api.core.db import transaction
 from api.data.models import SignInProviderKind
-from api.services import audit, sign_in_providers
+from api.services import audit, sign_in_providers, sign_in_requirements
 from api.services.sign_in_providers import ProviderCreate, ProviderView
 
 sign_in_app = typer.Typer(
@@ -210,7 +210,7 @@ def providers_require(
         ready(context.settings()),
         audit.Action.SIGN_IN_REQUIREMENT_SET,
         audit.municipality_target(municipality[:20]),
-        lambda s: sign_in_providers.set_requirement(
+        lambda s: sign_in_requirements.set_requirement(
             session=s, actor=OPERATOR, municipality=municipality, provider_id=provider_id
         ),
     )

@@ -4,11 +4,11 @@
 challenge) and seals what the callback needs into the value of a browser cookie;
 ``finish`` checks the answer against that cookie, exchanges the code (Authlib), validates
 the ID token (joserfc: signature against the provider's published keys, issuer, audience,
-expiry, nonce, and ``acr``/``tid`` where the provider's kind asks for them), then finds the
-account by its identity, links one by a *verified* e-mail address, or creates one in the
-provider's (or the claims') municipality. Every outcome is audited with the provider and
-at most the account id. Nothing is written before every check has passed, so a refused
-sign-in creates no account.
+expiry, nonce, and ``acr``/``tid`` where the provider's kind asks for them), then hands
+the claims to ``oidc_accounts`` (found, linked by a *verified* e-mail address, or created)
+and, for Entra ID, to ``entra_groups``. Discovery and keys are ``oidc_metadata``. Every
+outcome is audited with the provider and at most the account id. Nothing is written
+before every check has passed, so a refused sign-in creates no account.
 """
 
 from __future__ import annotations
@@ -17,16 +17,13 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from threading import Lock
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.core.config import Settings
 from api.core.errors import (
-    DomainError,
-    SignInEmailUnverified,
     SignInFailed,
     SignInLevelTooLow,
     SignInNotAllowed,
@@ -37,22 +34,14 @@ from api.core.errors import (
 )
 from api.data.models import (
     Municipality,
-    SignInIdentity,
     SignInProvider,
     SignInProviderKind,
     User,
     WrittenForm,
-    utcnow,
 )
-from api.services import (
-    audit,
-    entra_groups,
-    sign_in_providers,
-    sign_in_secrets,
-    user_municipality,
-    users,
-)
-from api.services.scope import Scope, find_by_email
+from api.services import audit, entra_groups, sign_in_providers, sign_in_secrets
+from api.services.oidc_accounts import account
+from api.services.oidc_metadata import Metadata, discover, key_set
 
 if TYPE_CHECKING:
     from joserfc.jwk import KeySet
@@ -63,78 +52,6 @@ _LEEWAY = 60  # seconds of clock difference allowed for exp and iat
 # ID-porten's levels, lowest first: a higher level satisfies a lower requirement.
 _ACR_RANK = {"idporten-loa-low": 1, "idporten-loa-substantial": 2, "idporten-loa-high": 3}
 _UI_LOCALES = {WrittenForm.NYNORSK: "nn"}
-
-
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    """What a provider's discovery document says, as far as sign-in needs it."""
-
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    jwks_uri: str
-    end_session_endpoint: str | None
-
-
-_cache_lock = Lock()
-_metadata: dict[str, tuple[float, Metadata]] = {}
-_keys: dict[str, tuple[float, dict[str, Any]]] = {}
-
-
-def _get_json(settings: Settings, url: str) -> dict[str, Any]:
-    import httpx2
-
-    try:
-        response = httpx2.get(url, timeout=settings.sign_in_timeout_seconds)
-        response.raise_for_status()
-        value = response.json()
-    except (httpx2.HTTPError, ValueError):
-        raise SignInProviderUnavailable() from None
-    if not isinstance(value, dict):
-        raise SignInProviderUnavailable()
-    return value
-
-
-def discover(*, settings: Settings, issuer: str) -> Metadata:
-    """The provider's discovery document (kept ``sign_in_metadata_seconds``)."""
-    now = time.monotonic()
-    with _cache_lock:
-        found = _metadata.get(issuer)
-    if found is not None and now - found[0] < settings.sign_in_metadata_seconds:
-        return found[1]
-    doc = _get_json(settings, issuer + "/.well-known/openid-configuration")
-    try:
-        metadata = Metadata(
-            issuer=str(doc["issuer"]),
-            authorization_endpoint=str(doc["authorization_endpoint"]),
-            token_endpoint=str(doc["token_endpoint"]),
-            jwks_uri=str(doc["jwks_uri"]),
-            end_session_endpoint=doc.get("end_session_endpoint"),
-        )
-    except KeyError:
-        raise SignInProviderUnavailable() from None
-    # A document that names another issuer is not this provider's (OpenID Discovery 4.3).
-    if metadata.issuer.rstrip("/") != issuer.rstrip("/"):
-        raise SignInProviderUnavailable()
-    with _cache_lock:
-        _metadata[issuer] = (now, metadata)
-    return metadata
-
-
-def _key_set(settings: Settings, metadata: Metadata, *, fresh: bool = False) -> KeySet:
-    from joserfc.jwk import KeySet
-
-    now = time.monotonic()
-    with _cache_lock:
-        found = _keys.get(metadata.jwks_uri)
-    if fresh or found is None or now - found[0] >= settings.sign_in_metadata_seconds:
-        found = (now, _get_json(settings, metadata.jwks_uri))
-        with _cache_lock:
-            _keys[metadata.jwks_uri] = found
-    try:
-        return KeySet.import_key_set(found[1])  # type: ignore[arg-type]
-    except Exception:  # a key set that does not parse is the provider's fault
-        raise SignInProviderUnavailable() from None
 
 
 def _client(provider: SignInProvider, settings: Settings, redirect_uri: str) -> Any:
@@ -245,7 +162,7 @@ def finish(
         metadata = discover(settings=settings, issuer=provider.issuer)
         id_token = _exchange(provider, settings, metadata, redirect_uri, callback.code, values)
         claims = _validate(provider, settings, metadata, id_token, str(values["n"]))
-        user, how = _account(session, settings, provider, metadata, claims)
+        user, how = account(session, settings, provider, metadata, claims)
         if provider.kind == SignInProviderKind.ENTRA:
             entra_groups.apply(session=session, provider=provider, user=user, claims=claims)
     except SignInFailed as exc:
@@ -323,10 +240,10 @@ def _validate(
 
     try:
         try:
-            token = decode(_key_set(settings, metadata))
+            token = decode(key_set(settings, metadata))
         except (BadSignatureError, ValueError, JoseError):
             # The provider may have rotated its keys since they were fetched.
-            token = decode(_key_set(settings, metadata, fresh=True))
+            token = decode(key_set(settings, metadata, fresh=True))
         registry = jwt.JWTClaimsRegistry(
             leeway=_LEEWAY,
             iss={"essential": True, "value": metadata.issuer},
@@ -366,131 +283,6 @@ def _check_acr(provider: SignInProvider, acr: object) -> None:
     if acr in _ACR_RANK and ranks and _ACR_RANK[acr] >= min(ranks):
         return
     raise SignInLevelTooLow()
-
-
-def _claim(claims: dict[str, Any], mapping: dict[str, str], field: str) -> Any:
-    name = mapping.get(field)
-    return claims.get(name) if name else None
-
-
-def _account(
-    session: Session,
-    settings: Settings,
-    provider: SignInProvider,
-    metadata: Metadata,
-    claims: dict[str, Any],
-) -> tuple[User, str]:
-    """The account for these claims, and how: ``known``, ``linked`` (by a verified e-mail
-    address) or ``created``."""
-    mapping = sign_in_providers.claim_map(provider)
-    subject = _claim(claims, mapping, "subject")
-    if not isinstance(subject, str) or not subject or len(subject) > 255:
-        raise SignInTokenInvalid()
-    kind = provider.kind
-    hashed = sign_in_secrets.subject_hash(
-        settings, kind=kind, issuer=metadata.issuer, subject=subject
-    )
-    assert provider.id is not None
-    identity = session.exec(
-        select(SignInIdentity).where(
-            SignInIdentity.provider_id == provider.id, SignInIdentity.subject_hash == hashed
-        )
-    ).first()
-    now = utcnow()
-    if identity is not None:
-        user = session.get(User, identity.user_id)
-        if user is None or not user.is_active or user.erased_at is not None:
-            raise SignInNotAllowed("Kontoen din er deaktivert. Kontakt kursansvarlig i kommunen.")
-        identity.last_used_at = now
-        return user, "known"
-    email = _claim(claims, mapping, "email")
-    email = users.normalise_email(email) if isinstance(email, str) and email else None
-    verified = _claim(claims, mapping, "email_verified") in (True, "true")
-    if email is not None:
-        existing = find_by_email(session=session, scope=Scope.whole(), email=email)
-        if existing is not None:
-            return _link(session, provider, existing, hashed, verified=verified), "linked"
-    municipality = _municipality(session, provider, claims, mapping)
-    user = User(
-        email=email if email is not None and verified else _placeholder(kind, hashed),
-        full_name=_name(claims, mapping, provider),
-        created_at=now,
-    )
-    user_municipality.assign(user, municipality)
-    users.add_accounts(session=session, users=[user])
-    assert user.id is not None
-    session.add(SignInIdentity(provider_id=provider.id, user_id=user.id, subject_hash=hashed,
-                               created_at=now, last_used_at=now))  # fmt: skip
-    session.flush()
-    audit.record(
-        session=session,
-        actor=user,
-        action=audit.Action.USER_CREATE,
-        target=audit.user_target(user.id),
-        details={"provider": provider.id},
-        municipality=user.municipality_number,
-    )
-    return user, "created"
-
-
-def _link(
-    session: Session, provider: SignInProvider, user: User, hashed: str, *, verified: bool
-) -> User:
-    if not verified:
-        raise SignInEmailUnverified()
-    # A provider that serves some municipalities links only accounts in them (the scope).
-    served = frozenset(provider.municipalities.split())
-    scope = Scope(municipalities=served) if served else Scope.whole()
-    if find_by_email(session=session, scope=scope, email=user.email) is None:
-        raise SignInNotAllowed(
-            "Kontoen med denne e-postadressen hører til en annen kommune enn denne "
-            "innloggingstjenesten er satt opp for."
-        )
-    if not user.is_active or user.erased_at is not None:
-        raise SignInNotAllowed("Kontoen din er deaktivert. Kontakt kursansvarlig i kommunen.")
-    assert provider.id is not None and user.id is not None
-    now = utcnow()
-    session.add(SignInIdentity(provider_id=provider.id, user_id=user.id, subject_hash=hashed,
-                               created_at=now, last_used_at=now))  # fmt: skip
-    session.flush()
-    return user
-
-
-def _municipality(
-    session: Session, provider: SignInProvider, claims: dict[str, Any], mapping: dict[str, str]
-) -> Municipality:
-    """The one municipality the provider serves, else the one the claims name (if it serves it)."""
-    served = provider.municipalities.split()
-    if len(served) == 1:
-        found = session.get(Municipality, served[0])
-        if found is not None:
-            return found
-    given = _claim(claims, mapping, "municipality")
-    if isinstance(given, str | int) and str(given).strip():
-        try:
-            found = user_municipality.find(session=session, given=str(given)[:100])
-        except DomainError:
-            found = None
-        if found is not None and (not served or found.number in served):
-            return found
-    raise SignInNotAllowed(
-        "Vi fant ikke ut hvilken kommune du hører til, så vi kan ikke opprette en konto for deg. "
-        "Kontakt kursansvarlig i kommunen din."
-    )
-
-
-def _name(claims: dict[str, Any], mapping: dict[str, str], provider: SignInProvider) -> str:
-    name = _claim(claims, mapping, "name")
-    if not isinstance(name, str) or not name.strip():
-        parts = [claims.get("given_name"), claims.get("family_name")]
-        name = " ".join(p for p in parts if isinstance(p, str) and p.strip())
-    name = "".join(ch for ch in name if ch.isprintable()).strip()[:200]
-    return name or f"Uten navn ({provider.name})"[:200]
-
-
-def _placeholder(kind: str, hashed: str) -> str:
-    """An address for an account whose provider gives none (ID-porten): never delivered to."""
-    return f"{kind}-{hashed[:24]}@innlogging.invalid"
 
 
 def _record(session: Session, user: User | None, provider_id: int | None, reason: str) -> None:
@@ -543,15 +335,3 @@ def logout_url(
 def providers_for_login(*, session: Session) -> list[tuple[int, str]]:
     """The enabled providers, as the login page offers them: id and name."""
     return [(p.id, p.name) for p in sign_in_providers.enabled_providers(session=session) if p.id]
-
-
-def forget_cached(issuer: str | None = None) -> None:
-    """Drop cached discovery documents and keys (all, or one issuer's)."""
-    with _cache_lock:
-        if issuer is None:
-            _metadata.clear()
-            _keys.clear()
-        else:
-            found = _metadata.pop(issuer, None)
-            if found is not None:
-                _keys.pop(found[1].jwks_uri, None)

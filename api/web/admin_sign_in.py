@@ -17,7 +17,7 @@ from api.core.errors import DomainError, MunicipalityInvalid, SignInRequirementI
 from api.data.models import SignInProviderKind
 from api.http.auditing import audit_refusals, record_invalid, record_refusal
 from api.http.deps import InstallationAdmin, PeopleManager, SessionDep, SettingsDep
-from api.services import sign_in_providers
+from api.services import sign_in_providers, sign_in_requirements
 from api.services.audit import Action
 from api.services.scope import Actor, Capability
 from api.web.admin_common import render_admin
@@ -64,7 +64,7 @@ def _page(
     context = {
         "installation": installation,
         "providers": providers,
-        "requirements": sign_in_providers.list_requirements(session=session, actor=actor),
+        "requirements": sign_in_requirements.list_requirements(session=session, actor=actor),
         "provider_choices": [("", "Ingen krav (passord er lov)")]
         + [(str(p.id), p.name) for p in enabled],
         "kind_choices": [(k.value, sign_in_providers.KIND_NAMES[k]) for k in SignInProviderKind],
@@ -218,7 +218,7 @@ def set_requirement(
     values = {"kommune": municipality, "tjeneste": chosen}
     provider_id = int(chosen) if chosen.isdigit() and 0 < len(chosen) < 10 else None
     try:
-        sign_in_providers.set_requirement(
+        sign_in_requirements.set_requirement(
             session=session, actor=actor, municipality=municipality, provider_id=provider_id
         )
     except DomainError as exc:

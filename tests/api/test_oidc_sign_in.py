@@ -30,7 +30,7 @@ from api.data.models import (
     SignInProvider,
     User,
 )
-from api.services import privacy, sign_in_providers
+from api.services import privacy, sign_in_providers, sign_in_requirements
 from api.services.scope import Actor
 from tests.factories import PASSWORD, grant_role, make_unit, make_user
 from tests.oidc_support import OidcPeer, free_port
@@ -329,7 +329,7 @@ def test_a_required_provider_refuses_password_login(
     other = make_user(engine, email="ansatt@baerum.kommune.no", municipality="Bærum")
     provider_id, _ = add_provider(engine, settings, oidc_provider)
     with transaction(engine, write=True) as session:
-        sign_in_providers.set_requirement(
+        sign_in_requirements.set_requirement(
             session=session, actor=Actor.for_operator(), municipality=ASKER,
             provider_id=provider_id,
         )  # fmt: skip
