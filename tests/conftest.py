@@ -245,3 +245,11 @@ def restore_register(engine: Engine) -> Iterator[Engine]:
             MunicipalityChange.__table__.insert(),  # type: ignore[attr-defined]
             [dataclasses.asdict(c) for c in municipality_data.change_rows()],
         )
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[object]:
+    """panva's oidc-provider on a loopback port, one per test session (``tests.oidc_support``)."""
+    from tests.oidc_support import provider_process
+
+    yield from provider_process()

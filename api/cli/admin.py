@@ -1,5 +1,5 @@
 """Administration on the command line: ``innostudy users ...``, ``roster export``, ``reports``,
-``municipalities``, ``orgs``, ``webhooks``, ``deadlines``.
+``municipalities``, ``orgs``, ``webhooks``, ``deadlines``, ``sign-in-providers``.
 
 Changes made here are audited with no actor (the audit log's mark for the
 command line); refusals are audited too.
@@ -20,6 +20,7 @@ from api.cli import (
     orgs,
     reports,
     roles,
+    sign_in,
     users,
     webhooks,
 )
@@ -48,3 +49,4 @@ def register(
     app.add_typer(imports.import_app, name="import")
     app.add_typer(webhooks.webhooks_app, name="webhooks")
     app.add_typer(deadlines.deadlines_app, name="deadlines")
+    app.add_typer(sign_in.sign_in_app, name="sign-in-providers")

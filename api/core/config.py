@@ -129,6 +129,10 @@ class Settings(BaseSettings):
     password_reset_max_per_client: int = Field(default=20, gt=0)
     # Deadline reminders go out this many days before a unit's or municipality's deadline.
     reminder_days_before: int = Field(default=7, ge=0, le=365)
+    # OpenID Connect sign-in (api.services.oidc_sign_in): how long one request to a provider
+    # (discovery, keys, token) may take, and how long its discovery document and keys are kept.
+    sign_in_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    sign_in_metadata_seconds: float = Field(default=300, ge=0)
 
     @field_validator("certificate_issuer", "certificate_signer_name", "certificate_signer_title")
     @classmethod

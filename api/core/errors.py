@@ -549,3 +549,77 @@ class UnsubscribeLinkInvalid(DomainError):
         "Lenken for å melde seg av påminnelser er ikke gyldig. Kopier hele lenken fra e-posten, "
         "eller logg inn og slå av påminnelsene på profilen din."
     )
+
+
+class SignInFailed(DomainError):
+    """Signing in through an OpenID Connect provider did not succeed; no account was made."""
+
+    status_code = 400
+    code = "sign_in_failed"
+    message = "Innloggingen mislyktes. Prøv igjen fra innloggingssiden."
+
+
+class SignInProviderNotFound(SignInFailed):
+    status_code = 404
+    code = "sign_in_provider_not_found"
+    message = "Denne innloggingstjenesten finnes ikke, eller den er slått av."
+
+
+class SignInStateInvalid(SignInFailed):
+    code = "sign_in_state_invalid"
+    message = (
+        "Innloggingen kunne ikke fullføres fordi svaret fra innloggingstjenesten ikke hører til "
+        "en innlogging som ble startet i denne nettleseren (eller den er allerede brukt). "
+        "Start innloggingen på nytt."
+    )
+
+
+class SignInTokenInvalid(SignInFailed):
+    code = "sign_in_token_invalid"
+    message = (
+        "Innloggingstjenesten sendte et svar som ikke kunne godkjennes (ugyldig eller utløpt "
+        "identitetsbevis). Start innloggingen på nytt."
+    )
+
+
+class SignInLevelTooLow(SignInFailed):
+    status_code = 403
+    code = "sign_in_level_too_low"
+    message = (
+        "Innloggingen har for lavt sikkerhetsnivå. Logg inn med MinID, BankID eller en "
+        "annen metode på nivå «betydelig» eller høyere."
+    )
+
+
+class SignInProviderUnavailable(SignInFailed):
+    status_code = 502
+    code = "sign_in_provider_unavailable"
+    message = "Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt."
+
+
+class SignInNotAllowed(SignInFailed):
+    status_code = 403
+    code = "sign_in_not_allowed"
+    message = "Du kan ikke logge inn her med denne innloggingstjenesten."
+
+
+class SignInEmailUnverified(SignInFailed):
+    status_code = 409
+    code = "sign_in_email_unverified"
+    message = (
+        "Det finnes allerede en konto med denne e-postadressen, men innloggingstjenesten har "
+        "ikke bekreftet at adressen er din. Logg inn med passord, eller kontakt kursansvarlig "
+        "i kommunen din."
+    )
+
+
+class PasswordLoginNotAllowed(DomainError):
+    status_code = 403
+    code = "password_login_not_allowed"
+    message = "Kommunen din krever at du logger inn med kommunens innloggingstjeneste."
+
+
+class SignInRequirementInvalid(DomainError):
+    status_code = 422
+    code = "sign_in_requirement_invalid"
+    message = "Kravet om innloggingstjeneste kan ikke settes slik."

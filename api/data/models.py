@@ -639,3 +639,71 @@ class PasswordResetRequest(SQLModel, table=True):
     account_hash: str = Field(max_length=64, index=True)
     client_hash: str = Field(max_length=64, index=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class SignInProviderKind(StrEnum):
+    """What kind of OpenID Connect provider (``api.services.sign_in_providers``)."""
+
+    IDPORTEN = "idporten"  # acr checked, pid kept only as a keyed hash
+    ENTRA = "entra"  # one municipality's tenant: the ``tid`` claim must match
+    GENERIC = "generic"  # any other provider (Feide, a municipality's own)
+
+
+class SignInProvider(SQLModel, table=True):
+    """An OpenID Connect provider an installation administrator has set up.
+
+    ``client_secret`` is sealed with a key derived from the installation's secret key
+    (``api.services.sign_in_secrets``) and never shown again. ``municipalities`` holds the
+    municipality numbers it serves (space-separated, empty: any), ``claim_map`` a JSON
+    object from our field names to the provider's claim names.
+    """
+
+    __tablename__ = "sign_in_provider"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=20)
+    issuer: str = Field(max_length=500)
+    client_id: str = Field(max_length=200)
+    client_secret: str = Field(max_length=1000)
+    scopes: str = Field(default="openid", max_length=500)
+    claim_map: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    municipalities: str = Field(default="", max_length=2000)
+    acr_values: str = Field(default="", max_length=200)
+    tenant_id: str | None = Field(default=None, max_length=100)
+    # Entra ID: group object id -> {"unit": id, "role": "leader" | "municipal_admin"} (JSON).
+    group_map: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    is_enabled: bool = True
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SignInIdentity(SQLModel, table=True):
+    """An account's identity at a provider, as a keyed hash of the subject (for ID-porten the
+    ``pid``), never the identifier itself: enough to recognise the person again."""
+
+    __tablename__ = "sign_in_identity"
+    __table_args__ = (UniqueConstraint("provider_id", "subject_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="sign_in_provider.id", ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    subject_hash: str = Field(max_length=64)
+    # The roles the provider's group mapping gave (JSON list of [role, unit id or null]), so
+    # that they end when the groups do; roles given by hand are never among them.
+    group_roles: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_used_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SignInRequirement(SQLModel, table=True):
+    """A municipality's administrator requires its people to sign in through this provider:
+    password login is then refused for them (``api.services.users.authenticate``)."""
+
+    __tablename__ = "sign_in_requirement"
+
+    municipality_number: str = Field(
+        primary_key=True, max_length=4, foreign_key="municipality.number"
+    )
+    provider_id: int = Field(foreign_key="sign_in_provider.id", index=True, ondelete="CASCADE")
+    set_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    set_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

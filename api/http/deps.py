@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, TypeVar
@@ -75,8 +76,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     while another holds what it needs to finish. Commit and rollback run in a
     worker thread, shielded from cancellation, before the turn is given back.
     """
+    async with _session(request, write=request.method not in _READ_METHODS) as session:
+        yield session
+
+
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """``get_session`` as a write transaction whatever the method: for a GET that must write
+    (the OpenID Connect callback, to which the provider sends the browser back with GET)."""
+    async with _session(request, write=True) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _session(request: Request, *, write: bool) -> AsyncIterator[Session]:
     engine = get_engine(request)
-    write = request.method not in _READ_METHODS
     bind = engine.execution_options(**WRITE) if write else engine
     async with admission(engine).request(write=write):
         session = Session(bind, expire_on_commit=False)
@@ -155,6 +168,7 @@ def on_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
 SettingsDep = Annotated[Settings, Depends(on_loop(get_settings))]
 EngineDep = Annotated[Engine, Depends(on_loop(get_engine))]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 

@@ -6,7 +6,13 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.core.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, responses
+from api.core.errors import (
+    InvalidCredentials,
+    NotAuthenticated,
+    PasswordLoginNotAllowed,
+    TooManyAttempts,
+    responses,
+)
 from api.http.deps import CurrentUser, SessionDep, SettingsDep, TokenDep, client_address
 from api.http.routing import api_router
 from api.http.schemas import Token
@@ -16,7 +22,9 @@ from api.services.login_throttle import LoginPolicy
 router = api_router(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", responses=responses(InvalidCredentials, TooManyAttempts))
+@router.post(
+    "/token", responses=responses(InvalidCredentials, TooManyAttempts, PasswordLoginNotAllowed)
+)
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,

@@ -78,6 +78,11 @@ class Action(StrEnum):
     WEBHOOK_ROTATE_SECRET = "webhook.rotate_secret"
     DEADLINE_SET = "deadline.set"
     DEADLINE_REMOVE = "deadline.remove"
+    SIGN_IN = "auth.sign_in"
+    SIGN_IN_PROVIDER_CREATE = "sign_in_provider.create"
+    SIGN_IN_PROVIDER_UPDATE = "sign_in_provider.update"
+    SIGN_IN_PROVIDER_DELETE = "sign_in_provider.delete"
+    SIGN_IN_REQUIREMENT_SET = "sign_in_requirement.set"
 
 
 class Outcome(StrEnum):

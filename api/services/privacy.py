@@ -38,6 +38,7 @@ from api.data.models import (
     PasswordSetupToken,
     QuizAttempt,
     RoleAssignment,
+    SignInIdentity,
     User,
     XapiOutbox,
     utcnow,
@@ -203,6 +204,8 @@ def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
     session.exec(delete(AuthToken).where(col(AuthToken.user_id) == user.id))
     session.exec(delete(PasswordSetupToken).where(col(PasswordSetupToken.user_id) == user.id))
     session.exec(delete(RoleAssignment).where(col(RoleAssignment.user_id) == user.id))
+    # The keyed hash of the person's identity at a provider: signing in again makes a new account.
+    session.exec(delete(SignInIdentity).where(col(SignInIdentity.user_id) == user.id))
     session.exec(
         update(QuizAttempt).where(col(QuizAttempt.user_id) == user.id).values(answers="{}")
     )

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from api.core.errors import EmailTaken, InvalidCredentials
 from api.core.security import hash_password, new_token, token_digest, verify_password
 from api.data.models import AuthToken, Enrollment, Municipality, Role, User, utcnow
-from api.services import login_throttle, user_municipality
+from api.services import login_throttle, sign_in_requirements, user_municipality
 from api.services.contracts import UserCreate
 from api.services.login_throttle import LoginPolicy
 from api.services.org_units import check_placement
@@ -86,6 +86,8 @@ def authenticate(
     if user is None or not ok or not user.is_active:
         login_throttle.record_failure(session=session, policy=policy, email=email, client=client)
         raise InvalidCredentials()
+    # Only after the right password: a stranger learns nothing about the account's rules.
+    sign_in_requirements.check_password_login(session=session, user=user)
     if new_hash:
         user.password_hash = new_hash
     login_throttle.record_success(

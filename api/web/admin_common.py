@@ -34,6 +34,7 @@ SECTIONS = (
     Section("Kursbevis", "/admin/kursbevis", Capability.INSTALLATION),
     Section("Jobber", "/admin/jobber", Capability.INSTALLATION),
     Section("Webhooks", "/admin/webhooks", Capability.INSTALLATION),
+    Section("Innlogging", "/admin/innlogging", Capability.MANAGE_PEOPLE),
     Section("Logg", "/admin/logg", Capability.READ_AUDIT),
 )
 

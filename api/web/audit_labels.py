@@ -63,6 +63,11 @@ ACTION_LABELS: dict[str, str] = {
     Action.WEBHOOK_ROTATE_SECRET: "Ny signeringshemmelighet for webhook-mottaker",
     Action.DEADLINE_SET: "Frist satt",
     Action.DEADLINE_REMOVE: "Frist fjernet",
+    Action.SIGN_IN: "Innlogging med innloggingstjeneste",
+    Action.SIGN_IN_PROVIDER_CREATE: "Innloggingstjeneste lagt til",
+    Action.SIGN_IN_PROVIDER_UPDATE: "Innloggingstjeneste endret",
+    Action.SIGN_IN_PROVIDER_DELETE: "Innloggingstjeneste fjernet",
+    Action.SIGN_IN_REQUIREMENT_SET: "Krav om innloggingstjeneste endret",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -124,6 +129,10 @@ DETAIL_LABELS: dict[str, str] = {
     "events": "hendelser",
     "active": "aktiv",
     "webhook_id": "meldings-id",
+    # sign-in through a provider (api.services.oidc_sign_in)
+    "kind": "type",
+    "provider": "innloggingstjeneste",
+    "reason": "årsak",
     # modules
     "revision": "revisjon",
     "position": "plass",
@@ -146,9 +155,10 @@ _TARGET_PREFIXES = {
     "municipality:": "Kommune",
     "webhook:": "Webhook-mottaker",
     "deadline:": "Frist for",
+    "sign_in_provider:": "Innloggingstjeneste",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
-_KEYED_VALUES = {"fields", "from", "to", "status"}
+_KEYED_VALUES = {"fields", "from", "to", "status", "reason"}
 VALUE_LABELS: dict[str, str] = {
     "email": "e-post",
     "full_name": "navn",
@@ -164,6 +174,11 @@ VALUE_LABELS: dict[str, str] = {
     "name": "navn",
     "reminders": "påminnelser om frister",
     "unit_completion_notices": "varsel når noen fullfører",
+    "client_secret": "klienthemmelighet",
+    # how a sign-in through a provider found its account (detail "reason")
+    "known": "kjent person",
+    "linked": "koblet til konto med bekreftet e-post",
+    "created": "ny konto",
 }
 
 

@@ -32,6 +32,7 @@ ADMIN_PAGES = [
     "/admin/jobber/{id}/status",
     "/admin/jobber/{id}/fil",
     "/admin/logg",
+    "/admin/innlogging",
 ]
 ADMIN_POSTS = {
     "/admin/brukere/ny": {"epost": "inntrenger@web.no", "navn": "Inn Trenger", "kommune": "Asker"},
@@ -48,6 +49,8 @@ ADMIN_POSTS = {
     "/admin/kursliste/eksport": {"format": "xlsx"},
     "/admin/jobber/{id}/avbryt": {},
     "/admin/jobber/{id}/prov-igjen": {},
+    "/admin/innlogging/ny": {"navn": "Inntrenger", "utsteder": "https://x.no", "klient_id": "x"},
+    "/admin/innlogging/krav": {"kommune": "Asker", "tjeneste": ""},
 }
 
 

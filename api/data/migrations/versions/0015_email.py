@@ -1,7 +1,7 @@
 """email
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-04 20:07:12.372651
 
 E-mail (issue 14 item 2): the outbox of messages (ids only, rendered when sent), e-mail
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0015'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
