@@ -11,7 +11,9 @@ from markdown_it.token import Token
 
 from course.bounded_rules import limit_problems
 from course.frontmatter import split_front_matter
-from course.ids import VALID_ID_RE, explicit_id, slugify
+from course.ids import VALID_ID_RE as VALID_ID_RE  # re-exported: other modules import them here
+from course.ids import explicit_id as explicit_id
+from course.ids import slugify as slugify
 from course.limits import MAX_NESTING, MAX_QUESTIONS, MAX_SOURCE_CHARS
 from course.markdown import parser, render_tokens
 from course.messages import number

@@ -7,7 +7,6 @@ so the validator can report an unclosed block at the line that opened it.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt

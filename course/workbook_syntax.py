@@ -29,8 +29,8 @@ from typing import Protocol
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from course.models import Problem
 from course.ids import VALID_ID_RE, explicit_id, slugify
+from course.models import Problem
 from course.quiz_syntax import container_rule
 from course.workbook_models import (
     FIELD_KINDS,
@@ -175,7 +175,9 @@ class _StepParser:
             return None
         return WorkbookField(field_id, spec.kind, label, spec.columns, (), self.report.line(item))
 
-    def _named(self, item: Token, subs: list[tuple[str, Token]], what: str) -> list[tuple[str, str]]:
+    def _named(
+        self, item: Token, subs: list[tuple[str, Token]], what: str
+    ) -> list[tuple[str, str]]:
         """(id, label) for columns or options: ``{#id}`` or made from the text, unique."""
         named: list[tuple[str, str]] = []
         for text, token in subs:
@@ -281,8 +283,6 @@ def parse_step(
     if not ok or step_id is None or not title or len(title) > MAX_LABEL:
         return None
     return WorkbookStep(step_id, title, render(intro), tuple(fields), report.line(opener))
-
-
 
 
 def duplicate_step_problems(

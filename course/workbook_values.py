@@ -67,8 +67,10 @@ def _rows(field: WorkbookField, value: object, errors: list[FieldProblem]) -> li
                     continue
                 if isinstance(cell, str) and cell.strip().isdigit():
                     cell = int(cell.strip())
-                if isinstance(cell, bool) or not isinstance(cell, int) or not (
-                    SCALE_MIN <= cell <= SCALE_MAX
+                if (
+                    isinstance(cell, bool)
+                    or not isinstance(cell, int)
+                    or not (SCALE_MIN <= cell <= SCALE_MAX)
                 ):
                     errors.append(FieldProblem((field.id, number, key), f"må være et helt tall fra "
                                               f"{SCALE_MIN} til {SCALE_MAX}"))  # fmt: skip
