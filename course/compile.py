@@ -20,7 +20,13 @@ from course.messages import number
 from course.models import Heading, Module, Option, Problem, Question, Quiz, Severity
 from course.quiz_syntax import QUIZ_CLOSE, QUIZ_OPEN
 from course.workbook_models import WorkbookStep
-from course.workbook_syntax import MAX_STEPS, WORKBOOK_CLOSE, WORKBOOK_OPEN, parse_step
+from course.workbook_syntax import (
+    MAX_STEPS,
+    WORKBOOK_CLOSE,
+    WORKBOOK_OPEN,
+    opening_id,
+    parse_step,
+)
 
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _OPTION_RE = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>\S.*)$", re.DOTALL)
@@ -370,6 +376,7 @@ def compile_module(
     body_tokens: list[Token] = []
     questions: list[Question] = []
     steps: list[WorkbookStep] = []
+    step_ids: list[tuple[str, int]] = []  # of every block, also those with other errors
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -378,6 +385,9 @@ def compile_module(
             if not token.meta.get("closed"):
                 compiler.error(token, "oppgaveblokken er ikke lukket med «:::»")
             step = parse_step(tokens, index, close, report=compiler, render=render_tokens)
+            written = opening_id(token)
+            if written:
+                step_ids.append((written, compiler.line(token)))
             if step is not None:
                 steps.append(step)
             index = close + 1
@@ -406,12 +416,12 @@ def compile_module(
         compiler.error(steps[MAX_STEPS].line, f"modulen har mer enn {MAX_STEPS} oppgaver: "
                        "del dem på flere moduler")  # fmt: skip
     seen.clear()
-    for step in steps:
-        if step.id in seen:
-            compiler.error(step.line, f"oppgave-id «{step.id}» er allerede brukt på linje "
-                           f"{seen[step.id]}: gi oppgaven en annen id")  # fmt: skip
+    for step_id, line in step_ids:
+        if step_id in seen:
+            compiler.error(line, f"oppgave-id «{step_id}» er allerede brukt på linje "
+                           f"{seen[step_id]}: gi oppgaven en annen id")  # fmt: skip
         else:
-            seen[step.id] = step.line
+            seen[step_id] = line
 
     words, has_text, toc = 0, False, []
     for position, token in enumerate(body_tokens):

@@ -226,6 +226,11 @@ class _StepParser:
         return WorkbookField(field_id, "choice", label, (), options, self.report.line(item))
 
 
+def opening_id(opener: Token) -> str | None:
+    """The id written on a block's ``::: oppgave`` line, valid or not."""
+    return _split_id(_OPENING_RE.sub("", opener.info, count=1))[1]
+
+
 def parse_step(
     tokens: Sequence[Token],
     start: int,

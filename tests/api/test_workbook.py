@@ -54,7 +54,13 @@ def test_first_save_makes_the_project_and_a_reload_reads_it_back(
     headers = _learner(wb, wb_engine)
     empty = wb.get(STEP, headers=headers).json()
     assert (empty["revision"], empty["project_id"], empty["values"]) == (0, None, {})
-    assert [f["kind"] for f in empty["step"]["fields"]] == ["short", "long", "list", "choice", "date"]
+    assert [f["kind"] for f in empty["step"]["fields"]] == [
+        "short",
+        "long",
+        "list",
+        "choice",
+        "date",
+    ]
 
     values = {"navn": " Trygg hjemme ", "berorte": ["Brukere", " ", "Pårørende"], "fase": "innsikt"}
     saved = wb.put(STEP, json={"values": values, "base_revision": 0}, headers=headers)
@@ -136,7 +142,9 @@ def test_table_like_fields_keep_their_columns_and_check_the_scale(
         "gevinster": [{"tiltak": "Digitalt tilsyn", "gevinst": "Færre besøk", "eier": "Leder"}],
     }
     saved = wb.put(url, json={"values": values, "base_revision": 0}, headers=headers).json()
-    assert saved["values"]["kart"] == [{"aktor": "Nav", "interesse": "Høy", "innflytelse": "Middels"}]
+    assert saved["values"]["kart"] == [
+        {"aktor": "Nav", "interesse": "Høy", "innflytelse": "Middels"}
+    ]
     assert saved["values"]["ros"][0]["sannsynlighet"] == 3
     assert [c["id"] for c in saved["step"]["fields"][1]["columns"]] == [
         "tiltak", "effekt", "gevinst", "eier", "maling",
