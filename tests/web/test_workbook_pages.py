@@ -7,14 +7,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
 
 from api.app import create_app
+from api.data.models import Role
 from course.loader import load_course
+from course.models import Course
 from tests.conftest import LiveServer
 from tests.factories import make_user
 from tests.web.conftest import DESKTOP, WebSite, check_page, new_web_engine, web_settings
 from tests.web.helpers import log_in
+from tests.web.test_web_security import csrf_from
+from tests.web.test_web_security import log_in as log_in_over_http
 
 WORKBOOK_COURSE = Path(__file__).parents[1] / "course" / "fixtures" / "workbook_course"
 STEP = "#oppgave-m01-prosjekt"
@@ -92,3 +98,28 @@ def test_the_form_works_without_javascript(wb_site: WebSite, browser: Browser) -
 
     finally:
         context.close()
+
+
+def test_the_editor_previews_steps_and_shows_their_errors_at_their_lines(
+    client: TestClient, engine: Engine, shipped_course: Course
+) -> None:
+    module = shipped_course.modules[0]
+    log_in_over_http(client, make_user(engine, role=Role.INSTRUCTOR).email)
+    token = csrf_from(client, "/instruktor")
+    step = (
+        "\n::: oppgave Kartlegg interessentene {#m01-kart}\nHvem berøres?\n\n"
+        "- tabell: Interessentkart {#kart}\n  - Aktør\n  - Innflytelse\n:::\n"
+    )
+    data = {"csrf_token": token, "markdown": module.source + step, "slug": module.slug}
+    fragment = client.post("/instruktor/forhandsvis", data=data)
+    assert fragment.status_code == 200
+    assert "Oppgaver i arbeidsboken" in fragment.text
+    assert "Kartlegg interessentene" in fragment.text
+    assert "kolonnene Aktør, Innflytelse" in fragment.text
+
+    broken = module.source + step.replace("- tabell:", "- tekst:")
+    line = broken.splitlines().index("- tekst: Interessentkart {#kart}") + 1
+    data["markdown"] = broken
+    fragment = client.post("/instruktor/forhandsvis", data=data)
+    assert f'data-line="{line}">Linje {line}</a>' in fragment.text
+    assert "ukjent felttype «tekst»" in fragment.text
