@@ -6,7 +6,7 @@ import pytest
 
 from course.loader import load_course
 from course.workbook_values import check_values
-from tests.course.helpers import FIXTURES, compile_source, module_source, problem_lines
+from tests.course.helpers import FIXTURES, SHIPPED, compile_source, module_source, problem_lines
 
 WORKBOOK = FIXTURES / "workbook"
 ID_RULE = (
@@ -111,3 +111,13 @@ def test_values_are_cleaned_and_empty_ones_left_out() -> None:
         (("utfordring",), "må være tekst"),
         (("start",), "må være en dato på formen ÅÅÅÅ-MM-DD"),
     ]
+
+
+def test_the_example_in_the_authoring_guide_compiles() -> None:
+    guide = (SHIPPED / "README.md").read_text()
+    section = guide[guide.index("### Oppgaver i arbeidsboken") :]
+    example = section[section.index("```markdown\n") + 12 : section.index("\n```\n")]
+    result = compile_source(module_source(f"Tekst.\n\n{example}\n"))
+    assert result.module is not None, result.problems
+    kinds = [f.kind for f in result.module.workbook[0].fields]
+    assert kinds == ["short", "long", "list", "table", "choice", "date", "benefits", "risks"]
