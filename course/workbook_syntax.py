@@ -290,6 +290,32 @@ def parse_step(
     return WorkbookStep(step_id, title, render(intro), tuple(fields), report.line(opener))
 
 
+_WRITTEN_ID_RE = re.compile(r"^ {0,3}:{3,}[ \t]*oppgave\b[^\n]*\{#([^}\n]*)\}[ \t]*$", re.MULTILINE)
+
+
+def written_step_ids(source: str) -> set[str]:
+    """The step ids on the ``::: oppgave`` lines of a module's source, without compiling it
+    (for checking one module against the rest of the course when it is saved)."""
+    return set(_WRITTEN_ID_RE.findall(source))
+
+
+def step_ids_taken(
+    steps: Sequence[WorkbookStep], taken: dict[str, str], *, path: str
+) -> list[Problem]:
+    """Steps whose id another module (``taken``: id to that module's name) already uses."""
+    return [
+        Problem(
+            path,
+            step.line,
+            f"oppgave-id «{step.id}» er allerede brukt i modulen "
+            f"{taken[step.id]}: id-ene må være unike i hele kurset, så gi oppgaven en "
+            "annen id",
+        )
+        for step in steps
+        if step.id in taken
+    ]
+
+
 def duplicate_step_problems(
     modules: Sequence[tuple[str, Sequence[WorkbookStep]]],
 ) -> list[Problem]:

@@ -186,3 +186,19 @@ def test_the_export_holds_the_workbook_and_erasure_removes_it(
     with Session(wb_engine) as session:
         assert session.exec(select(func.count()).select_from(Project)).one() == 0
         assert session.exec(select(func.count()).select_from(WorkbookEntry)).one() == 0
+
+
+def test_a_module_saved_with_a_step_id_another_module_uses_is_refused(
+    wb: TestClient, wb_engine: Engine
+) -> None:
+    headers = login(wb, make_user(wb_engine, role=Role.INSTRUCTOR).email)
+    source = wb.get("/api/v1/modules/gjennomfore/source", headers=headers).json()
+    markdown = source["markdown"].replace("{#m02-neste-steg}", "{#m01-prosjekt}")
+    body = {"markdown": markdown, "base_revision": source["revision"]}
+    response = wb.put("/api/v1/modules/gjennomfore/source", json=body, headers=headers)
+    assert response.status_code == 422
+    line = markdown.splitlines().index("::: oppgave Neste steg {#m01-prosjekt}") + 1
+    assert response.json()["errors"][0]["line"] == line
+    assert response.json()["errors"][0]["message"].startswith(
+        "oppgave-id «m01-prosjekt» er allerede brukt i modulen 01-planlegge.md"
+    )
