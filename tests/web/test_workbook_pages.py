@@ -17,7 +17,14 @@ from course.loader import load_course
 from course.models import Course
 from tests.conftest import LiveServer
 from tests.factories import make_user
-from tests.web.conftest import DESKTOP, WebSite, check_page, new_web_engine, web_settings
+from tests.web.conftest import (
+    DESKTOP,
+    WebSite,
+    check_page,
+    check_page_at_both_widths,
+    new_web_engine,
+    web_settings,
+)
 from tests.web.helpers import log_in
 from tests.web.test_web_security import csrf_from
 from tests.web.test_web_security import log_in as log_in_over_http
@@ -47,7 +54,7 @@ def test_drafts_are_saved_while_typing_and_a_stale_tab_sees_the_conflict(
     email = make_user(wb_site.engine).email
     log_in(page, wb_site.url, email)
     page.goto(f"{wb_site.url}/moduler/planlegge")
-    check_page(page, axe_source, "arbeidsbok-modul")
+    check_page_at_both_widths(page, axe_source, "arbeidsbok-modul")
     page.get_by_label("Prosjektets navn").fill("Trygg hjemme")
     page.get_by_label("Utfordringen").fill("Mange faller hjemme om natten.")
     _saved(page)
@@ -71,8 +78,8 @@ def test_drafts_are_saved_while_typing_and_a_stale_tab_sees_the_conflict(
     page.goto(f"{wb_site.url}/mitt-prosjekt")
     expect(page.get_by_role("heading", name="Mitt prosjekt", level=1)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Navn fra den andre fanen")
-    expect(page.locator("main")).to_contain_text("Mangler: Hvem berøres?")
-    check_page(page, axe_source, "mitt-prosjekt")
+    expect(page.locator("main")).to_contain_text("Mangler: «Hvem berøres?», «Hvilken fase er dere i?»")
+    check_page_at_both_widths(page, axe_source, "mitt-prosjekt")
 
 
 def test_the_form_works_without_javascript(wb_site: WebSite, browser: Browser) -> None:
