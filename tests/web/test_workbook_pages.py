@@ -78,7 +78,8 @@ def test_drafts_are_saved_while_typing_and_a_stale_tab_sees_the_conflict(
     page.goto(f"{wb_site.url}/mitt-prosjekt")
     expect(page.get_by_role("heading", name="Mitt prosjekt", level=1)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Navn fra den andre fanen")
-    expect(page.locator("main")).to_contain_text("Mangler: «Hvem berøres?», «Hvilken fase er dere i?»")
+    missing = "Mangler: «Hvem berøres?», «Hvilken fase er dere i?»"
+    expect(page.locator("main")).to_contain_text(missing)
     check_page_at_both_widths(page, axe_source, "mitt-prosjekt")
 
 
