@@ -180,16 +180,18 @@ class _StepParser:
     ) -> list[tuple[str, str]]:
         """(id, label) for columns or options: ``{#id}`` or made from the text, unique."""
         named: list[tuple[str, str]] = []
+        seen: set[str] = set()
         for text, token in subs:
             label, given = _split_id(text)
             made = given if given is not None else slugify(label)
             if not made or not self.id_re.match(made):
                 self.report.error(token, f"kan ikke lage en id av {what} «{label}»: legg til "
                                   f"«{{#id}}» til slutt ({ID_RULE})")  # fmt: skip
-            elif made in (n for n, _ in named):
+            elif made in seen:
                 self.report.error(token, f"{what} «{label}» har samme id som et annet punkt "
                                   f"(«{made}»): gi det en annen tekst eller «{{#id}}»")  # fmt: skip
             else:
+                seen.add(made)
                 named.append((made, label))
         return named
 
@@ -251,6 +253,7 @@ def parse_step(
     elif len(title) > MAX_LABEL:
         report.error(opener, f"tittelen på oppgaven kan ha høyst {MAX_LABEL} tegn")
     fields: list[WorkbookField] = []
+    field_ids: set[str] = set()
     intro: list[Token] = []
     ok = True
     index = start + 1
@@ -268,11 +271,12 @@ def parse_step(
                 built = parser.field(tokens, item, item_close)
                 if built is None:
                     ok = False
-                elif any(f.id == built.id for f in fields):
+                elif built.id in field_ids:
                     report.error(tokens[item], f"felt-id «{built.id}» er allerede brukt i "
                                  "oppgaven: gi feltet en annen id")  # fmt: skip
                     ok = False
                 else:
+                    field_ids.add(built.id)
                     fields.append(built)
                 item = item_close + 1
         else:
