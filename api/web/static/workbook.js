@@ -85,5 +85,32 @@
     });
   }
 
-  document.querySelectorAll("form[data-workbook]").forEach(setup);
+  // A table gets a button for one more row (without JavaScript, saving adds empty rows).
+  function addRows(form) {
+    form.querySelectorAll(".wb-table").forEach(function (table) {
+      var button = table.querySelector("[data-add-row]");
+      var hint = table.querySelector("[data-without-js]");
+      if (!button) return;
+      button.hidden = false;
+      if (hint) hint.hidden = true;
+      button.addEventListener("click", function () {
+        var body = table.querySelector("tbody");
+        var last = body.lastElementChild;
+        var number = body.children.length; // rows are numbered from 0
+        var row = last.cloneNode(true);
+        row.querySelectorAll("input, select").forEach(function (cell) {
+          cell.name = cell.name.replace(/\.\d+\.([^.]+)$/, "." + number + ".$1");
+          cell.setAttribute("aria-label", cell.getAttribute("aria-label").replace(/\d+$/, String(number + 1)));
+          cell.value = "";
+        });
+        body.appendChild(row);
+        row.querySelector("input, select").focus();
+      });
+    });
+  }
+
+  document.querySelectorAll("form[data-workbook]").forEach(function (form) {
+    addRows(form);
+    setup(form);
+  });
 })();
