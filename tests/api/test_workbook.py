@@ -15,7 +15,7 @@ from api.core.config import Settings
 from api.data.models import Project, Role, WorkbookEntry, metadata
 from course.loader import load_course
 from tests.conftest import CONTENT_TABLES, Databases
-from tests.factories import login, make_user
+from tests.factories import grant_role, login, make_user
 
 WORKBOOK_COURSE = Path(__file__).parents[1] / "course" / "fixtures" / "workbook_course"
 STEP = "/api/v1/modules/planlegge/workbook/m01-prosjekt"
@@ -157,7 +157,9 @@ def test_only_the_owner_reads_or_writes_a_project(wb: TestClient, wb_engine: Eng
                         headers=owner).json()["project_id"]  # fmt: skip
     other = _learner(wb, wb_engine)
     admin = login(wb, make_user(wb_engine, role=Role.ADMIN).email)
-    for headers in (other, admin):
+    municipal = make_user(wb_engine)  # administrator of the owner's municipality (Asker)
+    grant_role(wb_engine, municipal, Role.MUNICIPAL_ADMIN, municipality="3203")
+    for headers in (other, admin, login(wb, municipal.email)):
         project_step = f"/api/v1/projects/{project_id}/workbook/m01-prosjekt"
         assert wb.get(f"/api/v1/projects/{project_id}", headers=headers).status_code == 404
         assert wb.get(project_step, headers=headers).status_code == 404
