@@ -49,6 +49,7 @@ from api.routes import (
     roles,
     users,
     webhooks,
+    workbook,
     xapi,
 )
 from api.services import (
@@ -191,6 +192,7 @@ def create_app(
         certificates.router,
         badges.learner_router,
         exports.router,
+        workbook.router,
     )
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -12,20 +11,38 @@ from markdown_it.token import Token
 
 from course.bounded_rules import limit_problems
 from course.frontmatter import split_front_matter
+from course.ids import VALID_ID_RE as VALID_ID_RE  # re-exported: other modules import them here
+from course.ids import explicit_id as explicit_id
+from course.ids import slugify as slugify
 from course.limits import MAX_NESTING, MAX_QUESTIONS, MAX_SOURCE_CHARS
 from course.markdown import parser, render_tokens
 from course.messages import number
 from course.models import Heading, Module, Option, Problem, Question, Quiz, Severity
 from course.quiz_syntax import QUIZ_CLOSE, QUIZ_OPEN
+from course.workbook_models import WorkbookStep
+from course.workbook_syntax import (
+    MAX_STEPS,
+    WORKBOOK_CLOSE,
+    WORKBOOK_OPEN,
+    opening_id,
+    parse_step,
+)
 
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _OPTION_RE = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>\S.*)$", re.DOTALL)
 _EMPTY_OPTION_RE = re.compile(r"^\[[ xX]\]\s*$")
 _STRAY_FENCE_RE = re.compile(r"^\s*:{3,}")
-VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+STRAY_FENCE = (
+    "«:::» utenfor en quiz- eller oppgaveblokk: en quiz begynner med «::: quiz», en oppgave "
+    "med «::: oppgave Tittel {#id}», og begge slutter med «:::»"
+)
 _OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
-_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", QUIZ_OPEN}
-_CONTAINER_ENDS = {"blockquote_close", "bullet_list_close", "ordered_list_close", QUIZ_CLOSE}
+_CONTAINERS = {
+    "blockquote_open", "bullet_list_open", "ordered_list_open", QUIZ_OPEN, WORKBOOK_OPEN,
+}  # fmt: skip
+_CONTAINER_ENDS = {
+    "blockquote_close", "bullet_list_close", "ordered_list_close", QUIZ_CLOSE, WORKBOOK_CLOSE,
+}  # fmt: skip
 
 
 def default_module_href(slug: str) -> str:
@@ -48,6 +65,8 @@ class CompileResult:
     # Every question that could be built, also when the module has errors, so that
     # rules across the course (``course.quiz_rules``) report in the same run.
     questions: tuple[Question, ...] = ()
+    # Likewise every workbook step, for the step ids that must be unique in the course.
+    steps: tuple[WorkbookStep, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -59,28 +78,6 @@ def defaults_from_file_name(name: str, *, pass_mark: float) -> ModuleDefaults:
     if match is None:
         return ModuleDefaults(pass_mark=pass_mark)
     return ModuleDefaults(match["slug"], int(match["order"]), pass_mark)
-
-
-def slugify(text: str) -> str:
-    """An ASCII id from heading text: 'Hva er første fase?' -> 'hva-er-forste-fase'."""
-    folded = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
-
-
-def explicit_id(text: str) -> tuple[str, str] | None:
-    """``("Tekst", "id")`` for a heading that ends in ``{#id}``, else ``None``.
-
-    Finds what ``\\s*\\{#([^}]*)\\}\\s*$`` would, without a search that backtracks
-    over every position of a long heading.
-    """
-    end = len(text.rstrip()) - 1
-    if end < 0 or text[end] != "}":
-        return None
-    start = text.find("{#", text.rfind("}", 0, end) + 1, end)
-    if start < 0:
-        return None
-    return text[:start].strip(), text[start + 2 : end]
 
 
 def _nesting_problem(tokens: list[Token]) -> Token | None:
@@ -378,9 +375,23 @@ def compile_module(
 
     body_tokens: list[Token] = []
     questions: list[Question] = []
+    steps: list[WorkbookStep] = []
+    step_ids: list[tuple[str, int]] = []  # of every block, also those with other errors
     index = 0
     while index < len(tokens):
         token = tokens[index]
+        if token.type == WORKBOOK_OPEN:
+            close = _close_index(tokens, index)
+            if not token.meta.get("closed"):
+                compiler.error(token, "oppgaveblokken er ikke lukket med «:::»")
+            step = parse_step(tokens, index, close, report=compiler, render=render_tokens)
+            written = opening_id(token)
+            if written:
+                step_ids.append((written, compiler.line(token)))
+            if step is not None:
+                steps.append(step)
+            index = close + 1
+            continue
         if token.type == QUIZ_OPEN:
             close = next(i for i in range(index, len(tokens)) if tokens[i].type == QUIZ_CLOSE
                          and tokens[i].level == token.level)  # fmt: skip
@@ -401,6 +412,17 @@ def compile_module(
         else:
             seen[question.id] = question.line
 
+    if len(steps) > MAX_STEPS:
+        compiler.error(steps[MAX_STEPS].line, f"modulen har mer enn {MAX_STEPS} oppgaver: "
+                       "del dem på flere moduler")  # fmt: skip
+    seen.clear()
+    for step_id, line in step_ids:
+        if step_id in seen:
+            compiler.error(line, f"oppgave-id «{step_id}» er allerede brukt på linje "
+                           f"{seen[step_id]}: gi oppgaven en annen id")  # fmt: skip
+        else:
+            seen[step_id] = line
+
     words, has_text, toc = 0, False, []
     for position, token in enumerate(body_tokens):
         if token.type != "inline":
@@ -416,9 +438,7 @@ def compile_module(
         if opener is not None and opener.type == "paragraph_open":
             for row, text in enumerate(token.content.split("\n")):
                 if _STRAY_FENCE_RE.match(text):
-                    compiler.error(compiler.line(token) + row, "«:::» utenfor en quizblokk: "
-                                   "en quiz begynner med «::: quiz» og slutter med "
-                                   "«:::»")  # fmt: skip
+                    compiler.error(compiler.line(token) + row, STRAY_FENCE)
     if not has_text and front.closed:  # an unclosed front matter has swallowed the text
         compiler.error(front.body_line + 1, "modulen har ingen tekst utenfor quizen")
 
@@ -438,7 +458,7 @@ def compile_module(
         or order is None
         or any(p.severity is Severity.ERROR for p in problems)
     ):
-        return CompileResult(None, problems, tuple(questions))
+        return CompileResult(None, problems, tuple(questions), tuple(steps))
 
     pass_mark = meta.pass_mark if meta.pass_mark is not None else defaults.pass_mark
     module = Module(
@@ -454,5 +474,6 @@ def compile_module(
         words=words,
         source=source,
         pass_mark=meta.pass_mark,
+        workbook=tuple(steps),
     )
-    return CompileResult(module, problems, tuple(questions))
+    return CompileResult(module, problems, tuple(questions), tuple(steps))

@@ -14,6 +14,8 @@ from course.frontmatter import SLUG_RE, split_front_matter
 from course.messages import field_problem, number, os_problem, toml_problem
 from course.models import Course, CourseInfo, Module, Problem, Question, Severity
 from course.quiz_rules import answer_hint_problems, duplicate_id_problems
+from course.workbook_models import WorkbookStep
+from course.workbook_syntax import duplicate_step_problems
 
 COURSE_FILE = "course.toml"
 MAX_FILE_BYTES = 1_000_000
@@ -126,6 +128,7 @@ def load_course(directory: Path) -> LoadResult:
 
     compiled: list[Module] = []
     questions: list[tuple[str, tuple[Question, ...]]] = []
+    steps: list[tuple[str, tuple[WorkbookStep, ...]]] = []
     for path, text in sources:
         result = compile_module(
             text,
@@ -136,12 +139,14 @@ def load_course(directory: Path) -> LoadResult:
         hints = answer_hint_problems(result.questions, path=str(path))
         problems.extend(sorted(result.problems + hints, key=lambda p: p.line))
         questions.append((str(path), result.questions))
+        steps.append((str(path), result.steps))
         if result.module is not None:
             compiled.append(result.module)
 
     # Also for modules with other errors, so that every problem is reported in one run.
     problems.extend(_cross_module_problems(keys))
     problems.extend(duplicate_id_problems(questions))
+    problems.extend(duplicate_step_problems(steps))
     if not module_files:  # unreadable module files are reported above
         problems.append(Problem(str(directory), 0, "fant ingen modulfiler (NN-slug.md)"))
     if info is None or any(p.severity is Severity.ERROR for p in problems):

@@ -26,6 +26,7 @@ from course.bounded_rules import (
 )
 from course.limits import PARSER_NESTING
 from course.quiz_syntax import quiz_plugin
+from course.workbook_syntax import workbook_plugin
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
@@ -108,14 +109,15 @@ def scroll_tables_plugin(md: MarkdownIt) -> None:
 
 @cache
 def parser() -> MarkdownIt:
-    """The course Markdown parser: CommonMark + tables, footnotes, heading ids, quizzes."""
+    """The course Markdown parser: CommonMark + tables, footnotes, heading ids, quizzes,
+    workbook steps."""
     options = {"html": False, "linkify": False, "typographer": False, "maxNesting": PARSER_NESTING}
     md = MarkdownIt("js-default", options)
     md.inline = LabelBoundedInline()
     md.configure("js-default", options)  # the preset again, for the new inline parser
     md.use(footnote_plugin).use(bounded_footnote_refs_plugin).use(bounded_tables_plugin)
     md.use(scroll_tables_plugin)
-    md.use(quiz_plugin).use(heading_ids_plugin, min_level=1, max_level=3)
+    md.use(quiz_plugin).use(workbook_plugin).use(heading_ids_plugin, min_level=1, max_level=3)
     return md
 
 

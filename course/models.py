@@ -11,6 +11,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
 
+from course.workbook_models import WorkbookStep
+
 QuestionKind = Literal["single", "multiple"]
 
 
@@ -100,6 +102,7 @@ class Module:
     words: int
     source: str = field(repr=False)
     pass_mark: float | None = None
+    workbook: tuple[WorkbookStep, ...] = ()  # the ``::: oppgave`` steps, in order
 
     @property
     def file_name(self) -> str:
@@ -129,6 +132,10 @@ class Course:
     @property
     def question_count(self) -> int:
         return sum(len(m.quiz.questions) for m in self.modules if m.quiz)
+
+    @property
+    def step_count(self) -> int:
+        return sum(len(m.workbook) for m in self.modules)
 
     @property
     def word_count(self) -> int:

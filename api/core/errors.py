@@ -623,3 +623,41 @@ class SignInRequirementInvalid(DomainError):
     status_code = 422
     code = "sign_in_requirement_invalid"
     message = "Kravet om innloggingstjeneste kan ikke settes slik."
+
+
+# The project workbook (``api.services.workbook``)
+
+
+class WorkbookStepNotFound(NotFound):
+    code = "workbook_step_not_found"
+    message = "Fant ikke oppgaven i kurset."
+
+
+class ProjectNotFound(NotFound):
+    code = "project_not_found"
+    message = "Fant ikke prosjektet."
+
+
+class WorkbookConflictBody(ErrorBody):
+    """A 409 on a workbook step: the version saved meanwhile, so both can be shown."""
+
+    current: dict[str, Any]
+
+
+class WorkbookConflict(Conflict):
+    """A save based on an older revision of the step than the one saved now (two tabs)."""
+
+    code = "workbook_conflict"
+    message = (
+        "Oppgaven er lagret fra et annet sted (en annen fane, et annet vindu eller en annen "
+        "person) etter at du åpnet den, så endringene dine er ikke lagret ennå. Se begge "
+        "versjonene og velg hvilken du vil beholde."
+    )
+    body_model = WorkbookConflictBody
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__()
+        self.current = current
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "current": self.current}

@@ -707,3 +707,57 @@ class SignInRequirement(SQLModel, table=True):
     provider_id: int = Field(foreign_key="sign_in_provider.id", index=True, ondelete="CASCADE")
     set_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     set_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# The project workbook (``api.services.workbook``, migration 0016)
+
+
+class Project(SQLModel, table=True):
+    """An innovation project planned in the workbook, step by step through the course.
+
+    Every learner gets a personal project on their first save (``personal_owner_id``,
+    one each); a team project (later) has none, and its people are its members.
+    """
+
+    __tablename__ = "project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(default="", max_length=200)
+    municipality_number: str | None = Field(
+        default=None, max_length=4, foreign_key="municipality.number", index=True
+    )
+    personal_owner_id: int | None = Field(
+        default=None, foreign_key="user.id", unique=True, ondelete="CASCADE"
+    )
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProjectMember(SQLModel, table=True):
+    """Who may read and write a project: today its owner, later the team."""
+
+    __tablename__ = "project_member"
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
+    role: str = Field(default="owner", max_length=20)
+    joined_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WorkbookEntry(SQLModel, table=True):
+    """A project's answers to one workbook step: the values as JSON, and a revision that
+    every save raises, so a save from a stale page is refused instead of overwriting."""
+
+    __tablename__ = "workbook_entry"
+    __table_args__ = (UniqueConstraint("project_id", "step_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    step_id: str = Field(max_length=80)
+    field_values: str = Field(sa_column=Column(Text, nullable=False))
+    revision: int = 1
+    updated_by: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -22,10 +22,11 @@ from api.core.errors import (
 )
 from api.data.models import CourseModule, ModuleRevision, User, utcnow
 from api.services import audit
-from api.services.content import sha256
+from api.services.content import current_sources, sha256
 from course.compile import CompileResult, ModuleDefaults, compile_module
 from course.models import CourseInfo, Problem, Severity
 from course.quiz_rules import answer_hint_problems
+from course.workbook_syntax import step_ids_taken, written_step_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,15 @@ def _link_targets(session: Session) -> dict[str, str]:
     return targets
 
 
+def _other_step_ids(session: Session, slug: str) -> dict[str, str]:
+    """Step id to module file name, for the workbook steps of every other live module."""
+    taken: dict[str, str] = {}
+    for name, source in current_sources(session=session):
+        if name.split("-", 1)[-1] != f"{slug}.md":
+            taken.update(dict.fromkeys(written_step_ids(source), name))
+    return taken
+
+
 def validate(
     *,
     session: Session,
@@ -83,7 +93,7 @@ def validate(
 ) -> CompileResult:
     """The same checks as ``innostudy validate``, for one module against the live course.
 
-    Not yet checked here: that question ids are unique across the course.
+    Not yet checked here: that question ids are unique across the course (step ids are).
     """
     targets = _link_targets(session)
     targets.setdefault(slug, slug)
@@ -94,6 +104,8 @@ def validate(
         link_targets=targets,
     )
     hints = answer_hint_problems(result.questions, path=slug)
+    if result.steps:
+        hints += step_ids_taken(result.steps, _other_step_ids(session, slug), path=slug)
     if hints:
         result.problems = sorted(result.problems + hints, key=lambda p: p.line)
         result.module = None

@@ -254,6 +254,23 @@ class PersonalXapiStatement(BaseModel):
     sent_at: datetime | None
 
 
+class PersonalWorkbookEntry(BaseModel):
+    step_id: str
+    values: dict[str, Any]
+    revision: int
+    written_by_you: bool = Field(description="Whether you saved this revision")
+    updated_at: datetime
+
+
+class PersonalProject(BaseModel):
+    """A project of the workbook that the person is a member of, with every step's answers."""
+
+    id: int
+    title: str
+    created_at: datetime
+    entries: list[PersonalWorkbookEntry]
+
+
 class PersonalDataExport(BaseModel):
     """Everything innostudy holds about the person (secrets such as hashes left out)."""
 
@@ -271,6 +288,9 @@ class PersonalDataExport(BaseModel):
     authored_revisions: list[str] = Field(description="Module revisions written, as slug@number")
     xapi_statements: list[PersonalXapiStatement] = Field(
         default_factory=list, description="xAPI statements made for the learning record store"
+    )
+    projects: list[PersonalProject] = Field(
+        default_factory=list, description="The workbook: your projects and your answers in them"
     )
 
 

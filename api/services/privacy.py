@@ -12,6 +12,8 @@ Erasure keeps what aggregate reports count and removes what identifies the perso
   the person's xAPI *answered* statements (a learning record store that already
   has them keeps its copy: its operator erases there; the actor is an opaque id);
 - login sessions, setup codes and failed logins under the old address are deleted;
+- the workbook is deleted: the personal project with every answer in it, and any
+  project memberships (entries the person wrote in a team project lose their author);
 - certificates keep their code, dates and municipality, the holder's name is
   replaced, and verification then reports the data as erased (not valid);
 - the audit log holds no personal data and is left as it is.
@@ -43,7 +45,14 @@ from api.data.models import (
     XapiOutbox,
     utcnow,
 )
-from api.services import audit, login_throttle, org_units, user_municipality, xapi_statements
+from api.services import (
+    audit,
+    login_throttle,
+    org_units,
+    user_municipality,
+    workbook,
+    xapi_statements,
+)
 from api.services.admin_users import managed_person
 from api.services.contracts import (
     PersonalAccount,
@@ -177,6 +186,7 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
             for e in xapi_events
             for statement in json.loads(e.statements)
         ],
+        projects=workbook.export_projects(session=session, user_id=uid),
     )
 
 
@@ -210,6 +220,7 @@ def erase_user(*, session: Session, actor: Actor, user_id: int) -> User:
         update(QuizAttempt).where(col(QuizAttempt.user_id) == user.id).values(answers="{}")
     )
     _erase_xapi_responses(session, user.id)
+    workbook.erase(session=session, user_id=user.id)
     session.exec(
         update(Certificate)
         .where(col(Certificate.user_id) == user.id)

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from api.core.errors import Forbidden, UserNotFound
-from api.data.models import OrgUnit, Role, RoleAssignment, User
+from api.data.models import OrgUnit, Project, ProjectMember, Role, RoleAssignment, User
 
 
 class Capability(StrEnum):
@@ -241,3 +241,13 @@ def person_by_email(*, session: Session, scope: Scope, email: str) -> User:
     if user is None:
         raise UserNotFound()
     return user
+
+
+def member_projects(user_id: int) -> ColumnElement[bool]:
+    """The condition on ``project`` rows for the projects the account is a member of.
+
+    A workbook is its authors' own: no role sees into it through this condition, not
+    even an administrator (reviewers and leaders get their own, narrower ways in).
+    """
+    members = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+    return col(Project.id).in_(members)

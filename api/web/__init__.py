@@ -33,11 +33,13 @@ from api.web import (
     learner,
     password_setup,
     public,
+    workbook,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     learner.router,
+    workbook.router,
     leader.router,
     instructor_modules.router,
     instructor.router,

@@ -34,6 +34,7 @@ from api.services import (
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
 from api.services.login_throttle import LoginPolicy
+from api.web import workbook as workbook_pages
 from api.web.deps import SESSION_COOKIE, FormDep, form_text, page_router
 from api.web.render import redirect, render
 from course.grading import MISSING, Answers, answer_everything
@@ -87,6 +88,13 @@ def module_page(
         "before": before,
         "after": after,
         "just_read": request.query_params.get("lest") == "1",
+        "workbook": workbook_pages.module_forms(
+            session=session,
+            learner_id=learner.id,
+            modules=modules,
+            module=module,
+            saved=request.query_params.get("lagret"),
+        ),
     }
     return render(request, "pages/module.html", context)
 

@@ -36,6 +36,7 @@ _EVERYONE = frozenset(Role)
 # The header's navigation, in order. Administration pages add their entry here.
 NAV_ITEMS: list[NavItem] = [
     NavItem("Oversikt", "/", _EVERYONE),
+    NavItem("Mitt prosjekt", "/mitt-prosjekt", _EVERYONE),
     NavItem("Kursbevis", "/kursbevis", _EVERYONE),
     NavItem("Instruktør", "/instruktor", frozenset({Role.INSTRUCTOR, Role.ADMIN})),
     NavItem("Mine enheter", "/mine-enheter", frozenset({Role.LEADER})),

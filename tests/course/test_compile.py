@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from course.compile import ModuleDefaults, compile_module, defaults_from_file_name, slugify
+from course.compile import (
+    STRAY_FENCE,
+    ModuleDefaults,
+    compile_module,
+    defaults_from_file_name,
+    slugify,
+)
 from course.models import Severity
 from tests.course.helpers import (
     FIXTURES,
@@ -21,7 +27,7 @@ BAD_ID = (
     "bruk bare a–z, 0–9, «-» og «_», begynn med en bokstav eller et siffer, og bruk høyst 80 tegn"
 )
 NOT_OPTION = "et listepunkt i en quiz må være et svaralternativ: «- [ ] tekst» eller «- [x] tekst»"
-STRAY = "«:::» utenfor en quizblokk: en quiz begynner med «::: quiz» og slutter med «:::»"
+STRAY = STRAY_FENCE
 MISSING = "lenke til en modul som ikke finnes"
 CASES = {
     "duplicate_question_ids": [f"01-intro.md:13: {DUPLICATE}", f"01-intro.md:18: {DUPLICATE}"],
