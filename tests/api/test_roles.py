@@ -36,6 +36,33 @@ ENDPOINTS = [
         {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
     ),
     ("POST", "/api/v1/auth/logout", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    # The workbook: only one's own project (999999 is nobody's: 404 for everyone).
+    ("GET", "/api/v1/me/project", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "GET",
+        "/api/v1/modules/hvorfor-innovasjon/workbook/ingen-oppgave",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "PUT",
+        "/api/v1/modules/hvorfor-innovasjon/workbook/ingen-oppgave",
+        {"values": {}, "base_revision": 0},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    ("GET", "/api/v1/projects/999999", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "GET",
+        "/api/v1/projects/999999/workbook/ingen-oppgave",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "PUT",
+        "/api/v1/projects/999999/workbook/ingen-oppgave",
+        {"values": {}, "base_revision": 0},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
     ("POST", "/api/v1/certificate", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/certificate.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     (
@@ -159,6 +186,8 @@ def _template(path: str) -> str:
     path = path.replace("/sessions/999999", "/sessions/{session_id}")
     path = path.replace("/units/999999", "/units/{unit_id}")
     path = path.replace("/webhooks/999999", "/webhooks/{webhook_id}")
+    path = path.replace("/projects/999999", "/projects/{project_id}")
+    path = path.replace("/workbook/ingen-oppgave", "/workbook/{step_id}")
     path = path.replace("/deadlines/999999", "/deadlines/{deadline_id}")
     path = path.replace("/municipalities/9999/", "/municipalities/{number}/")
     return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
