@@ -623,3 +623,28 @@ class SignInRequirementInvalid(DomainError):
     status_code = 422
     code = "sign_in_requirement_invalid"
     message = "Kravet om innloggingstjeneste kan ikke settes slik."
+
+
+class SignInClaimInvalid(SignInFailed):
+    """A claim the provider sent has the wrong type, is too long or is not what it says."""
+
+    code = "sign_in_claim_invalid"
+    message = (
+        "Innloggingstjenesten sendte opplysninger om deg som vi ikke kan bruke. "
+        "Kontakt kursansvarlig i kommunen din."
+    )
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(
+            f"Innloggingstjenesten sendte {_CLAIM_NAMES.get(field, field)} {problem}, så vi "
+            "kan ikke logge deg inn. Kontakt kursansvarlig i kommunen din."
+        )
+
+
+_CLAIM_NAMES = {
+    "subject": "en brukeridentitet",
+    "email": "en e-postadresse",
+    "email_verified": "en bekreftelse av e-postadressen",
+    "name": "et navn",
+    "municipality": "en kommune",
+}
