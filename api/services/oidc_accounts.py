@@ -55,13 +55,14 @@ class Facts:
 
 def facts(claims: dict[str, Any], mapping: dict[str, str]) -> Facts:
     """The mapped claims, or SignInClaimInvalid naming the first that cannot be used."""
-    subject = _text(claims, mapping, "subject")
+    subject = _text("subject", claim(claims, mapping, "subject"))
     if not subject:
         raise SignInTokenInvalid()
-    email = _text(claims, mapping, "email")
+    email = _text("email", claim(claims, mapping, "email"))
+    email = email.strip() if email else None
     if email:
         try:
-            _EMAIL.validate_python(email.strip())
+            _EMAIL.validate_python(email)
         except ValidationError:
             raise SignInClaimInvalid("email", "som ikke er en gyldig e-postadresse") from None
     verified = claim(claims, mapping, "email_verified")
@@ -69,7 +70,7 @@ def facts(claims: dict[str, Any], mapping: dict[str, str]) -> Facts:
         verified = verified.lower() == "true"  # some providers send the JSON boolean as text
     if verified is not None and not isinstance(verified, bool):
         raise SignInClaimInvalid("email_verified", "i feil form")
-    name = _text(claims, mapping, "name")
+    name = (_text("name", claim(claims, mapping, "name")) or "").strip()
     if not name:
         parts = [claims.get("given_name"), claims.get("family_name")]
         name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())[:200]
@@ -77,23 +78,23 @@ def facts(claims: dict[str, Any], mapping: dict[str, str]) -> Facts:
     if isinstance(municipality, int) and not isinstance(municipality, bool):
         municipality = str(municipality)
     return Facts(
-        subject=subject,
+        subject=subject,  # as sent: its hash recognises the person
         email=users.normalise_email(email) if email else None,
         verified=verified is True,
         name=name or None,
-        municipality=_text({"m": municipality}, {"municipality": "m"}, "municipality"),
+        municipality=(_text("municipality", municipality) or "").strip() or None,
     )
 
 
-def _text(claims: dict[str, Any], mapping: dict[str, str], field: str) -> str | None:
-    value = claim(claims, mapping, field)
+def _text(field: str, value: object) -> str | None:
+    """A text claim, if there is one; SignInClaimInvalid if it is not text or too long."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise SignInClaimInvalid(field, "i feil form")
-    if len(value.strip()) > _LIMITS[field]:
-        raise SignInClaimInvalid(field, "som er for lang")
-    return value.strip()
+    if len(value) > _LIMITS[field]:
+        raise SignInClaimInvalid(field, "med for mange tegn")
+    return value
 
 
 def account(

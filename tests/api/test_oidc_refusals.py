@@ -33,9 +33,9 @@ CLAIMS = {"email": "rar@asker.kommune.no", "email_verified": True, "name": "Rar 
         ({"email_verified": "yes"}, "bekreftelse av e-postadressen i feil form"),
         ({"email": "ikke-en-adresse"}, "ikke er en gyldig e-postadresse"),
         ({"email": ["rar@asker.kommune.no"]}, "en e-postadresse i feil form"),
-        ({"email": "a" * 250 + "@asker.kommune.no"}, "en e-postadresse som er for lang"),
-        ({"name": "N" * 5000}, "et navn som er for lang"),
-        ({"sub": "s" * 300}, "en brukeridentitet som er for lang"),
+        ({"email": "a" * 250 + "@asker.kommune.no"}, "en e-postadresse med for mange tegn"),
+        ({"name": "N" * 5000}, "et navn med for mange tegn"),
+        ({"sub": "s" * 300}, "en brukeridentitet med for mange tegn"),
     ],
     ids=["verified-yes", "not-an-address", "email-list", "email-too-long", "name", "sub"],
 )
