@@ -4,7 +4,8 @@ from two threads with their own write transactions, on SQLite and PostgreSQL.
 On PostgreSQL both look the identity up before either inserts (a barrier after the
 lookup), so one insert loses on the unique address and must find the winner's account.
 SQLite serialises write transactions (BEGIN IMMEDIATE), so there the second waits and
-finds the identity at once; both must end with one account and one identity.
+finds the identity at once; the threads use an engine each, as two web processes would,
+so they meet at SQLite's own lock. Both must end with one account and one identity.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, event, func
 from sqlmodel import select
 
 from api.core.config import Settings
-from api.core.db import transaction
+from api.core.db import make_engine, transaction
 from api.data.models import SignInIdentity, SignInProvider, User
 from api.services import sign_in_providers
 from api.services.oidc_accounts import account
@@ -50,10 +51,13 @@ def test_two_first_sign_ins_at_once_make_one_account(engine: Engine, tmp_path: P
     hold = _hold_after_lookup(racers, looked_up)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "after_cursor_execute", hold)
+        engines = [engine, engine]
+    else:
+        engines = [engine, make_engine(engine.url.render_as_string(hide_password=False))]
     results: list[tuple[int | None, str]] = []
     errors: list[BaseException] = []
 
-    def sign_in() -> None:
+    def sign_in(engine: Engine) -> None:
         try:
             start.wait()
             racers.add(threading.get_ident())
@@ -65,13 +69,15 @@ def test_two_first_sign_ins_at_once_make_one_account(engine: Engine, tmp_path: P
         except BaseException as exc:  # reported below, with the thread's own traceback
             errors.append(exc)
 
-    threads = [threading.Thread(target=sign_in) for _ in range(2)]
+    threads = [threading.Thread(target=sign_in, args=(each,)) for each in engines]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     if event.contains(engine, "after_cursor_execute", hold):
         event.remove(engine, "after_cursor_execute", hold)
+    if engines[1] is not engine:
+        engines[1].dispose()
     assert errors == []
     assert sorted(how for _, how in results) == ["created", "known"]
     assert len({user_id for user_id, _ in results}) == 1
