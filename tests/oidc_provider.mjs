@@ -4,7 +4,9 @@
 // with POST /_test/next (the subject, its claims and the acr to sign in with). PKCE is
 // required, acr values are ID-porten's, clients register dynamically (POST /reg), and the
 // signing key is the test's own (KEYS), so a test can ask for the next ID token to be
-// altered (POST /_test/next with "tamper") and signed again with the provider's key.
+// altered (POST /_test/next with "tamper") and signed again with the provider's key, or
+// replaced by any text ("tokenBody"); POST /_test/raw serves any text at a path (a broken
+// discovery document or key set).
 //
 // Environment: OIDC_MODULES (node_modules with oidc-provider), PORT, KEYS (a private JWKS).
 import { pathToFileURL } from "node:url";
@@ -20,6 +22,8 @@ const keys = JSON.parse(process.env.KEYS);
 const accounts = new Map(); // sub -> claims
 let next = null; // how the next login ends: { sub, claims, acr }
 let tamper = null; // what to change in the next ID token the token endpoint gives out
+let tokenBody = null; // or what the token endpoint answers instead (raw text, as JSON)
+const raw = new Map(); // path -> text served as application/json (POST /_test/raw)
 
 const provider = new Provider(issuer, {
   jwks: keys,
@@ -83,8 +87,20 @@ provider.use(async (ctx, nextMiddleware) => {
     const wanted = await body(ctx);
     next = { sub: wanted.sub, claims: wanted.claims || {}, acr: wanted.acr };
     tamper = wanted.tamper || null;
+    tokenBody = typeof wanted.tokenBody === "string" ? wanted.tokenBody : null;
     accounts.set(wanted.sub, wanted.claims || {});
     ctx.status = 204;
+    return;
+  }
+  if (ctx.path === "/_test/raw" && ctx.method === "POST") {
+    const wanted = await body(ctx);
+    raw.set(wanted.path, wanted.body);
+    ctx.status = 204;
+    return;
+  }
+  if (raw.has(ctx.path)) {
+    ctx.type = "application/json";
+    ctx.body = raw.get(ctx.path);
     return;
   }
   if (ctx.path.startsWith("/interaction/")) {
@@ -108,6 +124,12 @@ provider.use(async (ctx, nextMiddleware) => {
     return;
   }
   await nextMiddleware();
+  if (ctx.path === "/token" && tokenBody !== null) {
+    ctx.type = "application/json";
+    ctx.body = tokenBody;
+    tokenBody = null;
+    return;
+  }
   if (ctx.path === "/token" && tamper && ctx.body && ctx.body.id_token) {
     ctx.body = { ...ctx.body, id_token: await alter(ctx.body.id_token) };
     tamper = null;

@@ -58,10 +58,18 @@ class OidcPeer:
         claims: dict[str, Any] | None = None,
         acr: str | None = None,
         tamper: dict[str, Any] | None = None,
+        token_body: str | None = None,
     ) -> None:
-        """How the next login at the provider ends (and what to alter in its ID token)."""
-        payload = {"sub": sub, "claims": claims or {}, "acr": acr, "tamper": tamper}
+        """How the next login at the provider ends (and what to alter in its ID token, or
+        what the token endpoint answers instead)."""
+        payload = {"sub": sub, "claims": claims or {}, "acr": acr, "tamper": tamper,
+                   "tokenBody": token_body}  # fmt: skip
         self.http.post("/_test/next", json=payload).raise_for_status()
+
+    def serve(self, path: str, body: str) -> str:
+        """Serve ``body`` (any text, as application/json) at ``path``; its address."""
+        self.http.post("/_test/raw", json={"path": path, "body": body}).raise_for_status()
+        return self.url + path
 
     def authorize(self, url: str, app_base: str) -> str:
         """Follow the provider's redirects from its authorization address to the app's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import ssl
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -121,6 +122,9 @@ class Settings(BaseSettings):
     # The From address: ``kurs@kommune.no`` or ``Innovasjonsstudiet <kurs@kommune.no>``.
     smtp_sender: str | None = Field(default=None, max_length=300)
     smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # The CA certificates (PEM) the server's certificate must chain to; unset: the system's
+    # trust store. The certificate is always verified (and its name checked) under TLS.
+    smtp_ca_file: Path | None = None
     # Self-service password reset ("Glemt passord"): how long a link works, and how many
     # requests one account (by address, known or not) and one client may make per window.
     password_reset_link_minutes: int = Field(default=60, gt=0, le=24 * 60)
@@ -268,6 +272,7 @@ class Settings(BaseSettings):
             "INNOSTUDY_SMTP_USER": self.smtp_user is not None,
             "INNOSTUDY_SMTP_PASSWORD": self.smtp_password is not None,
             "INNOSTUDY_SMTP_SENDER": self.smtp_sender is not None,
+            "INNOSTUDY_SMTP_CA_FILE": self.smtp_ca_file is not None,
         }
         if self.smtp_host is None:
             given = [name for name, present in smtp_set.items() if present]
@@ -284,6 +289,18 @@ class Settings(BaseSettings):
                 "INNOSTUDY_SMTP_USER og INNOSTUDY_SMTP_PASSWORD må settes sammen "
                 "(eller ingen av dem)"
             )
+        if self.smtp_ca_file is not None and not self.smtp_ca_file.is_file():
+            raise ValueError(
+                f"INNOSTUDY_SMTP_CA_FILE ({self.smtp_ca_file}) finnes ikke eller er ikke en fil"
+            )
+        if self.smtp_ca_file is not None:
+            try:
+                ssl.create_default_context(cafile=self.smtp_ca_file)
+            except ssl.SSLError:
+                raise ValueError(
+                    f"INNOSTUDY_SMTP_CA_FILE ({self.smtp_ca_file}) har ingen CA-sertifikater i "
+                    "PEM-format"
+                ) from None
         if self.smtp_password is not None and self.smtp_security == "none":
             raise ValueError(
                 "INNOSTUDY_SMTP_PASSWORD sendes ikke uten kryptering: sett "

@@ -661,3 +661,28 @@ class WorkbookConflict(Conflict):
 
     def body(self) -> dict[str, Any]:
         return {**super().body(), "current": self.current}
+
+
+class SignInClaimInvalid(SignInFailed):
+    """A claim the provider sent has the wrong type, is too long or is not what it says."""
+
+    code = "sign_in_claim_invalid"
+    message = (
+        "Innloggingstjenesten sendte opplysninger om deg som vi ikke kan bruke. "
+        "Kontakt kursansvarlig i kommunen din."
+    )
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(
+            f"Innloggingstjenesten sendte {_CLAIM_NAMES.get(field, field)} {problem}, så vi "
+            "kan ikke logge deg inn. Kontakt kursansvarlig i kommunen din."
+        )
+
+
+_CLAIM_NAMES = {
+    "subject": "en brukeridentitet",
+    "email": "en e-postadresse",
+    "email_verified": "en bekreftelse av e-postadressen",
+    "name": "et navn",
+    "municipality": "en kommune",
+}

@@ -78,8 +78,13 @@ def render(*, session: Session, settings: Settings, message: OutgoingEmail) -> O
     subject = SUBJECTS[message.kind].format(**context)
     context["subject"] = subject
     headers: tuple[tuple[str, str], ...] = ()
-    if "unsubscribe" in context:  # RFC 2369: the mail program's own "unsubscribe" button
-        headers = (("List-Unsubscribe", f"<{context['unsubscribe']}>"),)
+    if "one_click" in context:
+        # RFC 2369's "unsubscribe" button of the mail program, and RFC 8058's one click: the
+        # mail provider POSTs "List-Unsubscribe=One-Click" to the address, no page between.
+        headers = (
+            ("List-Unsubscribe", f"<{context['one_click']}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        )
     return Outgoing(
         key=message.key,
         to_name=user.full_name,
@@ -136,13 +141,17 @@ def _reminder(
     if preference is not None and preference.reminders_off_at is not None:
         return Skipped("unsubscribed")
     assert user.id is not None
+    token = outbox.unsubscribe_token(settings, user.id)
     return {
         "due": format_date(deadline.due_on),
         "scope_name": _deadline_owner(session, deadline),
         "link": f"{settings.base_url}/",
-        "unsubscribe": f"{settings.base_url}/varsler/avmeld?token="
-        + outbox.unsubscribe_token(settings, user.id),
+        "unsubscribe": f"{settings.base_url}/varsler/avmeld?token={token}",  # the page
+        "one_click": f"{settings.base_url}{ONE_CLICK_PATH}?token={token}",  # RFC 8058
     }
+
+
+ONE_CLICK_PATH = "/varsler/avmeld/ett-klikk"
 
 
 def _deadline_owner(session: Session, deadline: CompletionDeadline) -> str:

@@ -4,6 +4,11 @@
 A message has a plain-text and an HTML part, UTF-8 headers (the SMTP policy encodes
 names such as «Åse Ødegård» as RFC 2047 words), and a ``Message-ID`` derived from the
 message's key, so a receiving system that sees a message twice can tell it is the same.
+
+Under TLS (STARTTLS or implicit) the server's certificate is verified against the system's
+trust store or ``INNOSTUDY_SMTP_CA_FILE``, its name included. A server that does not
+offer STARTTLS, or whose certificate does not hold, gets nothing: no password, no
+message (``TlsFailed``, an ``OSError``, so the job tries again later).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from pathlib import Path
 
 from api.core.config import Settings
 from api.data.models import utcnow
@@ -27,6 +33,10 @@ class PermanentlyRefused(Exception):
     """The server refused the message for good (a 5xx answer): trying again will not help."""
 
 
+class TlsFailed(OSError):
+    """No encrypted connection to the server could be made: nothing was sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class Smtp:
     host: str
@@ -36,6 +46,7 @@ class Smtp:
     password: str | None
     sender: str
     timeout: float
+    ca_file: Path | None = None
 
     @classmethod
     def of(cls, settings: Settings) -> Smtp | None:
@@ -49,6 +60,7 @@ class Smtp:
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             sender=settings.smtp_sender,
             timeout=settings.smtp_timeout_seconds,
+            ca_file=settings.smtp_ca_file,
         )
 
     @property
@@ -87,18 +99,25 @@ def build(smtp: Smtp, outgoing: Outgoing) -> EmailMessage:
 
 
 def send(smtp: Smtp, message: EmailMessage) -> None:
-    """Hand the message to the server. A temporary refusal (4xx) or a lost connection
-    raises ``smtplib.SMTPException``/``OSError`` (the job tries again); a permanent one
-    (5xx for the recipient or the message) raises ``PermanentlyRefused``."""
-    context = ssl.create_default_context()
-    client: smtplib.SMTP
-    if smtp.security == "tls":
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    """Hand the message to the server. A temporary refusal (4xx), a lost connection or a
+    failed TLS handshake raises ``smtplib.SMTPException``/``OSError`` (the job tries
+    again); a permanent one (5xx for the recipient or the message) raises
+    ``PermanentlyRefused``."""
+    context = ssl.create_default_context(cafile=smtp.ca_file)
+    try:
+        client = _connect(smtp, context)
+    except ssl.SSLCertVerificationError as exc:
+        raise TlsFailed(
+            f"Sertifikatet til e-posttjeneren {smtp.host} kunne ikke bekreftes "
+            f"({exc.verify_message}); ingenting ble sendt. Sjekk tjeneren, eller sett "
+            "INNOSTUDY_SMTP_CA_FILE til CA-sertifikatet den bruker."
+        ) from None
+    except ssl.SSLError as exc:
+        raise TlsFailed(
+            f"Kunne ikke opprette en kryptert forbindelse til e-posttjeneren {smtp.host} "
+            f"({exc.reason}); ingenting ble sendt."
+        ) from None
     with client:
-        if smtp.security == "starttls":
-            client.starttls(context=context)
         if smtp.user is not None and smtp.password is not None:
             client.login(smtp.user, smtp.password)
         try:
@@ -112,3 +131,24 @@ def send(smtp: Smtp, message: EmailMessage) -> None:
             if exc.smtp_code >= 500:
                 raise PermanentlyRefused(f"meldingen ble avvist ({exc.smtp_code})") from None
             raise
+
+
+def _connect(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
+    """A connection that is encrypted (unless the security is ``none``) before anything
+    else is said: a password and a message never go in clear text."""
+    if smtp.security == "tls":
+        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+    client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    if smtp.security == "starttls":
+        try:
+            client.starttls(context=context)
+        except smtplib.SMTPNotSupportedError:
+            client.close()
+            raise TlsFailed(
+                f"E-posttjeneren {smtp.host} tilbyr ikke STARTTLS; ingenting ble sendt. "
+                "Bruk en tjener med kryptering, eller INNOSTUDY_SMTP_SECURITY=tls."
+            ) from None
+        except BaseException:
+            client.close()
+            raise
+    return client

@@ -41,11 +41,20 @@ def _get_json(settings: Settings, url: str) -> dict[str, Any]:
         response = httpx2.get(url, timeout=settings.sign_in_timeout_seconds)
         response.raise_for_status()
         value = response.json()
-    except (httpx2.HTTPError, ValueError):
+    except (httpx2.HTTPError, httpx2.InvalidURL, ValueError):
         raise SignInProviderUnavailable() from None
     if not isinstance(value, dict):
         raise SignInProviderUnavailable()
     return value
+
+
+_ADDRESSES = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
+
+
+def _is_address(value: object) -> bool:
+    return (
+        isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) < 2000
+    )
 
 
 def discover(*, settings: Settings, issuer: str) -> Metadata:
@@ -56,16 +65,21 @@ def discover(*, settings: Settings, issuer: str) -> Metadata:
     if found is not None and now - found[0] < settings.sign_in_metadata_seconds:
         return found[1]
     doc = _get_json(settings, issuer + "/.well-known/openid-configuration")
-    try:
-        metadata = Metadata(
-            issuer=str(doc["issuer"]),
-            authorization_endpoint=str(doc["authorization_endpoint"]),
-            token_endpoint=str(doc["token_endpoint"]),
-            jwks_uri=str(doc["jwks_uri"]),
-            end_session_endpoint=doc.get("end_session_endpoint"),
-        )
-    except KeyError:
-        raise SignInProviderUnavailable() from None
+    addresses = [doc.get(name) for name in _ADDRESSES]
+    end_session = doc.get("end_session_endpoint")
+    # A document whose addresses are not text (or not http) is the provider's fault.
+    if not all(_is_address(value) for value in addresses) or not (
+        end_session is None or _is_address(end_session)
+    ):
+        raise SignInProviderUnavailable()
+    issuer_, authorization, token, jwks = (str(value) for value in addresses)
+    metadata = Metadata(
+        issuer=issuer_,
+        authorization_endpoint=authorization,
+        token_endpoint=token,
+        jwks_uri=jwks,
+        end_session_endpoint=end_session,
+    )
     # A document that names another issuer is not this provider's (OpenID Discovery 4.3).
     if metadata.issuer.rstrip("/") != issuer.rstrip("/"):
         raise SignInProviderUnavailable()

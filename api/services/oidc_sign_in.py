@@ -221,7 +221,8 @@ def _exchange(
             "Innloggingstjenesten godtok ikke innloggingen (koden er allerede brukt eller "
             "utløpt). Start innloggingen på nytt."
         ) from None
-    except (httpx2.HTTPError, ValueError):
+    except (httpx2.HTTPError, httpx2.InvalidURL, ValueError, TypeError, AttributeError):
+        # Not an answer a token endpoint gives (not JSON, not an object): the provider's fault.
         raise SignInProviderUnavailable() from None
     id_token = token.get("id_token") if isinstance(token, dict) else None
     if not isinstance(id_token, str):

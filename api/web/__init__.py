@@ -5,7 +5,9 @@ OpenAPI document) and renders with ``render.render`` (shared layout, CSRF
 cookie). To add a group of pages (e.g. administration): write a module with
 its own ``router = page_router()``, guard it with ``api.http.deps.require_role(...)``
 (``AdminUser`` and ``StaffUser`` exist), add the router to ``ROUTERS`` and its entry to
-``render.NAV_ITEMS``.
+``render.NAV_ITEMS``. The one exception is ``email_pages.one_click`` (RFC 8058's
+one-click unsubscribe, POSTed by mail providers without cookies: the signed token in
+its address is the authority).
 """
 
 from __future__ import annotations
@@ -58,4 +60,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     password_setup.router,
     email_pages.router,
+    email_pages.one_click,
 )

@@ -3,22 +3,31 @@
 Neither needs a login. "Glemt passord" shows the same page whether or not the address
 has an account (``invitations.request_reset``); unsubscribing asks for a click, so a
 mail scanner that opens every link does not unsubscribe anyone.
+
+``one_click`` is RFC 8058's one-click unsubscribe, the address in a reminder's
+``List-Unsubscribe`` header: the mail provider POSTs ``List-Unsubscribe=One-Click`` to it,
+with no cookies, so it has no CSRF check and no login (the signed token in the address is
+the authority, and the body says a person asked). A GET of it (a mail program without
+one-click support opening the address) goes on to the page.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
 
 from api.core.config import Settings
 from api.core.errors import TooManyResetRequests, UnsubscribeLinkInvalid
 from api.http.deps import OptionalUser, SessionDep, SettingsDep, client_address
-from api.services import email_preferences, invitations
+from api.services import email_preferences, email_render, invitations
 from api.web.deps import FormDep, form_text, page_router
 from api.web.render import render
 
 router = page_router()
+one_click = APIRouter(include_in_schema=False)  # no CSRF check: see the module's docstring
 
 
 def _forgot(
@@ -108,3 +117,25 @@ def unsubscribe(
     except UnsubscribeLinkInvalid as exc:
         return _unsubscribe(request, error=exc.detail, status_code=400)
     return _unsubscribe(request, done=True)
+
+
+@one_click.get(email_render.ONE_CLICK_PATH)
+def one_click_page(token: str = "") -> Response:
+    """A mail program opened the one-click address: the page with the button."""
+    return RedirectResponse("/varsler/avmeld?" + urlencode({"token": token[:200]}), status_code=303)
+
+
+@one_click.post(email_render.ONE_CLICK_PATH)
+def one_click_unsubscribe(
+    form: FormDep, session: SessionDep, settings: SettingsDep, token: str = ""
+) -> Response:
+    """RFC 8058: turn the reminders off, for the token in the address."""
+    if form_text(form, "List-Unsubscribe", limit=100) != "One-Click":
+        return PlainTextResponse(
+            "Forespørselen må inneholde List-Unsubscribe=One-Click.", status_code=400
+        )
+    try:
+        email_preferences.unsubscribe(session=session, settings=settings, token=token[:200])
+    except UnsubscribeLinkInvalid as exc:
+        return PlainTextResponse(exc.detail, status_code=400)
+    return PlainTextResponse("Du får ikke flere påminnelser om frister.")

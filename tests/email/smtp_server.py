@@ -85,9 +85,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def smtp_server(fail_first: int = 0) -> Iterator[Inbox]:
+def smtp_server(fail_first: int = 0, **options: Any) -> Iterator[Inbox]:
+    """``options`` go to aiosmtpd's Controller and SMTP (``tls_context``,
+    ``require_starttls``, ``ssl_context`` for implicit TLS, ``authenticator``, ...)."""
     inbox = Inbox(fail_first=fail_first, port=_free_port())
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, **options)
     controller.start()
     try:
         yield inbox

@@ -120,3 +120,38 @@ def _next_day(engine: Engine, settings: Settings) -> None:
     with transaction(engine, write=True) as session:
         jobs.enqueue(session=session, kind=REMINDERS, payload={"today": date.today().isoformat()})
     drain(engine, settings)
+
+
+def test_one_click_unsubscribe_turns_reminders_off_without_a_login_or_csrf(
+    client: TestClient, engine: Engine, settings: Settings, inbox: Inbox
+) -> None:
+    """RFC 8058: the mail provider POSTs ``List-Unsubscribe=One-Click`` to the header's
+    address, with no cookies; a mangled token is refused in Norwegian."""
+    ina = _learner(engine, "Ina Berg", unit_id=None)
+    admin = make_user(engine, email="ka@asker.kommune.no", full_name="Kari Admin")
+    grant_role(engine, admin, Role.MUNICIPAL_ADMIN, municipality="3203")
+    due = datetime.now(OSLO).date() + timedelta(days=3)
+    body = {"municipality_number": "3203", "due_on": due.isoformat()}
+    headers = login(client, admin.email)
+    assert client.put("/api/v1/deadlines", json=body, headers=headers).status_code == 200
+    _run_daily_job(engine, settings)
+    (reminder,) = [r for r in inbox.received if r.recipients == [ina.email]]
+    assert reminder.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    advertised = str(reminder.message["List-Unsubscribe"])
+    assert advertised.startswith("<http://kurs.example.no/varsler/avmeld/ett-klikk?token=")
+    url = advertised.strip("<>").removeprefix("http://kurs.example.no")
+    provider = TestClient(client.app)  # a mail provider: no session, no CSRF cookie
+    one_click = {"List-Unsubscribe": "One-Click"}
+    mangled = provider.post(url[:-3] + "abc", data=one_click)
+    assert mangled.status_code == 400 and "ikke gyldig" in mangled.text
+    assert provider.post(url, data={"annet": "x"}).status_code == 400
+    opened = provider.get(url, follow_redirects=False)  # a mail program opening it: the page
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/varsler/avmeld?")
+    done = provider.post(url, data=one_click)
+    assert done.status_code == 200 and "ikke flere påminnelser" in done.text
+    assert provider.post(url, data=one_click).status_code == 200  # again: still off
+    web = TestClient(client.app)
+    token = csrf_from(web, "/logg-inn")
+    web.post("/logg-inn", data={"epost": ina.email, "passord": "riktig-hest-batteri",
+                                "csrf_token": token})  # fmt: skip
+    assert 'id="paminnelser" name="paminnelser" value="ja">' in web.get("/profil").text  # off
