@@ -9,6 +9,7 @@ The document carries its title, authors and language (``nb``); each step is a bo
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -50,6 +51,7 @@ _WIDTH = A4[0] - 2 * _MARGIN
 _NAVY, _INK, _MUTED = HexColor(0x1C3355), HexColor(0x222831), HexColor(0x5B6573)
 _RULE, _HEAD_BG, _TINT = HexColor(0xC9CED6), HexColor(0xE6EAF0), HexColor(0xF4F1E8)
 NOT_FILLED = "Ikke fylt ut"
+MATRIX_CAPTION = "Risikomatrise: antall risikoer etter sannsynlighet og konsekvens"
 
 
 def _style(name: str, **kw: Any) -> ParagraphStyle:
@@ -85,7 +87,7 @@ def _p(text: str, style: str) -> Paragraph:
     return Paragraph(_text(text), _S[style])
 
 
-def _grid(header: tuple[str, ...], rows: list[tuple[str, ...]], widths: list[float]) -> PdfTable:
+def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], widths: list[float]) -> PdfTable:
     data = [[_p(h, "head") for h in header], *([_p(c, "cell") for c in row] for row in rows)]
     table = PdfTable(data, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
     table.setStyle(
@@ -120,8 +122,7 @@ def _risks(value: Risks) -> list[Flowable]:
                 ("BACKGROUND", (3, index), (3, index), HexColor(int(risk_color(risk.score), 16)))
             )
     table.setStyle(TableStyle(styles))
-    return [table, Spacer(1, 8), _p("Risikomatrise: antall risikoer etter sannsynlighet og konsekvens",
-                                   "label"), _matrix(value)]  # fmt: skip
+    return [table, Spacer(1, 8), _p(MATRIX_CAPTION, "label"), _matrix(value)]
 
 
 def _matrix(value: Risks) -> PdfTable:
@@ -199,7 +200,7 @@ def _summary(data: PlanData) -> list[Flowable]:
     return [KeepInFrame(_WIDTH, A4[1] - 2 * _MARGIN - 12, content, mode="shrink"), PageBreak()]
 
 
-class _StepHeading(Paragraph):
+class _StepHeading(Paragraph):  # type: ignore[misc]
     """A step's title: a bookmark in the document outline."""
 
 
@@ -216,7 +217,7 @@ def _step(number: int, step: PlanStep) -> list[Flowable]:
     return flowables
 
 
-class _Document(BaseDocTemplate):
+class _Document(BaseDocTemplate):  # type: ignore[misc]
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, _StepHeading):
             key = f"step-{id(flowable)}"
@@ -224,7 +225,7 @@ class _Document(BaseDocTemplate):
             self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0)
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
     """Draws "Side n av N" on every page once the number of pages is known."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

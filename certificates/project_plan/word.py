@@ -8,6 +8,7 @@ text is marked as Norwegian bokmål; Word picks its own fonts, which cover Sami 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from docx import Document
 from docx.document import Document as WordDocument
@@ -28,7 +29,7 @@ from certificates.project_plan.data import (
     Text,
     risk_color,
 )
-from certificates.project_plan.pdf import NOT_FILLED
+from certificates.project_plan.pdf import MATRIX_CAPTION, NOT_FILLED
 from certificates.render import format_date
 
 _LANGUAGES = {"nb": "nb-NO", "nn": "nn-NO"}
@@ -55,8 +56,8 @@ def _header_row(table: WordTable) -> None:
         _shade(cell, "E6EAF0")
 
 
-def _grid(doc: WordDocument, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> WordTable:
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
+def _grid(doc: WordDocument, header: Sequence[str], rows: Sequence[Sequence[str]]) -> WordTable:
+    table: WordTable = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].add_run(text)
@@ -72,7 +73,7 @@ def _risks(doc: WordDocument, value: Risks) -> None:
     for row, risk in zip(table.rows[1:], value.rows, strict=True):
         if risk.score is not None:
             _shade(row.cells[3], risk_color(risk.score))
-    doc.add_paragraph("Risikomatrise: antall risikoer etter sannsynlighet og konsekvens")
+    doc.add_paragraph(MATRIX_CAPTION)
     header = ("Sannsynlighet ↓ / Konsekvens →", *(str(c) for c in SCALE))
     rows = [
         (str(likelihood), *(str(value.count(likelihood, c) or "") for c in SCALE))
