@@ -8,6 +8,7 @@ plain data (labels instead of ids, option labels, dates in words), and rendered 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -165,6 +166,13 @@ def plan_data(
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _render(format: PlanFormat, data: PlanData) -> bytes:
+    """Render once per plan as it stands: a big plan takes seconds, and the same download
+    asked for again (a double click, a retry) should not take them again."""
+    return render_pdf(data) if format is PlanFormat.PDF else render_docx(data)
+
+
 def plan_document(
     *,
     session: Session,
@@ -178,7 +186,7 @@ def plan_document(
     data = plan_data(
         session=session, user_id=user_id, modules=modules, info=info, project_id=project_id
     )
-    content = render_pdf(data) if format is PlanFormat.PDF else render_docx(data)
+    content = _render(format, data)
     name = f"prosjektplan-{project_id}" if project_id is not None else "prosjektplan"
     return PlanDocument(content, f"{name}-{data.made_on.isoformat()}.{format.value}",
                         MEDIA_TYPES[format])  # fmt: skip

@@ -117,13 +117,18 @@ def _language(doc: WordDocument, language: str) -> None:
     lang.set(qn("w:val"), tag)
 
 
+def _property(text: str) -> str:
+    """A core property fits Word's limit of 255 characters."""
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def render_docx(data: PlanData) -> bytes:
     """The plan as a .docx: summary, then a heading per step with its fields."""
     doc = Document()
     props = doc.core_properties
-    props.title = f"Prosjektplan: {data.title}"
-    props.author = ", ".join(data.authors)
-    props.subject = data.course_title
+    props.title = _property(f"Prosjektplan: {data.title}")
+    props.author = _property(", ".join(data.authors))
+    props.subject = _property(data.course_title)
     props.language = _LANGUAGES.get(data.language, data.language)
     props.comments = "Laget med innostudy"
     _language(doc, data.language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 
 import docx
@@ -126,3 +127,10 @@ def test_the_word_file_has_headings_and_real_tables_with_header_rows(plan: PlanD
         header = table.rows[0]._tr.trPr
         assert header is not None and header.find(qn("w:tblHeader")) is not None
         assert all(run.bold for run in table.rows[0].cells[0].paragraphs[0].runs)
+
+
+def test_word_properties_are_kept_within_their_limit(plan: PlanData) -> None:
+    many = replace(plan, authors=tuple(f"{SAMI} {n}" for n in range(40)))
+    document = docx.Document(io.BytesIO(render_docx(many)))
+    assert len(document.core_properties.author) == 255
+    assert document.tables[0].rows[0].cells[1].text.endswith(f"{SAMI} 39")
