@@ -99,6 +99,8 @@ def test_the_owner_downloads_the_plan_and_nobody_else_can(
 
 def test_mitt_prosjekt_links_the_downloads(client: TestClient, docs_engine: Engine) -> None:
     user = make_user(docs_engine)
+    anonymous = client.get("/mitt-prosjekt/prosjektplan.pdf", follow_redirects=False)
+    assert anonymous.status_code == 303 and "/logg-inn" in anonymous.headers["location"]
     page = client.get("/logg-inn")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
@@ -107,6 +109,8 @@ def test_mitt_prosjekt_links_the_downloads(client: TestClient, docs_engine: Engi
     html = client.get("/mitt-prosjekt").text
     assert 'href="/mitt-prosjekt/prosjektplan.pdf"' in html
     assert 'href="/mitt-prosjekt/prosjektplan.docx"' in html
+    unknown = client.get("/mitt-prosjekt/prosjektplan.txt")
+    assert unknown.status_code == 404 and "text/html" in unknown.headers["content-type"]
     word = client.get("/mitt-prosjekt/prosjektplan.docx")
     assert word.status_code == 200 and word.headers["content-type"] == DOCX
     assert docx.Document(io.BytesIO(word.content)).paragraphs[0].text == "Prosjektplan"
