@@ -34,6 +34,7 @@ from api.web import (
     leader,
     learner,
     password_setup,
+    project_documents,
     public,
     workbook,
 )
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     learner.router,
     workbook.router,
+    project_documents.router,
     leader.router,
     instructor_modules.router,
     instructor.router,
