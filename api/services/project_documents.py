@@ -8,7 +8,6 @@ plain data (labels instead of ids, option labels, dates in words), and rendered 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -166,10 +165,9 @@ def plan_data(
     )
 
 
-@functools.lru_cache(maxsize=8)
 def _render(format: PlanFormat, data: PlanData) -> bytes:
-    """Render once per plan as it stands: a big plan takes seconds, and the same download
-    asked for again (a double click, a retry) should not take them again."""
+    # Rendered on every download: a cache would keep people's plans in the process's
+    # memory after they are changed or erased.
     return render_pdf(data) if format is PlanFormat.PDF else render_docx(data)
 
 

@@ -51,6 +51,13 @@ ENDPOINTS = [
         {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
     ),
     ("GET", "/api/v1/projects/999999", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/me/project/plan.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "GET",
+        "/api/v1/projects/999999/plan.docx",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
     (
         "GET",
         "/api/v1/projects/999999/workbook/ingen-oppgave",
@@ -188,6 +195,7 @@ def _template(path: str) -> str:
     path = path.replace("/webhooks/999999", "/webhooks/{webhook_id}")
     path = path.replace("/projects/999999", "/projects/{project_id}")
     path = path.replace("/workbook/ingen-oppgave", "/workbook/{step_id}")
+    path = path.replace("/plan.pdf", "/plan.{format}").replace("/plan.docx", "/plan.{format}")
     path = path.replace("/deadlines/999999", "/deadlines/{deadline_id}")
     path = path.replace("/municipalities/9999/", "/municipalities/{number}/")
     return path.replace("ABCD-EFGH-JKM", "{code}").replace("/revisions/1", "/revisions/{number}")
