@@ -50,6 +50,7 @@ from api.routes import (
     users,
     webhooks,
     workbook,
+    workbook_teams,
     xapi,
 )
 from api.services import (
@@ -193,6 +194,7 @@ def create_app(
         badges.learner_router,
         exports.router,
         workbook.router,
+        workbook_teams.router,
     )
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.
