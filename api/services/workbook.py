@@ -123,6 +123,11 @@ def _project(*, session: Session, user_id: int, project_id: int | None) -> Proje
     return found
 
 
+def personal_project_id(*, session: Session, user_id: int) -> int | None:
+    """The learner's personal project, if they have made one."""
+    return session.exec(select(Project.id).where(Project.personal_owner_id == user_id)).first()
+
+
 def active_project(*, session: Session, user_id: int) -> Project:
     """The project the learner's module pages write to, made now if this is the first save."""
     found = _project(session=session, user_id=user_id, project_id=None)

@@ -34,12 +34,14 @@ from api.web import (
     password_setup,
     public,
     workbook,
+    workbook_teams,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     learner.router,
     workbook.router,
+    workbook_teams.router,
     leader.router,
     instructor_modules.router,
     instructor.router,
