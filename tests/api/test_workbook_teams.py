@@ -75,7 +75,7 @@ def _team(api: TestClient, engine: Engine) -> tuple[User, Headers, User, Headers
 def test_a_colleague_is_invited_accepts_and_writes_in_the_same_step_with_authorship(
     api: TestClient, engine: Engine
 ) -> None:
-    kari, k, ola, o, project = _team(api, engine)
+    _kari, k, ola, o, project = _team(api, engine)
     team = api.get(f"/api/v1/projects/{project}/members", headers=o).json()
     assert [(m["name"], m["role"]) for m in team["members"]] == [
         ("Kari Nordmann", "owner"), ("Ola Nordmann", "member"),
