@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.core.errors import (
     ProjectNotFound,
@@ -110,10 +112,7 @@ def _project(*, session: Session, user_id: int, project_id: int | None) -> Proje
     query = select(Project).where(member_projects(user_id))
     if project_id is None:
         # A team the learner joined comes first; their personal project stays theirs.
-        joined = select(ProjectMember.project_id).where(
-            ProjectMember.user_id == user_id, ProjectMember.role == MEMBER
-        )
-        team = session.exec(query.where(col(Project.id).in_(joined))).first()
+        team = session.exec(query.where(not_personal(user_id))).first()
         if team is not None:
             return team
         return session.exec(query.where(Project.personal_owner_id == user_id)).first()
@@ -121,6 +120,28 @@ def _project(*, session: Session, user_id: int, project_id: int | None) -> Proje
     if found is None:
         raise ProjectNotFound()
     return found
+
+
+def not_personal(user_id: int) -> ColumnElement[bool]:
+    """The condition on ``project`` rows that are not the account's personal project."""
+    return or_(col(Project.personal_owner_id).is_(None), col(Project.personal_owner_id) != user_id)
+
+
+def member_project(*, session: Session, user_id: int, project_id: int) -> Project:
+    """The project if the account is a member of it; else ProjectNotFound (404)."""
+    found = _project(session=session, user_id=user_id, project_id=project_id)
+    assert found is not None
+    return found
+
+
+def delete_projects(session: Session, ids: SelectOfScalar[Any]) -> None:
+    """Delete these projects with everything in them."""
+    entries = select(WorkbookEntry.id).where(col(WorkbookEntry.project_id).in_(ids))
+    session.exec(delete(WorkbookRevision).where(col(WorkbookRevision.entry_id).in_(entries)))
+    session.exec(delete(WorkbookEntry).where(col(WorkbookEntry.project_id).in_(ids)))
+    session.exec(delete(ProjectInvitation).where(col(ProjectInvitation.project_id).in_(ids)))
+    session.exec(delete(ProjectMember).where(col(ProjectMember.project_id).in_(ids)))
+    session.exec(delete(Project).where(col(Project.id).in_(ids)))
 
 
 def personal_project_id(*, session: Session, user_id: int) -> int | None:
@@ -440,14 +461,9 @@ def erase(*, session: Session, user_id: int) -> None:
     alone = select(Project.id).where(
         Project.personal_owner_id == user_id, col(Project.id).not_in(others)
     )
-    doomed = select(WorkbookEntry.id).where(col(WorkbookEntry.project_id).in_(alone))
-    session.exec(delete(WorkbookRevision).where(col(WorkbookRevision.entry_id).in_(doomed)))
-    session.exec(delete(WorkbookEntry).where(col(WorkbookEntry.project_id).in_(alone)))
-    session.exec(delete(ProjectInvitation).where(col(ProjectInvitation.project_id).in_(alone)))
-    session.exec(delete(ProjectMember).where(col(ProjectMember.project_id).in_(alone)))
-    session.exec(delete(Project).where(col(Project.id).in_(alone)))
-    for team in session.exec(select(Project).where(Project.personal_owner_id == user_id)).all():
-        _hand_over(session, team, user_id)
+    delete_projects(session, alone)
+    for team in session.exec(select(Project).where(member_projects(user_id))).all():
+        hand_over(session, team, user_id)
     touched = session.exec(
         select(WorkbookEntry).where(
             col(WorkbookEntry.id).in_(
@@ -471,8 +487,11 @@ def erase(*, session: Session, user_id: int) -> None:
     session.flush()
 
 
-def _hand_over(session: Session, project: Project, user_id: int) -> None:
-    """The erased owner's team project becomes the team's: the oldest member owns it."""
+def hand_over(session: Session, project: Project, user_id: int) -> None:
+    """Before the owner goes, the team's project becomes the team's: the oldest member owns it."""
+    mine = session.get(ProjectMember, (project.id, user_id))
+    if project.personal_owner_id != user_id and (mine is None or mine.role != OWNER):
+        return
     heir = session.exec(
         select(ProjectMember)
         .where(ProjectMember.project_id == project.id, ProjectMember.user_id != user_id)

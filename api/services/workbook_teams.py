@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.core.errors import (
     AlreadyInTeam,
@@ -29,7 +30,15 @@ from api.core.errors import (
 from api.data.models import Project, ProjectInvitation, ProjectMember, User, utcnow
 from api.services import audit, email_outbox
 from api.services.users import normalise_email
-from api.services.workbook import MEMBER, OWNER, _project, active_project
+from api.services.workbook import (
+    MEMBER,
+    OWNER,
+    active_project,
+    delete_projects,
+    hand_over,
+    member_project,
+    not_personal,
+)
 
 INVITED = (
     "Hvis adressen tilhører en kollega i kommunen din, har hen fått en invitasjon til "
@@ -74,15 +83,20 @@ def _member_project(session: Session, user_id: int, project_id: int | None) -> P
     """The project named (404 unless a member), or the active one, made if need be."""
     if project_id is None:
         return active_project(session=session, user_id=user_id)
-    found = _project(session=session, user_id=user_id, project_id=project_id)
-    assert found is not None
-    return found
+    return member_project(session=session, user_id=user_id, project_id=project_id)
 
 
 def team(*, session: Session, user_id: int, project_id: int | None = None) -> Team | None:
     """The project's members and open invitations (default: the active project, if any)."""
     if project_id is None:
-        found = _project(session=session, user_id=user_id, project_id=None)
+        found = (
+            session.exec(
+                select(Project).where(
+                    col(Project.id).in_(_memberships(user_id)), not_personal(user_id)
+                )
+            ).first()
+            or session.exec(select(Project).where(Project.personal_owner_id == user_id)).first()
+        )
         if found is None:
             return None
     else:
@@ -191,12 +205,16 @@ def _invitation(session: Session, user_id: int, invitation_id: int) -> ProjectIn
     return found
 
 
+def _memberships(user_id: int) -> SelectOfScalar[int]:
+    return select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+
+
 def in_team(*, session: Session, user_id: int) -> bool:
     """The person is in a team: a member of another's project, or has members in their own."""
     joined = session.exec(
         select(func.count())
-        .select_from(ProjectMember)
-        .where(ProjectMember.user_id == user_id, ProjectMember.role == MEMBER)
+        .select_from(Project)
+        .where(col(Project.id).in_(_memberships(user_id)), not_personal(user_id))
     ).one()
     own = select(Project.id).where(Project.personal_owner_id == user_id)
     guests = session.exec(
@@ -232,15 +250,26 @@ def remove_member(*, session: Session, user: User, project_id: int, member_id: i
     project = _member_project(session, user.id, project_id)
     mine = session.get(ProjectMember, (project.id, user.id))
     assert mine is not None
-    if member_id == user.id and mine.role == OWNER:
+    if member_id == user.id and project.personal_owner_id == user.id:
         raise OwnerCannotLeave()
     if member_id != user.id and mine.role != OWNER:
         raise NotProjectOwner()
     target = session.get(ProjectMember, (project.id, member_id))
     if target is None:
         raise ProjectMemberNotFound()
+    if member_id == user.id:
+        hand_over(session, project, user.id)  # an owner by inheritance passes it on
     session.delete(target)
     session.flush()
+    if (
+        project.personal_owner_id is None
+        and not session.exec(
+            select(func.count())
+            .select_from(ProjectMember)
+            .where(ProjectMember.project_id == project.id)
+        ).one()
+    ):
+        delete_projects(session, select(Project.id).where(Project.id == project.id))
     action = "project.leave" if member_id == user.id else "project.remove_member"
     audit.record(session=session, actor=user, action=action,
                  target=audit.user_target(member_id), details={"project_id": project.id},

@@ -203,3 +203,21 @@ def test_export_holds_the_team_project_and_erasure_keeps_only_the_others_text(
     assert api.post(f"/api/v1/users/{kari.id}/erase", headers=admin).status_code == 200
     with Session(engine) as session:
         assert session.exec(select(WorkbookRevision)).all() == []
+
+
+def test_when_the_owner_is_erased_the_team_keeps_the_project_and_its_text(
+    api: TestClient, engine: Engine
+) -> None:
+    kari, k, ola, o, project = _team(api, engine)
+    _save(api, o, {"navn": "Trygg hjemme", "utfordring": "Ola skrev dette"}, 1)
+    admin = login(api, make_user(engine, role=Role.ADMIN).email)
+    assert api.post(f"/api/v1/users/{kari.id}/erase", headers=admin).status_code == 200
+    step = api.get(STEP, headers=o).json()  # still the team's project he writes in
+    assert step["project_id"] == project and step["values"]["utfordring"] == "Ola skrev dette"
+    assert step["authors"] == ["Ola Nordmann"]
+    team = api.get(f"/api/v1/projects/{project}/members", headers=o).json()
+    assert [(m["name"], m["role"]) for m in team["members"]] == [("Ola Nordmann", "owner")]
+    # The last member leaving takes the project away with them.
+    assert api.delete(f"/api/v1/projects/{project}/members/{ola.id}", headers=o).status_code == 204
+    with Session(engine) as session:
+        assert session.exec(select(WorkbookRevision)).all() == []
