@@ -145,6 +145,12 @@ def test_an_address_outside_the_municipality_gets_the_same_answer_as_an_unknown_
         == 404
     )
     assert len(api.get(f"/api/v1/projects/{project}/members", headers=k).json()["members"]) == 1
+    # An invitation taken back is gone for the invitee too.
+    api.post(url, json={"email": colleague.email}, headers=k)
+    (open_one,) = api.get(f"/api/v1/projects/{project}/members", headers=k).json()["invited"]
+    taken = api.delete(f"{url}/{open_one['invitation_id']}", headers=k)
+    assert taken.status_code == 204
+    assert api.get("/api/v1/me/project-invitations", headers=c).json() == []
 
 
 def test_members_leave_or_are_removed_and_outsiders_see_nothing(
