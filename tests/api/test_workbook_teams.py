@@ -214,7 +214,7 @@ def test_export_holds_the_team_project_and_erasure_keeps_only_the_others_text(
 def test_when_the_owner_is_erased_the_team_keeps_the_project_and_its_text(
     api: TestClient, engine: Engine
 ) -> None:
-    kari, k, ola, o, project = _team(api, engine)
+    kari, _k, ola, o, project = _team(api, engine)
     _save(api, o, {"navn": "Trygg hjemme", "utfordring": "Ola skrev dette"}, 1)
     admin = login(api, make_user(engine, role=Role.ADMIN).email)
     assert api.post(f"/api/v1/users/{kari.id}/erase", headers=admin).status_code == 200
