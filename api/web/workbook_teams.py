@@ -3,14 +3,18 @@ invitations, leaving and removing members. Each form calls the same service as t
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated
+
+from fastapi import Path, Request, Response
 
 from api.http.deps import CurrentUser, SessionDep
+from api.http.schemas_workbook import MAX_REVISION
 from api.services import workbook_teams
 from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect
 
 router = page_router()
+Id = Annotated[int, Path(ge=1, le=MAX_REVISION)]  # an INTEGER column on PostgreSQL
 _BACK = "/mitt-prosjekt"
 
 
@@ -31,7 +35,7 @@ def invite(request: Request, form: FormDep, session: SessionDep, user: CurrentUs
 
 @router.post("/mitt-prosjekt/invitasjoner/{invitation_id}")
 def answer(
-    invitation_id: int, request: Request, form: FormDep, session: SessionDep, user: CurrentUser
+    invitation_id: Id, request: Request, form: FormDep, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Accept ("ja") or decline an invitation into a colleague's project."""
     accept = form_text(form, "svar", limit=3) == "ja"
@@ -41,7 +45,7 @@ def answer(
 
 @router.post("/mitt-prosjekt/{project_id}/medlemmer/{member_id}/fjern")
 def remove_member(
-    project_id: int, member_id: int, request: Request, session: SessionDep, user: CurrentUser
+    project_id: Id, member_id: Id, request: Request, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Leave the team (one's own id), or as the owner remove a member."""
     workbook_teams.remove_member(session=session, user=user, project_id=project_id,
