@@ -231,6 +231,8 @@ def answer(*, session: Session, user: User, invitation_id: int, accept: bool) ->
     invitation = _invitation(session, user.id, invitation_id)
     project_id = invitation.project_id
     if accept:
+        # One team at a time, also for two answers at the same moment: lock the account.
+        session.exec(select(User.id).where(User.id == user.id).with_for_update(of=User)).one()
         if in_team(session=session, user_id=user.id):
             raise AlreadyInTeam()
         session.add(ProjectMember(project_id=project_id, user_id=user.id, role=MEMBER,
