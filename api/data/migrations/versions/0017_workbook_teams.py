@@ -5,7 +5,8 @@ Revises: 0016
 Create Date: 2026-12-04 21:10:00.000000
 
 Adds ``workbook_revision`` (who wrote what: each turn of writing in a step with its
-author) and ``project_invitation`` (colleagues invited into a team project).
+author; what was saved before becomes each step's first turn) and
+``project_invitation`` (colleagues invited into a team project).
 """
 from collections.abc import Sequence
 
@@ -35,6 +36,12 @@ def upgrade() -> None:
     with op.batch_alter_table('workbook_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workbook_revision_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_workbook_revision_entry_id'), ['entry_id'], unique=False)
+    # What was saved before this revision becomes each step's first turn, by its saver.
+    op.execute(
+        "INSERT INTO workbook_revision (entry_id, revision, field_values, author_id,"
+        " started_at, saved_at) SELECT id, revision, field_values, updated_by, updated_at,"
+        " updated_at FROM workbook_entry"
+    )
 
     op.create_table('project_invitation',
     sa.Column('id', sa.Integer(), nullable=False),
