@@ -51,6 +51,7 @@ from api.routes import (
     users,
     webhooks,
     workbook,
+    workbook_teams,
     xapi,
 )
 from api.services import (
@@ -195,6 +196,7 @@ def create_app(
         exports.router,
         workbook.router,
         project_documents.router,
+        workbook_teams.router,
     )
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.

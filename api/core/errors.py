@@ -638,6 +638,34 @@ class ProjectNotFound(NotFound):
     message = "Fant ikke prosjektet."
 
 
+class ProjectInvitationNotFound(NotFound):
+    code = "project_invitation_not_found"
+    message = "Fant ikke invitasjonen. Den kan være trukket tilbake eller allerede besvart."
+
+
+class ProjectMemberNotFound(NotFound):
+    code = "project_member_not_found"
+    message = "Personen er ikke med i prosjektet."
+
+
+class NotProjectOwner(Forbidden):
+    code = "not_project_owner"
+    message = "Bare den som eier prosjektet, kan fjerne andre fra det."
+
+
+class AlreadyInTeam(Conflict):
+    code = "already_in_team"
+    message = (
+        "Du er allerede med i et prosjektteam. Forlat det (eller fjern medlemmene fra ditt "
+        "eget prosjekt) før du blir med i et nytt."
+    )
+
+
+class OwnerCannotLeave(Conflict):
+    code = "owner_cannot_leave"
+    message = "Du eier prosjektet og kan ikke forlate det. Du kan fjerne medlemmene i stedet."
+
+
 class WorkbookConflictBody(ErrorBody):
     """A 409 on a workbook step: the version saved meanwhile, so both can be shown."""
 

@@ -761,3 +761,37 @@ class WorkbookEntry(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WorkbookRevision(SQLModel, table=True):
+    """Who wrote what in a step: the history of saved versions with their author.
+
+    Consecutive saves by the same author (drafts while typing) update one row, so the
+    history holds each turn of writing, not each keystroke. ``author_id`` NULL: the
+    author's data was erased ("Tidligere deltaker").
+    """
+
+    __tablename__ = "workbook_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="workbook_entry.id", index=True, ondelete="CASCADE")
+    revision: int
+    field_values: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    saved_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProjectInvitation(SQLModel, table=True):
+    """A colleague invited into a team project, until they accept or decline."""
+
+    __tablename__ = "project_invitation"
+    __table_args__ = (UniqueConstraint("project_id", "invitee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    invitee_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    invited_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -16,6 +16,8 @@ def entry_public(entry: StepEntry) -> WorkbookEntryPublic:
         missing=[f.id for f in entry.missing],
         updated_at=entry.updated_at,
         updated_by=entry.updated_by,
+        updated_by_name=entry.updated_by_name,
+        authors=list(entry.authors),
     )
 
 

@@ -60,6 +60,12 @@ class WorkbookEntryPublic(BaseModel):
     missing: list[str] = Field(description="Ids of the fields with nothing in them yet")
     updated_at: datetime | None
     updated_by: int | None = Field(description="The account that saved this revision")
+    updated_by_name: str | None = Field(
+        default=None, description='Who saved last ("Tidligere deltaker" once erased)'
+    )
+    authors: list[str] = Field(
+        default_factory=list, description="The names of everyone who wrote in the step"
+    )
 
 
 class WorkbookSave(BaseModel):

@@ -262,11 +262,23 @@ class PersonalWorkbookEntry(BaseModel):
     updated_at: datetime
 
 
+class PersonalWorkbookRevision(BaseModel):
+    """A version of a workbook step the person saved (one per turn of writing)."""
+
+    project_id: int
+    step_id: str
+    revision: int
+    values: dict[str, Any]
+    started_at: datetime
+    saved_at: datetime
+
+
 class PersonalProject(BaseModel):
     """A project of the workbook that the person is a member of, with every step's answers."""
 
     id: int
     title: str
+    role: str = Field(description="owner (your own project) or member (a team you joined)")
     created_at: datetime
     entries: list[PersonalWorkbookEntry]
 
@@ -291,6 +303,10 @@ class PersonalDataExport(BaseModel):
     )
     projects: list[PersonalProject] = Field(
         default_factory=list, description="The workbook: your projects and your answers in them"
+    )
+    workbook_revisions: list[PersonalWorkbookRevision] = Field(
+        default_factory=list,
+        description="Every version of a workbook step you saved, in any project",
     )
 
 

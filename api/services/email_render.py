@@ -30,6 +30,7 @@ from api.data.models import (
     OrgUnit,
     OutgoingEmail,
     PasswordSetupToken,
+    ProjectInvitation,
     User,
     utcnow,
 )
@@ -52,6 +53,7 @@ SUBJECTS = {
     outbox.COMPLETION_NOTICE: "{learner} har fullført innovasjonsstudiet",
     outbox.CERTIFICATE_REVOKED: "Kursbeviset ditt er trukket tilbake",
     outbox.CERTIFICATE_REISSUED: "Du har fått et nytt kursbevis",
+    outbox.PROJECT_INVITATION: "Du er invitert inn i et prosjekt i innovasjonsstudiet",
 }
 
 
@@ -219,6 +221,19 @@ def _certificate_reissued(
     }
 
 
+def _project_invitation(
+    session: Session, settings: Settings, message: OutgoingEmail, user: User, params: Any
+) -> Context | Skipped:
+    invitation = session.get(ProjectInvitation, params["invitation_id"])
+    if invitation is None or invitation.invitee_id != user.id:
+        return Skipped("invitation_answered")
+    inviter = session.get(User, invitation.invited_by) if invitation.invited_by else None
+    return {
+        "inviter": inviter.full_name if inviter is not None else None,
+        "link": f"{settings.base_url}/mitt-prosjekt",
+    }
+
+
 _BUILDERS: dict[str, _Builder] = {
     outbox.INVITATION: _invitation,
     outbox.PASSWORD_RESET: _password_reset,
@@ -226,4 +241,5 @@ _BUILDERS: dict[str, _Builder] = {
     outbox.COMPLETION_NOTICE: _completion_notice,
     outbox.CERTIFICATE_REVOKED: _certificate_revoked,
     outbox.CERTIFICATE_REISSUED: _certificate_reissued,
+    outbox.PROJECT_INVITATION: _project_invitation,
 }

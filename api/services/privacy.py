@@ -12,8 +12,9 @@ Erasure keeps what aggregate reports count and removes what identifies the perso
   the person's xAPI *answered* statements (a learning record store that already
   has them keeps its copy: its operator erases there; the actor is an opaque id);
 - login sessions, setup codes and failed logins under the old address are deleted;
-- the workbook is deleted: the personal project with every answer in it, and any
-  project memberships (entries the person wrote in a team project lose their author);
+- the workbook: a personal project nobody else is in is deleted with every answer;
+  in a team project the person's saved versions and authorship are removed and the
+  other members' text stays (``workbook.erase``); memberships and invitations go;
 - certificates keep their code, dates and municipality, the holder's name is
   replaced, and verification then reports the data as erased (not valid);
 - the audit log holds no personal data and is left as it is.
@@ -187,6 +188,7 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
             for statement in json.loads(e.statements)
         ],
         projects=workbook.export_projects(session=session, user_id=uid),
+        workbook_revisions=workbook.export_revisions(session=session, user_id=uid),
     )
 
 

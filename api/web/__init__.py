@@ -37,6 +37,7 @@ from api.web import (
     project_documents,
     public,
     workbook,
+    workbook_teams,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -44,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     learner.router,
     workbook.router,
     project_documents.router,
+    workbook_teams.router,
     leader.router,
     instructor_modules.router,
     instructor.router,

@@ -10,16 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.core.errors import UnprocessableError, WorkbookConflict
 from api.http.deps import LiveModules, PageLearner, SessionDep
-from api.services import workbook
+from api.http.schemas_workbook import MAX_REVISION
+from api.services import workbook, workbook_teams
 from api.services.content import LiveModule
 from api.services.workbook import StepEntry
 from api.web.deps import FormDep, form_text, page_router
@@ -191,13 +192,34 @@ def save_draft(
 
 @router.get("/mitt-prosjekt")
 def my_project(
-    request: Request, session: SessionDep, learner: PageLearner, modules: LiveModules
+    request: Request,
+    session: SessionDep,
+    learner: PageLearner,
+    modules: LiveModules,
+    prosjekt: Annotated[int | None, Query(ge=1, le=MAX_REVISION)] = None,
 ) -> Response:
-    """The learner's project plan: every step in course order, with what is missing."""
-    plan = workbook.plan(session=session, user_id=learner.id, modules=modules)
+    """The learner's project plan: every step in course order, with what is missing.
+
+    ``?prosjekt=ID`` shows another project the learner is in (their personal one while
+    they write in a team's), read-only here; the team and invitations are for the active one.
+    """
+    plan = workbook.plan(session=session, user_id=learner.id, modules=modules,
+                         project_id=prosjekt)  # fmt: skip
+    active = workbook_teams.team(session=session, user_id=learner.id)
+    personal = workbook.personal_project_id(session=session, user_id=learner.id)
     by_module: list[tuple[LiveModule, list[StepEntry]]] = []
     for entry in plan.entries:
         if not by_module or by_module[-1][0].id != entry.module.id:
             by_module.append((entry.module, []))
         by_module[-1][1].append(entry)
-    return render(request, "pages/my_project.html", {"plan": plan, "by_module": by_module})
+    context = {
+        "plan": plan,
+        "by_module": by_module,
+        "team": active if prosjekt is None else None,
+        "invitations": workbook_teams.invitations(session=session, user_id=learner.id),
+        "personal": personal if active and personal != active.project.id else None,
+        "other": prosjekt is not None,
+        "invited": request.query_params.get("invitert") == "1",
+        "invited_text": workbook_teams.INVITED,
+    }
+    return render(request, "pages/my_project.html", context)

@@ -12,6 +12,7 @@ from sqlmodel import select
 from api.core.config import Settings
 from api.core.db import transaction
 from api.data.models import OutgoingEmail, Role, utcnow
+from api.services import workbook_teams
 from api.services.email_outbox import prune, queue
 from tests.email.conftest import drain
 from tests.email.smtp_server import Inbox
@@ -108,3 +109,21 @@ def test_the_nightly_clean_up_keeps_reminder_rows_while_they_can_matter(engine: 
         assert session.exec(select(OutgoingEmail.kind)).all() == ["reminder"]
         session.exec(update(OutgoingEmail).values(created_at=utcnow() - timedelta(days=400)))
         assert prune(session=session, keep=timedelta(days=30)) == 1
+
+
+def test_a_colleague_invited_into_a_project_hears_of_it_once(
+    client: TestClient, engine: Engine, settings: Settings, inbox: Inbox
+) -> None:
+    kari = make_user(engine, full_name="Kari <i>Nordmann</i>", email="kari@asker.kommune.no")
+    ola = make_user(engine, full_name="Ola Nordmann", email="ola@asker.kommune.no")
+    for _ in range(2):  # the second invitation of the same person makes no second message
+        with transaction(engine, write=True) as session:
+            workbook_teams.invite(session=session, user=kari, email="OLA@asker.kommune.no")
+    drain(engine, settings)
+
+    (message,) = inbox.received
+    assert message.recipients == [ola.email]
+    assert message.subject == "Du er invitert inn i et prosjekt i innovasjonsstudiet"
+    assert "Kari <i>Nordmann</i> har invitert deg" in message.text
+    assert "Kari &lt;i&gt;Nordmann&lt;/i&gt; har invitert deg" in message.html
+    assert message.link("/mitt-prosjekt") == "/mitt-prosjekt"  # where the answer is given
