@@ -73,6 +73,7 @@ def validate(
     print(
         f"OK: {count(len(course.modules), 'modul', 'moduler')}, "
         f"{count(course.question_count, 'spørsmål', 'spørsmål')}, "
+        f"{count(course.step_count, 'oppgave', 'oppgaver')}, "
         f"{count(course.word_count, 'ord', 'ord')}"
     )
 

@@ -53,3 +53,18 @@ def test_module_has_a_quiz_of_5_to_8_explained_questions(module: Module) -> None
 def test_module_has_objectives_and_a_table_of_contents(module: Module) -> None:
     assert module.objectives
     assert module.toc
+
+
+@pytest.mark.parametrize("module", _modules(), ids=lambda m: m.slug)
+def test_module_has_its_practical_assignment_as_workbook_steps(module: Module) -> None:
+    assert module.workbook
+    prefix = f"m{module.order:02d}-"
+    assert all(step.id.startswith(prefix) and step.intro_html.strip() for step in module.workbook)
+
+
+def test_the_challenge_is_a_short_field_the_portfolio_can_show(course: Course) -> None:
+    # The portfolio shows the challenge by these ids: they must never change.
+    module = course.modules[0]
+    step = next(s for s in module.workbook if s.id == "m01-utfordring")
+    challenge = step.field("hvordan-kan-vi")
+    assert challenge is not None and challenge.kind == "short"

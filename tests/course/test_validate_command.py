@@ -22,8 +22,14 @@ def _in_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_valid_directory_prints_a_summary_and_exits_0() -> None:
     result = runner.invoke(app, ["validate", "valid_course"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "OK: 2 moduler, 3 spørsmål, 37 ord\n"
+    assert result.stdout == "OK: 2 moduler, 3 spørsmål, 0 oppgaver, 37 ord\n"
     assert result.stderr == ""
+
+
+def test_summary_counts_the_workbook_steps() -> None:
+    result = runner.invoke(app, ["validate", "workbook_course"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "OK: 2 moduler, 0 spørsmål, 3 oppgaver, 19 ord\n"
 
 
 def test_invalid_directory_prints_every_problem_and_exits_1() -> None:
@@ -73,7 +79,7 @@ def test_warnings_alone_do_not_fail_validation() -> None:
     assert result.stdout.splitlines() == [
         "unknown_key/01-intro.md:3: advarsel: ukjent nøkkel «estimatd_minutes» i front matter "
         "(ignoreres)",
-        "OK: 1 modul, 0 spørsmål, 4 ord",
+        "OK: 1 modul, 0 spørsmål, 0 oppgaver, 4 ord",
     ]
 
 
@@ -89,7 +95,8 @@ def test_shipped_course_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     # No warnings before the summary; more than 9 999 words are grouped: "18 255 ord".
-    assert re.fullmatch(r"OK: \d+ moduler, \d+ spørsmål, \d{1,3}(?: \d{3})+ ord\n", result.stdout)
+    summary = r"OK: \d+ moduler, \d+ spørsmål, \d+ oppgaver, \d{1,3}(?: \d{3})+ ord\n"
+    assert re.fullmatch(summary, result.stdout)
 
 
 def test_default_directory_is_modules(monkeypatch: pytest.MonkeyPatch) -> None:

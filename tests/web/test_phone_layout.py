@@ -87,7 +87,7 @@ def test_module_text_starts_on_the_first_phone_screen_and_the_contents_open_by_k
     first_link = page.locator(".toc a").first
     assert contents.evaluate("e => e.open") is False
     expect(first_link).to_be_hidden()
-    paragraph = page.locator(".prose > p").first
+    paragraph = page.locator("article.prose > p").first
     box = paragraph.bounding_box()
     assert box is not None and box["y"] + 2 * 16 < PHONE["height"], (
         f"the text starts at {box} on a {PHONE['height']} px high screen"
@@ -117,7 +117,7 @@ def test_module_contents_stay_open_beside_the_text_on_a_desktop(
     page.goto(f"{site.url}/moduler/{shipped_course.modules[1].slug}")
     first_link = page.locator(".toc a").first
     expect(first_link).to_be_visible()
-    toc, text = page.locator("nav.toc").bounding_box(), page.locator(".prose").bounding_box()
+    toc, text = page.locator("nav.toc").bounding_box(), page.locator("article.prose").bounding_box()
     assert toc is not None and text is not None
     assert toc["x"] + toc["width"] <= text["x"], "the contents are beside the text"
     first_screen(page, "desktop-modul-forste-skjerm")
@@ -138,7 +138,7 @@ def test_module_contents_fold_and_open_without_javascript(
         page.goto(f"{site.url}/moduler/{shipped_course.modules[1].slug}")
         first_link = page.locator(".toc a").first
         expect(first_link).to_be_hidden()
-        box = page.locator(".prose > p").first.bounding_box()
+        box = page.locator("article.prose > p").first.bounding_box()
         assert box is not None and box["y"] < PHONE["height"]
         page.locator("summary").focus()
         page.keyboard.press("Enter")
