@@ -52,6 +52,44 @@ ENDPOINTS = [
     ),
     ("GET", "/api/v1/projects/999999", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/me/project/plan.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/projects/999999/members", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "POST",
+        "/api/v1/projects/999999/invitations",
+        {"email": "kollega@asker.kommune.no"},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "DELETE",
+        "/api/v1/projects/999999/invitations/999999",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "DELETE",
+        "/api/v1/projects/999999/members/999999",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "PUT",
+        "/api/v1/projects/999999/title",
+        {"title": "Nytt navn"},
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    ("GET", "/api/v1/me/project-invitations", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    (
+        "POST",
+        "/api/v1/me/project-invitations/999999/accept",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
+    (
+        "POST",
+        "/api/v1/me/project-invitations/999999/decline",
+        None,
+        {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
+    ),
     (
         "GET",
         "/api/v1/projects/999999/plan.docx",
@@ -193,6 +231,8 @@ def _template(path: str) -> str:
     path = path.replace("/sessions/999999", "/sessions/{session_id}")
     path = path.replace("/units/999999", "/units/{unit_id}")
     path = path.replace("/webhooks/999999", "/webhooks/{webhook_id}")
+    path = path.replace("invitations/999999", "invitations/{invitation_id}")
+    path = path.replace("/members/999999", "/members/{user_id}")
     path = path.replace("/projects/999999", "/projects/{project_id}")
     path = path.replace("/workbook/ingen-oppgave", "/workbook/{step_id}")
     path = path.replace("/plan.pdf", "/plan.{format}").replace("/plan.docx", "/plan.{format}")
