@@ -42,6 +42,7 @@ REMINDER = "reminder"
 COMPLETION_NOTICE = "completion_notice"
 CERTIFICATE_REVOKED = "certificate_revoked"
 CERTIFICATE_REISSUED = "certificate_reissued"
+WORKBOOK_REVIEWED = "workbook_reviewed"
 KINDS = (
     INVITATION,
     PASSWORD_RESET,
@@ -49,6 +50,7 @@ KINDS = (
     COMPLETION_NOTICE,
     CERTIFICATE_REVOKED,
     CERTIFICATE_REISSUED,
+    WORKBOOK_REVIEWED,
 )
 
 

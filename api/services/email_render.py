@@ -30,6 +30,9 @@ from api.data.models import (
     OrgUnit,
     OutgoingEmail,
     PasswordSetupToken,
+    ProjectMember,
+    ProjectReview,
+    ReviewStatus,
     User,
     utcnow,
 )
@@ -52,6 +55,7 @@ SUBJECTS = {
     outbox.COMPLETION_NOTICE: "{learner} har fullført innovasjonsstudiet",
     outbox.CERTIFICATE_REVOKED: "Kursbeviset ditt er trukket tilbake",
     outbox.CERTIFICATE_REISSUED: "Du har fått et nytt kursbevis",
+    outbox.WORKBOOK_REVIEWED: "Prosjektplanen din er vurdert: {status}",
 }
 
 
@@ -210,6 +214,27 @@ def _certificate_reissued(
     }
 
 
+def _workbook_reviewed(
+    session: Session, settings: Settings, message: OutgoingEmail, user: User, params: Any
+) -> Context | Skipped:
+    review = session.get(ProjectReview, params["review_id"])
+    if review is None or review.status == ReviewStatus.SUBMITTED:
+        return Skipped("review_gone")
+    member = session.get(ProjectMember, (review.project_id, user.id))
+    if member is None:
+        return Skipped("not_a_member")
+    return {
+        "status": REVIEW_LABELS[ReviewStatus(review.status)],
+        "whole_plan": review.step_id is None,
+        "commented": bool(json.loads(review.comments)),
+        "link": f"{settings.base_url}/mitt-prosjekt",
+    }
+
+
+# What the learner is told (the same words as the pages).
+REVIEW_LABELS = {ReviewStatus.APPROVED: "Godkjent", ReviewStatus.NEEDS_WORK: "Trenger mer arbeid"}
+
+
 _BUILDERS: dict[str, _Builder] = {
     outbox.INVITATION: _invitation,
     outbox.PASSWORD_RESET: _password_reset,
@@ -217,4 +242,5 @@ _BUILDERS: dict[str, _Builder] = {
     outbox.COMPLETION_NOTICE: _completion_notice,
     outbox.CERTIFICATE_REVOKED: _certificate_revoked,
     outbox.CERTIFICATE_REISSUED: _certificate_reissued,
+    outbox.WORKBOOK_REVIEWED: _workbook_reviewed,
 }

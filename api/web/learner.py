@@ -19,6 +19,7 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
     client_address,
+    get_course_info,
 )
 from api.http.xapi import get_statement_log
 from api.services import (
@@ -111,6 +112,7 @@ def mark_read(
         module=module,
         modules=modules,
         xapi=get_statement_log(request),
+        require_approved_plan=get_course_info(request).require_approved_plan,
     )
     return redirect(request, f"/moduler/{module.slug}?lest=1#status")
 
@@ -176,6 +178,7 @@ def submit_quiz(
             revision=int(revision) if revision.isdigit() else None,
             modules=modules,
             xapi=get_statement_log(request),
+            require_approved_plan=get_course_info(request).require_approved_plan,
         )
     except StaleRevision:
         message = (
