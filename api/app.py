@@ -45,6 +45,7 @@ from api.routes import (
     org_units,
     password_setup,
     privacy,
+    project_review,
     reports,
     roles,
     users,
@@ -193,6 +194,7 @@ def create_app(
         badges.learner_router,
         exports.router,
         workbook.router,
+        project_review.router,
     )
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.

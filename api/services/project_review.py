@@ -76,7 +76,7 @@ def _revisions(plan: workbook.Plan, step_id: str | None) -> dict[str, int]:
     return {e.step.id: e.revision for e in plan.entries if step_id in (None, e.step.id)}
 
 
-def _state(review: ProjectReview, plan: workbook.Plan) -> ReviewState:
+def review_state(review: ProjectReview, plan: workbook.Plan) -> ReviewState:
     assert review.id is not None
     recorded = json.loads(review.revisions)
     decided = review.status != ReviewStatus.SUBMITTED
@@ -146,7 +146,7 @@ def submit(
         target=f"project:{plan.project.id}",
         details={"review": review.id, "to": str(to), "step": step_id},
     )
-    return _state(review, plan)
+    return review_state(review, plan)
 
 
 def feedback(
@@ -161,7 +161,7 @@ def feedback(
         .where(ProjectReview.project_id == plan.project.id)
         .order_by(col(ProjectReview.id))
     ).all()
-    return {row.step_id: _state(row, plan) for row in rows}  # later ones win
+    return {row.step_id: review_state(row, plan) for row in rows}  # later ones win
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +194,7 @@ def _item(
         if review.reviewer_kind == ReviewerKind.LEADER
         else []
     )
-    return ReviewItem(_state(review, plan), project.title, names, plan)
+    return ReviewItem(review_state(review, plan), project.title, names, plan)
 
 
 def review_queue(
@@ -283,7 +283,7 @@ def decide(
     )
     if info.require_approved_plan and status == ReviewStatus.APPROVED and review.step_id is None:
         _complete_authors(session, [a.id for a in authors if a.id is not None], modules)
-    return _state(review, plan)
+    return review_state(review, plan)
 
 
 def _complete_authors(session: Session, user_ids: list[int], modules: Sequence[LiveModule]) -> None:
