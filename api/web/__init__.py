@@ -32,6 +32,7 @@ from api.web import (
     leader,
     learner,
     password_setup,
+    project_review,
     public,
     workbook,
 )
@@ -40,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     learner.router,
     workbook.router,
+    project_review.router,
     leader.router,
     instructor_modules.router,
     instructor.router,

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 
 from api.core.errors import UnprocessableError, WorkbookConflict
 from api.http.deps import LiveModules, PageLearner, SessionDep
-from api.services import workbook
+from api.services import project_review, workbook
 from api.services.content import LiveModule
 from api.services.workbook import StepEntry
 from api.web.deps import FormDep, form_text, page_router
@@ -200,4 +200,6 @@ def my_project(
         if not by_module or by_module[-1][0].id != entry.module.id:
             by_module.append((entry.module, []))
         by_module[-1][1].append(entry)
-    return render(request, "pages/my_project.html", {"plan": plan, "by_module": by_module})
+    feedback = project_review.feedback(session=session, user_id=learner.id, modules=modules)
+    context = {"plan": plan, "by_module": by_module, "feedback": feedback}
+    return render(request, "pages/my_project.html", context)
