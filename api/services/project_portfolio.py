@@ -133,7 +133,7 @@ def export(
     audit.record(
         session=session,
         actor=actor.account,
-        action="workbook.portfolio_exported",
+        action=audit.Action.WORKBOOK_PORTFOLIO_EXPORT,
         target=audit.user_target(actor.account.id),
         details={
             "rows": len(rows),

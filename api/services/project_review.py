@@ -142,7 +142,7 @@ def submit(
     audit.record(
         session=session,
         actor=user,
-        action="workbook.submitted",
+        action=audit.Action.WORKBOOK_SUBMIT,
         target=f"project:{plan.project.id}",
         details={"review": review.id, "to": str(to), "step": step_id},
     )
@@ -277,7 +277,7 @@ def decide(
     audit.record(
         session=session,
         actor=actor.account,
-        action="workbook.reviewed",
+        action=audit.Action.WORKBOOK_REVIEW,
         target=f"project:{project.id}",
         details={"review": review.id, "status": str(status), "step": review.step_id},
     )
