@@ -31,6 +31,7 @@ from api.services import (
     org_units,
     own_account,
     privacy,
+    project_review,
 )
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
@@ -97,6 +98,10 @@ def module_page(
             saved=request.query_params.get("lagret"),
         ),
     }
+    if module.content.workbook:  # the feedback each step has had (project_review)
+        context["feedback"] = project_review.feedback(
+            session=session, user_id=learner.id, modules=modules
+        )
     return render(request, "pages/module.html", context)
 
 

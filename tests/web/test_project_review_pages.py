@@ -74,6 +74,10 @@ def test_a_learner_submits_the_leader_approves_with_a_comment_and_the_learner_se
         learner_page.reload()
         expect(learner_page.locator("[data-review-status]")).to_have_text("Godkjent")
         expect(learner_page.locator("main")).to_contain_text("Kommentar: Godt formulert.")
+        learner_page.goto(f"{site.url}/moduler/planlegge")  # and on the step itself
+        step = learner_page.locator("#oppgave-m01-prosjekt")
+        expect(step).to_contain_text("Vurdering av planen: Godkjent")
+        expect(step).to_contain_text("Kommentar: Godt formulert.")
     finally:
         learner_page.context.close()
         leader_page.context.close()
