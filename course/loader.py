@@ -201,12 +201,15 @@ def _challenge_problems(
 ) -> list[Problem]:
     """``[workbook] challenge`` must name a field of a step the course has."""
     step_id, field_id = challenge
-    for _, found in steps:
-        for step in found:
-            if step.id == step_id:
-                if any(f.id == field_id for f in step.fields):
-                    return []
-                message = f"[workbook] challenge: oppgaven «{step_id}» har ikke feltet «{field_id}»"
-                return [Problem(str(directory / COURSE_FILE), 1, message)]
-    message = f"[workbook] challenge: fant ingen oppgave «{step_id}» i modulene"
-    return [Problem(str(directory / COURSE_FILE), 1, message)]
+    found = next((s for _, group in steps for s in group if s.id == step_id), None)
+    if found is not None and any(f.id == field_id for f in found.fields):
+        return []
+    if found is None:
+        message = f"[workbook] challenge: fant ingen oppgave «{step_id}» i modulene"
+    else:
+        message = f"[workbook] challenge: oppgaven «{step_id}» har ikke feltet «{field_id}»"
+    path = directory / COURSE_FILE
+    text, _ = read_text(path, display=str(path))
+    at = re.search(r"^[ \t]*challenge[ \t]*=", text or "", re.MULTILINE)
+    line = (text or "").count("\n", 0, at.start()) + 1 if at else 1
+    return [Problem(str(path), line, message)]
