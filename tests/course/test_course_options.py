@@ -24,7 +24,10 @@ def test_the_options_are_read_and_default_to_off(tmp_path: Path) -> None:
     plain = load_course(WORKBOOK_COURSE).course
     assert plain is not None
     assert (plain.info.challenge, plain.info.require_approved_plan) == (None, False)
-    extra = '[workbook]\nchallenge = "m01-prosjekt.utfordring"\n[completion]\nrequire_approved_plan = true\n'
+    extra = (
+        '[workbook]\nchallenge = "m01-prosjekt.utfordring"\n'
+        "[completion]\nrequire_approved_plan = true\n"
+    )
     found = load_course(_course(tmp_path, extra)).course
     assert found is not None
     assert found.info.challenge == ("m01-prosjekt", "utfordring")
