@@ -163,17 +163,7 @@ class Actor:
     def _scope(self, capability: Capability) -> Scope:
         if self.is_admin:
             return Scope.whole()
-        municipalities: set[str] = set()
-        paths: set[str] = set()
-        for grant in self.grants:
-            if capability not in _SCOPED_CAPABILITIES.get(grant.role, frozenset()):
-                continue
-            if grant.municipality_number is not None:
-                municipalities.add(grant.municipality_number)
-            elif grant.unit_path is not None:
-                paths.add(grant.unit_path)
-        # A unit inside a municipality already covered adds nothing.
-        return Scope(False, frozenset(municipalities), frozenset(paths))
+        return _granted(self.grants, capability)
 
     def can(self, capability: Capability) -> bool:
         return not self.scope(capability).empty
@@ -192,6 +182,21 @@ class Actor:
         if self.user is not None:
             held.add(Role(self.user.role))
         return frozenset(held)
+
+
+def _granted(grants: Iterable[Grant], capability: Capability) -> Scope:
+    """The scope the scoped role assignments give for ``capability``."""
+    municipalities: set[str] = set()
+    paths: set[str] = set()
+    for grant in grants:
+        if capability not in _SCOPED_CAPABILITIES.get(grant.role, frozenset()):
+            continue
+        if grant.municipality_number is not None:
+            municipalities.add(grant.municipality_number)
+        elif grant.unit_path is not None:
+            paths.add(grant.unit_path)
+    # A unit inside a municipality already covered adds nothing.
+    return Scope(False, frozenset(municipalities), frozenset(paths))
 
 
 def scope_key(*, municipality_number: str | None, unit_id: int | None) -> str:
@@ -267,7 +272,7 @@ def member_projects(user_id: int) -> ColumnElement[bool]:
 def granted_scope(actor: Actor, capability: Capability) -> Scope:
     """Where the actor's *scoped* roles give ``capability``: an installation administrator's
     role alone gives none, since projects are their authors' own."""
-    return Actor(user=actor.user, grants=actor.grants).scope(capability) if actor.user else Scope()
+    return _granted(actor.grants, capability) if actor.user is not None else Scope()
 
 
 def _authors_in(scope: Scope, project_id: Any) -> ColumnElement[bool]:

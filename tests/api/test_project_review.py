@@ -85,6 +85,7 @@ def test_a_leader_approves_with_comments_the_learner_sees_it_and_another_unit_se
     grant_role(engine, stranger, Role.LEADER, unit=school)
     me, boss, other = (login(api, u.email) for u in (learner, leader, stranger))
     instructor = login(api, make_user(engine, role=Role.INSTRUCTOR).email)
+    admin = login(api, make_user(engine, role=Role.ADMIN).email)  # a workbook is its authors'
 
     nothing = api.post("/api/v1/me/project/submissions", json={"to": "leader"}, headers=me)
     assert nothing.status_code == 422 and nothing.json()["code"] == "nothing_to_submit"
@@ -96,7 +97,7 @@ def test_a_leader_approves_with_comments_the_learner_sees_it_and_another_unit_se
     (item,) = api.get("/api/v1/reviews", headers=boss).json()
     assert item["authors"] == ["Ina Berg"] and item["review"]["status"] == "submitted"
     assert item["plan"]["steps"][0]["values"]["navn"] == "Trygg hjemme"
-    for headers in (other, instructor, me):  # another unit, the instructors, the author
+    for headers in (other, instructor, admin, me):  # another unit, instructors, admin, author
         assert api.get("/api/v1/reviews", headers=headers).json() == []
         assert api.get(f"/api/v1/reviews/{review_id}", headers=headers).status_code == 404
         refused = api.post(
@@ -104,6 +105,7 @@ def test_a_leader_approves_with_comments_the_learner_sees_it_and_another_unit_se
         )
         assert refused.status_code == 404
     assert api.get("/api/v1/portfolio", headers=other).json() == []
+    assert api.get("/api/v1/portfolio", headers=admin).json() == []
     assert api.get("/api/v1/portfolio", headers=me).json() == []  # a learner has no portfolio
 
     decision = {"status": "approved", "comments": {"m01-prosjekt": "Godt formulert."}}
