@@ -46,6 +46,7 @@ from api.routes import (
     password_setup,
     privacy,
     project_documents,
+    project_review,
     reports,
     roles,
     users,
@@ -197,6 +198,7 @@ def create_app(
         workbook.router,
         project_documents.router,
         workbook_teams.router,
+        project_review.router,
     )
     serve(app, badges.router)  # public: the documents that verify Open Badges
     # Administration: users, reports, audit log, privacy, password setup.

@@ -21,6 +21,19 @@ COURSE_FILE = "course.toml"
 MAX_FILE_BYTES = 1_000_000
 
 
+class WorkbookMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # "step-id.field-id": the field that states a project's challenge ("Hvordan kan vi …?").
+    challenge: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
+
+
+class CompletionMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    require_approved_plan: bool = False
+
+
 class CourseMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -32,6 +45,8 @@ class CourseMeta(BaseModel):
     description: str = ""
     pass_mark: float = Field(default=0.8, ge=0, le=1)
     estimated_hours: float | None = Field(default=None, gt=0)
+    workbook: WorkbookMeta = WorkbookMeta()
+    completion: CompletionMeta = CompletionMeta()
 
 
 @dataclass(slots=True)
@@ -87,7 +102,13 @@ def load_course_info(directory: Path) -> tuple[CourseInfo | None, list[Problem]]
             line = text.count("\n", 0, found.start()) + 1 if found else 1
             problems.append(Problem(display, line, field_problem(error, place=COURSE_FILE)))
         return None, problems
-    return CourseInfo(**meta.model_dump()), []
+    fields = meta.model_dump(exclude={"workbook", "completion"})
+    challenge = meta.workbook.challenge
+    return CourseInfo(
+        **fields,
+        challenge=tuple(challenge.split(".", 1)) if challenge else None,  # type: ignore[arg-type]
+        require_approved_plan=meta.completion.require_approved_plan,
+    ), []
 
 
 def load_course(directory: Path) -> LoadResult:
@@ -147,6 +168,8 @@ def load_course(directory: Path) -> LoadResult:
     problems.extend(_cross_module_problems(keys))
     problems.extend(duplicate_id_problems(questions))
     problems.extend(duplicate_step_problems(steps))
+    if info is not None and info.challenge is not None:
+        problems.extend(_challenge_problems(directory, info.challenge, steps))
     if not module_files:  # unreadable module files are reported above
         problems.append(Problem(str(directory), 0, "fant ingen modulfiler (NN-slug.md)"))
     if info is None or any(p.severity is Severity.ERROR for p in problems):
@@ -171,3 +194,22 @@ def _cross_module_problems(keys: list[tuple[Path, str, int]]) -> list[Problem]:
                                     f"(brukes også i {other})"))  # fmt: skip
         by_order.setdefault(order, path)
     return problems
+
+
+def _challenge_problems(
+    directory: Path, challenge: tuple[str, str], steps: list[tuple[str, tuple[WorkbookStep, ...]]]
+) -> list[Problem]:
+    """``[workbook] challenge`` must name a field of a step the course has."""
+    step_id, field_id = challenge
+    found = next((s for _, group in steps for s in group if s.id == step_id), None)
+    if found is not None and any(f.id == field_id for f in found.fields):
+        return []
+    if found is None:
+        message = f"[workbook] challenge: fant ingen oppgave «{step_id}» i modulene"
+    else:
+        message = f"[workbook] challenge: oppgaven «{step_id}» har ikke feltet «{field_id}»"
+    path = directory / COURSE_FILE
+    text, _ = read_text(path, display=str(path))
+    at = re.search(r"^[ \t]*challenge[ \t]*=", text or "", re.MULTILINE)
+    line = (text or "").count("\n", 0, at.start()) + 1 if at else 1
+    return [Problem(str(path), line, message)]

@@ -119,6 +119,10 @@ class CourseInfo:
     description: str = ""
     pass_mark: float = 0.8
     estimated_hours: float | None = None
+    # ``[workbook] challenge = "step.field"``: where a project states its challenge.
+    challenge: tuple[str, str] | None = None
+    # ``[completion] require_approved_plan``: completion also needs an approved plan.
+    require_approved_plan: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,3 +81,11 @@ def course_progress(
         optional_completed=sum(slug in done for slug in optional),
         optional_total=len(optional),
     )
+
+
+def course_complete(
+    progress: CourseProgress, *, require_approved_plan: bool, plan_approved: bool
+) -> bool:
+    """The course is complete when every counted module is and, if the course says so
+    (``[completion] require_approved_plan``), the learner's project plan is approved."""
+    return progress.all_required_completed and (plan_approved or not require_approved_plan)

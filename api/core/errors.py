@@ -714,3 +714,28 @@ _CLAIM_NAMES = {
     "name": "et navn",
     "municipality": "en kommune",
 }
+
+
+class ReviewNotFound(NotFound):
+    code = "review_not_found"
+    message = "Fant ikke innsendingen."
+
+
+class NothingToSubmit(DomainError):
+    status_code = 422
+    code = "nothing_to_submit"
+    message = "Det er ikke skrevet noe i prosjektplanen ennå, så det er ingenting å sende inn."
+
+
+class NoLeaderToReview(DomainError):
+    status_code = 422
+    code = "no_leader"
+    message = (
+        "Ingen er registrert som leder for enheten din eller kommunen din, så planen kan ikke "
+        "sendes til en leder. Send den til kursets instruktører, eller spør kursansvarlig."
+    )
+
+
+class ReviewAlreadyDecided(Conflict):
+    code = "review_decided"
+    message = "Innsendingen er allerede vurdert. Deltakeren kan sende inn på nytt."

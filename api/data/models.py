@@ -795,3 +795,36 @@ class ProjectInvitation(SQLModel, table=True):
     invitee_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     invited_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReviewStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"  # "Godkjent"
+    NEEDS_WORK = "needs_work"  # "Trenger mer arbeid"
+
+
+class ReviewerKind(StrEnum):
+    LEADER = "leader"  # a leader over a unit covering an author, or over the municipality
+    INSTRUCTOR = "instructor"  # the course's instructors, who see nothing else of the authors
+
+
+class ProjectReview(SQLModel, table=True):
+    """A project's plan (``step_id`` NULL) or one step submitted for feedback, and its answer.
+
+    ``revisions`` keeps each covered step's revision (JSON) as it was when submitted and,
+    once decided, when decided: an approval whose steps have been saved since is outdated.
+    """
+
+    __tablename__ = "project_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    step_id: str | None = Field(default=None, max_length=80)
+    reviewer_kind: str = Field(max_length=20)
+    status: str = Field(default=ReviewStatus.SUBMITTED, max_length=20)
+    submitted_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    submitted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    reviewed_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    revisions: str = Field(sa_column=Column(Text, nullable=False))
+    comments: str = Field(default="{}", sa_column=Column(Text, nullable=False))

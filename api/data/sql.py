@@ -73,6 +73,12 @@ INSERT INTO enrollment (user_id, enrolled_at) VALUES (:user_id, :now)
 ON CONFLICT (user_id) DO NOTHING
 """
 COMPLETE_COURSE_SQL = "UPDATE enrollment SET completed_at = :now WHERE user_id = :user_id"
+# Whether the learner has a project whose whole plan was approved (``course.toml``
+# ``[completion] require_approved_plan``); a later change does not take it back.
+APPROVED_PLAN_SQL = """
+SELECT 1 FROM project_review r JOIN project_member m ON m.project_id = r.project_id
+WHERE m.user_id = :user_id AND r.step_id IS NULL AND r.status = 'approved' LIMIT 1
+"""
 # The xAPI statements of a learning event (``api.services.xapi_statements``): one row.
 NEW_XAPI_OUTBOX_SQL = """
 INSERT INTO xapi_outbox (user_id, statements, statement_count, created_at)

@@ -71,14 +71,20 @@ async def mark_read(request: Request, slug: SlugPath, principal: CurrentPrincipa
     """Mark the module's text as read (idempotent)."""
 
     xapi = get_statement_log(request)
+    unit = WriteUnit(request)
 
     def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> bytes:
         mark = progress_writes.mark_read(
-            db=db, user_id=principal.id, module=module, course_modules=course_modules, xapi=xapi
+            db=db,
+            user_id=principal.id,
+            module=module,
+            course_modules=course_modules,
+            xapi=xapi,
+            require_approved_plan=unit.info.require_approved_plan,
         )
         return presenters.read_json(mark)
 
-    content = await WriteUnit(request).run(slug, work)
+    content = await unit.run(slug, work)
     return Response(content, media_type="application/json")
 
 
@@ -93,6 +99,7 @@ async def submit_attempt(
 ) -> Response:
     """Grade a quiz attempt on the server; returns the score and per-question explanations."""
     xapi = get_statement_log(request)
+    unit = WriteUnit(request)
 
     def work(db: Statements, module: LiveModule, course_modules: CourseModules) -> bytes:
         outcome = progress_writes.submit_attempt(
@@ -103,10 +110,11 @@ async def submit_attempt(
             revision=body.revision,
             course_modules=course_modules,
             xapi=xapi,
+            require_approved_plan=unit.info.require_approved_plan,
         )
         return presenters.attempt_json(outcome)
 
-    content = await WriteUnit(request).run(slug, work)
+    content = await unit.run(slug, work)
     return Response(content, status_code=201, media_type="application/json")
 
 

@@ -83,6 +83,9 @@ class Action(StrEnum):
     SIGN_IN_PROVIDER_UPDATE = "sign_in_provider.update"
     SIGN_IN_PROVIDER_DELETE = "sign_in_provider.delete"
     SIGN_IN_REQUIREMENT_SET = "sign_in_requirement.set"
+    WORKBOOK_SUBMIT = "workbook.submitted"
+    WORKBOOK_REVIEW = "workbook.reviewed"
+    WORKBOOK_PORTFOLIO_EXPORT = "workbook.portfolio_exported"
 
 
 class Outcome(StrEnum):

@@ -43,6 +43,7 @@ COMPLETION_NOTICE = "completion_notice"
 CERTIFICATE_REVOKED = "certificate_revoked"
 CERTIFICATE_REISSUED = "certificate_reissued"
 PROJECT_INVITATION = "project_invitation"
+WORKBOOK_REVIEWED = "workbook_reviewed"
 KINDS = (
     INVITATION,
     PASSWORD_RESET,
@@ -51,6 +52,7 @@ KINDS = (
     CERTIFICATE_REVOKED,
     CERTIFICATE_REISSUED,
     PROJECT_INVITATION,
+    WORKBOOK_REVIEWED,
 )
 
 

@@ -31,6 +31,9 @@ from api.data.models import (
     OutgoingEmail,
     PasswordSetupToken,
     ProjectInvitation,
+    ProjectMember,
+    ProjectReview,
+    ReviewStatus,
     User,
     utcnow,
 )
@@ -54,6 +57,7 @@ SUBJECTS = {
     outbox.CERTIFICATE_REVOKED: "Kursbeviset ditt er trukket tilbake",
     outbox.CERTIFICATE_REISSUED: "Du har fått et nytt kursbevis",
     outbox.PROJECT_INVITATION: "Du er invitert inn i et prosjekt i innovasjonsstudiet",
+    outbox.WORKBOOK_REVIEWED: "Prosjektplanen din er vurdert: {status}",
 }
 
 
@@ -234,6 +238,27 @@ def _project_invitation(
     }
 
 
+def _workbook_reviewed(
+    session: Session, settings: Settings, message: OutgoingEmail, user: User, params: Any
+) -> Context | Skipped:
+    review = session.get(ProjectReview, params["review_id"])
+    if review is None or review.status == ReviewStatus.SUBMITTED:
+        return Skipped("review_gone")
+    member = session.get(ProjectMember, (review.project_id, user.id))
+    if member is None:
+        return Skipped("not_a_member")
+    return {
+        "status": REVIEW_LABELS[ReviewStatus(review.status)],
+        "whole_plan": review.step_id is None,
+        "commented": bool(json.loads(review.comments)),
+        "link": f"{settings.base_url}/mitt-prosjekt",
+    }
+
+
+# What the learner is told (the same words as the pages).
+REVIEW_LABELS = {ReviewStatus.APPROVED: "Godkjent", ReviewStatus.NEEDS_WORK: "Trenger mer arbeid"}
+
+
 _BUILDERS: dict[str, _Builder] = {
     outbox.INVITATION: _invitation,
     outbox.PASSWORD_RESET: _password_reset,
@@ -242,4 +267,5 @@ _BUILDERS: dict[str, _Builder] = {
     outbox.CERTIFICATE_REVOKED: _certificate_revoked,
     outbox.CERTIFICATE_REISSUED: _certificate_reissued,
     outbox.PROJECT_INVITATION: _project_invitation,
+    outbox.WORKBOOK_REVIEWED: _workbook_reviewed,
 }

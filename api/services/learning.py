@@ -82,11 +82,17 @@ def mark_read(
     module: LiveModule,
     modules: Sequence[LiveModule],
     xapi: StatementLog | None = None,
+    require_approved_plan: bool = False,
 ) -> ReadMark:
     """Record that the learner has read the module's text (idempotent)."""
     with _statements(session) as db:
         return progress_writes.mark_read(
-            db=db, user_id=user_id, module=module, course_modules=lambda: modules, xapi=xapi
+            db=db,
+            user_id=user_id,
+            module=module,
+            course_modules=lambda: modules,
+            xapi=xapi,
+            require_approved_plan=require_approved_plan,
         )
 
 
@@ -99,6 +105,7 @@ def submit_attempt(
     revision: int | None,
     modules: Sequence[LiveModule],
     xapi: StatementLog | None = None,
+    require_approved_plan: bool = False,
 ) -> AttemptOutcome:
     """Grade answers on the server, keep the attempt, and update progress together."""
     with _statements(session) as db:
@@ -110,6 +117,7 @@ def submit_attempt(
             revision=revision,
             course_modules=lambda: modules,
             xapi=xapi,
+            require_approved_plan=require_approved_plan,
         )
 
 

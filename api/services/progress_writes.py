@@ -25,7 +25,13 @@ from api.services.content import LiveModule
 from api.services.xapi_statements import Statement, StatementLog
 from course.grading import Answers, GradeResult, InvalidAnswers, grade
 from course.models import Quiz
-from course.progress import CourseProgress, ModuleStatus, course_progress, module_complete
+from course.progress import (
+    CourseProgress,
+    ModuleStatus,
+    course_complete,
+    course_progress,
+    module_complete,
+)
 from course.progress import module_status as status_of
 
 # The course's live modules, asked for only when a module was just completed.
@@ -87,6 +93,7 @@ def mark_read(
     module: LiveModule,
     course_modules: CourseModules,
     xapi: StatementLog | None = None,
+    require_approved_plan: bool = False,
 ) -> ReadMark:
     """Record that the learner has read the module's text (idempotent); with ``xapi``, the
     xAPI statements of what changed too."""
@@ -104,8 +111,11 @@ def mark_read(
                 "completed_at": db.timestamp(utcnow()) if completes else None,
             },
         )
-    course_done = completes and _complete_course_if_done(
-        db, user_id=user_id, course_modules=course_modules
+    course_done = completes and complete_course_if_done(
+        db,
+        user_id=user_id,
+        course_modules=course_modules,
+        require_approved_plan=require_approved_plan,
     )
     if xapi is not None and (row.read_at is None or completes):
         first = row.read_at is None
@@ -126,6 +136,7 @@ def submit_attempt(
     revision: int | None,
     course_modules: CourseModules,
     xapi: StatementLog | None = None,
+    require_approved_plan: bool = False,
 ) -> AttemptOutcome:
     """Grade answers on the server, keep the attempt, and update progress together; with
     ``xapi``, the attempt's xAPI statements too."""
@@ -163,8 +174,11 @@ def submit_attempt(
             "completed_at": db.timestamp(utcnow()) if completes else None,
         },
     )
-    course_done = completes and _complete_course_if_done(
-        db, user_id=user_id, course_modules=course_modules
+    course_done = completes and complete_course_if_done(
+        db,
+        user_id=user_id,
+        course_modules=course_modules,
+        require_approved_plan=require_approved_plan,
     )
     if xapi is not None:
         made = xapi.attempt(user_id=user_id, module=module, result=result, at=now)
@@ -208,8 +222,8 @@ def _locked_progress(db: Statements, *, user_id: int, module_id: int) -> _Progre
     )
 
 
-def _complete_course_if_done(
-    db: Statements, *, user_id: int, course_modules: CourseModules
+def complete_course_if_done(
+    db: Statements, *, user_id: int, course_modules: CourseModules, require_approved_plan: bool
 ) -> bool:
     """Record the course as completed once every required module is; True if it just was."""
     params = {"user_id": user_id}
@@ -221,7 +235,11 @@ def _complete_course_if_done(
     if enrollment[0]:
         return False
     completed = {int(module_id) for (module_id,) in db.all(sql.COMPLETED_MODULES_SQL, params)}
-    if not summarise(course_modules(), completed).all_required_completed:
+    progress = summarise(course_modules(), completed)
+    approved = require_approved_plan and db.one(sql.APPROVED_PLAN_SQL, params) is not None
+    if not course_complete(
+        progress, require_approved_plan=require_approved_plan, plan_approved=approved
+    ):
         return False
     db.run(sql.COMPLETE_COURSE_SQL, {"user_id": user_id, "now": db.timestamp(utcnow())})
     webhook_events.course_completed(db, user_id=user_id)  # in the same transaction

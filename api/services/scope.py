@@ -18,13 +18,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from api.core.errors import Forbidden, UserNotFound
-from api.data.models import OrgUnit, Project, ProjectMember, Role, RoleAssignment, User
+from api.data.models import (
+    OrgUnit,
+    Project,
+    ProjectMember,
+    ProjectReview,
+    ReviewerKind,
+    Role,
+    RoleAssignment,
+    User,
+)
 
 
 class Capability(StrEnum):
@@ -34,11 +44,12 @@ class Capability(StrEnum):
     GRANT_ROLES = "grant_roles"  # leader and municipal_admin assignments
     READ_AUDIT = "read_audit"  # the audit log
     INSTALLATION = "installation"  # the register, instructors, jobs, certificates
+    REVIEW_PROJECTS = "review_projects"  # the workbook plans submitted to a leader
 
 
 # What each scoped role may do within its scope; an installation admin may do everything.
 _SCOPED_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.LEADER: frozenset({Capability.READ_PEOPLE}),
+    Role.LEADER: frozenset({Capability.READ_PEOPLE, Capability.REVIEW_PROJECTS}),
     Role.MUNICIPAL_ADMIN: frozenset(
         {
             Capability.READ_PEOPLE,
@@ -152,17 +163,7 @@ class Actor:
     def _scope(self, capability: Capability) -> Scope:
         if self.is_admin:
             return Scope.whole()
-        municipalities: set[str] = set()
-        paths: set[str] = set()
-        for grant in self.grants:
-            if capability not in _SCOPED_CAPABILITIES.get(grant.role, frozenset()):
-                continue
-            if grant.municipality_number is not None:
-                municipalities.add(grant.municipality_number)
-            elif grant.unit_path is not None:
-                paths.add(grant.unit_path)
-        # A unit inside a municipality already covered adds nothing.
-        return Scope(False, frozenset(municipalities), frozenset(paths))
+        return _granted(self.grants, capability)
 
     def can(self, capability: Capability) -> bool:
         return not self.scope(capability).empty
@@ -181,6 +182,21 @@ class Actor:
         if self.user is not None:
             held.add(Role(self.user.role))
         return frozenset(held)
+
+
+def _granted(grants: Iterable[Grant], capability: Capability) -> Scope:
+    """The scope the scoped role assignments give for ``capability``."""
+    municipalities: set[str] = set()
+    paths: set[str] = set()
+    for grant in grants:
+        if capability not in _SCOPED_CAPABILITIES.get(grant.role, frozenset()):
+            continue
+        if grant.municipality_number is not None:
+            municipalities.add(grant.municipality_number)
+        elif grant.unit_path is not None:
+            paths.add(grant.unit_path)
+    # A unit inside a municipality already covered adds nothing.
+    return Scope(False, frozenset(municipalities), frozenset(paths))
 
 
 def scope_key(*, municipality_number: str | None, unit_id: int | None) -> str:
@@ -251,3 +267,42 @@ def member_projects(user_id: int) -> ColumnElement[bool]:
     """
     members = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
     return col(Project.id).in_(members)
+
+
+def granted_scope(actor: Actor, capability: Capability) -> Scope:
+    """Where the actor's *scoped* roles give ``capability``: an installation administrator's
+    role alone gives none, since projects are their authors' own."""
+    return _granted(actor.grants, capability) if actor.user is not None else Scope()
+
+
+def _authors_in(scope: Scope, project_id: Any) -> ColumnElement[bool]:
+    authors = (
+        select(ProjectMember.project_id)
+        .join(User, col(User.id) == col(ProjectMember.user_id))
+        .where(scope.people())
+    )
+    return col(project_id).in_(authors)
+
+
+def portfolio_projects(actor: Actor) -> ColumnElement[bool]:
+    """The condition on ``project`` rows for the portfolio: projects with an author inside
+    the units or municipalities the actor leads or administers (``READ_PEOPLE`` granted)."""
+    scope = granted_scope(actor, Capability.READ_PEOPLE)
+    return _authors_in(scope, Project.id) if not scope.empty else false()
+
+
+def reviewable(actor: Actor) -> ColumnElement[bool]:
+    """The condition on ``project_review`` rows (joined with ``project``) the actor may read
+    and answer, and so read the project they are about: to a leader, those addressed to
+    leaders whose authors are in units they lead; to an instructor, those addressed to
+    instructors."""
+    clauses: list[ColumnElement[bool]] = []
+    scope = granted_scope(actor, Capability.REVIEW_PROJECTS)
+    if not scope.empty:
+        clauses.append(
+            (col(ProjectReview.reviewer_kind) == ReviewerKind.LEADER)
+            & _authors_in(scope, ProjectReview.project_id)
+        )
+    if actor.user is not None and actor.user.role == Role.INSTRUCTOR:
+        clauses.append(col(ProjectReview.reviewer_kind) == ReviewerKind.INSTRUCTOR)
+    return or_(*clauses) if clauses else false()

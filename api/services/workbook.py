@@ -370,6 +370,13 @@ def plan(
 ) -> Plan:
     """Every step of the course in order, as the project (default: the learner's) has it."""
     project = _project(session=session, user_id=user_id, project_id=project_id)
+    return project_plan(session=session, project=project, modules=modules)
+
+
+def project_plan(
+    *, session: Session, project: Project | None, modules: Sequence[LiveModule]
+) -> Plan:
+    """The plan of a project the caller may already read (a member's, or a reviewer's)."""
     rows: dict[str, WorkbookEntry] = {}
     if project is not None:
         found = session.exec(select(WorkbookEntry).where(WorkbookEntry.project_id == project.id))

@@ -68,6 +68,9 @@ ACTION_LABELS: dict[str, str] = {
     Action.SIGN_IN_PROVIDER_UPDATE: "Innloggingstjeneste endret",
     Action.SIGN_IN_PROVIDER_DELETE: "Innloggingstjeneste fjernet",
     Action.SIGN_IN_REQUIREMENT_SET: "Krav om innloggingstjeneste endret",
+    Action.WORKBOOK_SUBMIT: "Prosjektplan sendt til vurdering",
+    Action.WORKBOOK_REVIEW: "Prosjektplan vurdert",
+    Action.WORKBOOK_PORTFOLIO_EXPORT: "Prosjektoversikt lastet ned",
 }
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.OK: "Utført",
@@ -113,6 +116,10 @@ DETAIL_LABELS: dict[str, str] = {
     "unit": "enhet (med alt under)",
     "role": "rolle",
     "scope": "omfang",
+    # workbook review
+    "review": "innsending",
+    "step": "oppgave",
+    "rows": "rader",
     "everything": "hele installasjonen",
     "completed_from": "fullført fra",
     "completed_to": "fullført til",
@@ -156,6 +163,7 @@ _TARGET_PREFIXES = {
     "webhook:": "Webhook-mottaker",
     "deadline:": "Frist for",
     "sign_in_provider:": "Innloggingstjeneste",
+    "project:": "Prosjekt",
 }
 # Values that are keys themselves (account fields, roles, module statuses), under these keys.
 _KEYED_VALUES = {"fields", "from", "to", "status", "reason"}
@@ -168,6 +176,8 @@ VALUE_LABELS: dict[str, str] = {
     ModuleStatus.NOT_STARTED: "ikke startet",
     ModuleStatus.IN_PROGRESS: "påbegynt",
     ModuleStatus.COMPLETED: "fullført",
+    "approved": "godkjent",
+    "needs_work": "trenger mer arbeid",
     "municipality": "kommune",
     "unit_id": "enhet",
     "org_number": "organisasjonsnummer",

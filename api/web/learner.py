@@ -19,6 +19,7 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
     client_address,
+    get_course_info,
 )
 from api.http.xapi import get_statement_log
 from api.services import (
@@ -30,6 +31,7 @@ from api.services import (
     org_units,
     own_account,
     privacy,
+    project_review,
 )
 from api.services import certificates as certificate_service
 from api.services.content import LiveModule
@@ -96,6 +98,10 @@ def module_page(
             saved=request.query_params.get("lagret"),
         ),
     }
+    if module.content.workbook:  # the feedback each step has had (project_review)
+        context["feedback"] = project_review.feedback(
+            session=session, user_id=learner.id, modules=modules
+        )
     return render(request, "pages/module.html", context)
 
 
@@ -111,6 +117,7 @@ def mark_read(
         module=module,
         modules=modules,
         xapi=get_statement_log(request),
+        require_approved_plan=get_course_info(request).require_approved_plan,
     )
     return redirect(request, f"/moduler/{module.slug}?lest=1#status")
 
@@ -176,6 +183,7 @@ def submit_quiz(
             revision=int(revision) if revision.isdigit() else None,
             modules=modules,
             xapi=get_statement_log(request),
+            require_approved_plan=get_course_info(request).require_approved_plan,
         )
     except StaleRevision:
         message = (

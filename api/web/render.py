@@ -40,6 +40,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Kursbevis", "/kursbevis", _EVERYONE),
     NavItem("Instruktør", "/instruktor", frozenset({Role.INSTRUCTOR, Role.ADMIN})),
     NavItem("Mine enheter", "/mine-enheter", frozenset({Role.LEADER})),
+    NavItem("Vurderinger", "/vurderinger", frozenset({Role.LEADER, Role.INSTRUCTOR})),
     NavItem("Administrasjon", "/admin", frozenset({Role.ADMIN, Role.MUNICIPAL_ADMIN})),
     NavItem("Min profil", "/profil", _EVERYONE),
 ]

@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 from api.core.errors import UnprocessableError, WorkbookConflict
 from api.http.deps import LiveModules, PageLearner, SessionDep
 from api.http.schemas_workbook import MAX_REVISION
-from api.services import workbook, workbook_teams
+from api.services import project_review, workbook, workbook_teams
 from api.services.content import LiveModule
 from api.services.workbook import StepEntry
 from api.web.deps import FormDep, form_text, page_router
@@ -212,6 +212,7 @@ def my_project(
         if not by_module or by_module[-1][0].id != entry.module.id:
             by_module.append((entry.module, []))
         by_module[-1][1].append(entry)
+    feedback = project_review.feedback(session=session, user_id=learner.id, modules=modules)
     context = {
         "plan": plan,
         "by_module": by_module,
@@ -221,5 +222,6 @@ def my_project(
         "other": prosjekt is not None,
         "invited": request.query_params.get("invitert") == "1",
         "invited_text": workbook_teams.INVITED,
+        "feedback": feedback,
     }
     return render(request, "pages/my_project.html", context)

@@ -13,6 +13,7 @@ from tests.factories import user_headers
 STAFF = {Role.INSTRUCTOR, Role.ADMIN}
 NEW_USER = {"email": "ny@asker.kommune.no", "full_name": "Ny Bruker", "municipality": "Asker"}
 # (method, path, json body, roles allowed)
+_EVERY_ROLE = {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}
 ENDPOINTS = [
     ("GET", "/api/v1/me", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/course", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
@@ -108,6 +109,14 @@ ENDPOINTS = [
         {"values": {}, "base_revision": 0},
         {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN},
     ),
+    # Feedback and the portfolio: every account may ask; the scope decides what it gets.
+    ("POST", "/api/v1/me/project/submissions", {"to": "leader"}, _EVERY_ROLE),
+    ("GET", "/api/v1/me/project/feedback", None, _EVERY_ROLE),
+    ("GET", "/api/v1/reviews", None, _EVERY_ROLE),
+    ("GET", "/api/v1/reviews/999999", None, _EVERY_ROLE),
+    ("POST", "/api/v1/reviews/999999/decision", {"status": "approved"}, _EVERY_ROLE),
+    ("GET", "/api/v1/portfolio", None, _EVERY_ROLE),
+    ("GET", "/api/v1/portfolio.xlsx", None, _EVERY_ROLE),
     ("POST", "/api/v1/certificate", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/certificate.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     (
@@ -234,6 +243,7 @@ def _template(path: str) -> str:
     path = path.replace("invitations/999999", "invitations/{invitation_id}")
     path = path.replace("/members/999999", "/members/{user_id}")
     path = path.replace("/projects/999999", "/projects/{project_id}")
+    path = path.replace("/reviews/999999", "/reviews/{review_id}")
     path = path.replace("/workbook/ingen-oppgave", "/workbook/{step_id}")
     path = path.replace("/plan.pdf", "/plan.{format}").replace("/plan.docx", "/plan.{format}")
     path = path.replace("/deadlines/999999", "/deadlines/{deadline_id}")

@@ -266,3 +266,25 @@ def test_every_role_and_scope_sees_and_changes_only_its_own_people(
 
     print(f"\nscope matrix: {tally.tried} role × scope × endpoint combinations tried")
     assert not tally.wrong, "\n".join(tally.wrong)
+
+
+def test_the_portfolio_of_every_role_and_scope_holds_only_its_own_peoples_projects(
+    client: TestClient, engine: Engine
+) -> None:
+    world = _world(engine)
+    step = "/api/v1/modules/hvorfor-innovasjon/workbook/m01-utfordring"
+    for name, person in world.people.items():
+        values = {"hvordan-kan-vi": f"Utfordring for {name}"}
+        saved = client.put(
+            step, json={"values": values, "base_revision": 0}, headers=login(client, person.email)
+        )
+        assert saved.status_code == 200, saved.text
+    tally = Tally()
+    for caller, (user, sees) in world.callers.items():
+        # A workbook is its authors' own: the installation admin's role alone shows none.
+        expected = set() if caller == "admin" else {f"Utfordring for {name}" for name in sees}
+        rows = client.get("/api/v1/portfolio", headers=login(client, user.email)).json()
+        found = {row["challenge"] for row in rows}
+        tally.check(caller, found == expected, f"{sorted(found)} != {sorted(expected)}")
+    print(f"portfolio scope matrix: {tally.tried} callers")
+    assert not tally.wrong, "\n".join(tally.wrong)
