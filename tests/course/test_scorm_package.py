@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from io import BytesIO
+from itertools import pairwise
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -143,7 +144,7 @@ def test_each_workbook_step_is_a_worksheet_under_the_text(shipped_course: Course
     for module in shipped_course.modules:
         page = html.fromstring(content[f"{module.slug}/index.html"])
         levels = [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), module.slug
+        assert all(b <= a + 1 for a, b in pairwise(levels)), module.slug
         (sheet,) = page.xpath('//article/following-sibling::section[@id="arbeidsark"]')
         assert "arbeidsboken på innostudy eller på papir" in sheet.text_content()
         assert not sheet.xpath(".//form | .//input | .//textarea")  # nothing is stored here
