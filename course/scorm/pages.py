@@ -1,10 +1,12 @@
-"""The launch page of one module's SCO: the rendered text, 'mark as read' and the quiz.
+"""The launch page of one module's SCO: the text, its worksheet, 'mark as read' and the quiz.
 
 The module's HTML is the app's own rendering (``course.markdown``: js-default and
 the nh3 allow-list); only its links change: links to other modules lose their
 target (inside an LMS each module is a SCO of its own, which the LMS opens), and
 links out of the course open in a new window, so following one does not unload
-the SCO.
+the SCO. The workbook steps, which the compiler takes out of the text, come back
+under it as a printable worksheet (``worksheet.html``): labels, empty tables and
+options, with no answers stored, since a package has no workbook of its own.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ _LEAD_HEADING = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)\s*", re.DOTALL)
 
 @cache
 def _templates() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("course.scorm", "assets"),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["package_html"] = package_html
+    return environment
 
 
 def package_html(html: str) -> str:
@@ -98,6 +102,7 @@ def sco_page(
             heading=heading,
             body=body,
             quiz=quiz,
+            steps=module.workbook,
             quiz_left_out=module.quiz is not None and quiz is None,
             duration=format_duration(module.estimated_minutes),
             pass_mark=percent(quiz.pass_mark) if quiz else "",

@@ -7,14 +7,16 @@ import json
 import re
 import zipfile
 from io import BytesIO
+from itertools import pairwise
 from xml.etree import ElementTree as ET
 
 import pytest
-from lxml import etree
+from lxml import etree, html
 
 from course.models import Course, Option, Question, Quiz
 from course.scorm import SCHEMA_VERSIONS, ScormVersion, build_package, package_file_name
-from course.scorm.pages import SUSPEND_LIMIT, longest_suspend_data, package_html
+from course.scorm.pages import SUSPEND_LIMIT, longest_suspend_data, package_html, sco_page
+from course.workbook_models import BY_KIND
 from tests.scorm_support import files, manifest_schema, package
 
 VARIANTS = [
@@ -134,6 +136,38 @@ def test_the_page_has_the_rendered_module_the_styles_and_the_quiz(shipped_course
     script = content["shared/sco.js"].decode()
     for network in ("http:", "https:", "fetch(", "XMLHttpRequest", "sendBeacon", "import "):
         assert network not in script  # the package talks to the LMS's API object only
+
+
+def test_each_workbook_step_is_a_worksheet_under_the_text(shipped_course: Course) -> None:
+    content = files(package(shipped_course, ScormVersion.V2004))
+    kinds = set()
+    for module in shipped_course.modules:
+        page = html.fromstring(content[f"{module.slug}/index.html"])
+        levels = [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+        assert all(b <= a + 1 for a, b in pairwise(levels)), module.slug
+        (sheet,) = page.xpath('//article/following-sibling::section[@id="arbeidsark"]')
+        assert "arbeidsboken på innostudy eller på papir" in sheet.text_content()
+        assert not sheet.xpath(".//form | .//input | .//textarea")  # nothing is stored here
+        assert [h.text_content() for h in sheet.iter("h3")] == [s.title for s in module.workbook]
+        for step in module.workbook:
+            for item in step.fields:
+                (field,) = sheet.xpath(f'.//h4[@id="ark-{step.id}-{item.id}"]/..')
+                assert field.findtext("h4") == item.label
+                kinds.add(item.kind)
+                if item.table_like:
+                    headers = field.xpath('.//thead//th[@scope="col"]')
+                    assert [th.text_content() for th in headers] == [c.label for c in item.columns]
+                    rows = field.xpath(".//tbody/tr")
+                    assert len(rows) >= 3 and not "".join(r.text_content() for r in rows)
+                elif item.kind == "choice":
+                    assert [li.text for li in field.iter("li")] == [o.label for o in item.options]
+                elif item.kind == "date":
+                    assert "Dato:" in field.text_content()
+    assert kinds == set(BY_KIND)  # the shipped course uses every kind of field
+    without = dataclasses.replace(shipped_course.modules[0], workbook=())
+    assert 'id="arbeidsark"' not in sco_page(
+        module=without, version=ScormVersion.V1_2, include_quiz=True
+    )
 
 
 @pytest.mark.parametrize("version", list(ScormVersion))

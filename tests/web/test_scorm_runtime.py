@@ -32,6 +32,7 @@ from tests.web.conftest import DESKTOP, PHONE, axe_violations, describe_violatio
 pytestmark = pytest.mark.browser
 LAUNCHER = Path(__file__).parent / "fixtures" / "scorm-launcher.html"
 MODULE = "samskaping"
+WORKSHEET_MODULE = "innovasjonsprosessen"  # a choice, a table and a date in its workbook
 SESSION_TIME_12 = re.compile(r"^\d{4}:\d{2}:\d{2}\.\d{2}$")
 SESSION_TIME_2004 = re.compile(r"^PT(?=\d)(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?$")
 
@@ -348,7 +349,20 @@ def test_the_sco_page_passes_axe_with_the_quiz_graded(
         page.locator(f"#q-{question.id}-{sorted(question.correct_option_ids)[0]}").check()
     page.get_by_role("button", name="Lever svarene").click()
     page.locator("#quiz-result").wait_for()
+    page.locator("#arbeidsark th").first.wait_for()  # the worksheet is part of what axe sees
     for width in (DESKTOP, PHONE):
         page.set_viewport_size(width)
         violations = axe_violations(page, axe_source)
         assert not violations, describe_violations(violations)
+
+
+def test_a_worksheet_with_choices_and_dates_passes_axe(
+    page: Page, packages: PackageServer, shipped_course: Course, axe_source: str
+) -> None:
+    name = packages.add(package(shipped_course, ScormVersion.V2004, slug=WORKSHEET_MODULE))
+    page.goto(f"{packages.url}/{packages.launch_href(name)}")
+    sheet = page.locator("#arbeidsark")
+    sheet.get_by_text("Dato:").first.wait_for()
+    assert sheet.locator(".ws-options li").count() > 0
+    violations = axe_violations(page, axe_source)
+    assert not violations, describe_violations(violations)
