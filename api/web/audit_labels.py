@@ -88,6 +88,7 @@ DETAIL_LABELS: dict[str, str] = {
     "to": "til",
     "expires_at": "gyldig til",
     "changed": "endret",
+    "project_id": "prosjekt (nr.)",
     "due_on": "frist",
     "via_link": "med lenken i e-posten",
     # the account's own sessions (api.services.own_account)
