@@ -1,4 +1,5 @@
-"""The project plan as documents: PDF and Word, for the project's members (404 for others)."""
+"""The project plan as documents: PDF and Word, for the project's members and for the
+reviewers of a submission (404 for others)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Path, Response
 
-from api.core.errors import NotAuthenticated, ProjectNotFound, responses
-from api.http.deps import CourseInfoDep, CurrentUser, LiveModules, SessionDep
+from api.core.errors import NotAuthenticated, ProjectNotFound, ReviewNotFound, responses
+from api.http.deps import ActorDep, CourseInfoDep, CurrentUser, LiveModules, SessionDep
 from api.http.plan_downloads import PLAN_RESPONSE, plan_download
 from api.http.routing import api_router
 from api.http.schemas_workbook import MAX_REVISION
@@ -59,4 +60,26 @@ def plan_document(
         format=format,
         project_id=project_id,
     )
+    return plan_download(document)
+
+
+@router.get(
+    "/reviews/{review_id}/plan.{format}",
+    response_class=Response,
+    responses={**PLAN_RESPONSE, **responses(NotAuthenticated, ReviewNotFound)},
+)
+def review_plan_document(
+    review_id: ProjectPath,
+    format: PlanFormat,
+    session: SessionDep,
+    actor: ActorDep,
+    modules: LiveModules,
+    info: CourseInfoDep,
+) -> Response:
+    """The plan of a submission you may review, as PDF or Word (instructors: without the
+    authors' names)."""
+    document = project_documents.review_plan_document(
+        session=session, actor=actor, review_id=review_id, modules=modules, info=info,
+        format=format,
+    )  # fmt: skip
     return plan_download(document)

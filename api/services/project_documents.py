@@ -17,9 +17,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api.data.models import Municipality, ProjectMember, User
-from api.services import workbook
+from api.services import project_review, workbook
 from api.services.certificates import NORWAY
 from api.services.content import LiveModule
+from api.services.scope import Actor
 from api.services.workbook import Plan, StepEntry
 from certificates.project_plan import (
     Items,
@@ -113,16 +114,26 @@ def _title(found: Plan) -> str:
     return next((text for f, text in _texts(found) if f.kind == "short" and text), UNTITLED)
 
 
-def _challenge(found: Plan) -> str | None:
+def _challenge(found: Plan, info: CourseInfo) -> str | None:
+    """The field ``course.toml`` names (``[workbook] challenge``), else the first answer
+    that asks "Hvordan kan vi …", else a field called ``utfordring``."""
+    if info.challenge is not None:
+        step_id, field_id = info.challenge
+        named = next((e for e in found.entries if e.step.id == step_id), None)
+        value = named.values.get(field_id) if named is not None else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
     texts = _texts(found)
     question = next((t for _, t in texts if t.lower().startswith(CHALLENGE_START)), None)
     return question or next((t for f, t in texts if f.id == CHALLENGE_FIELD and t), None)
 
 
-def _people(session: Session, found: Plan, user_id: int) -> tuple[tuple[str, ...], str | None]:
+def _people(
+    session: Session, found: Plan, user_id: int | None
+) -> tuple[tuple[str, ...], str | None]:
     """The authors (the members, in the order they joined) and the project's municipality."""
     if found.project is None or found.project.id is None:
-        user = session.get(User, user_id)
+        user = session.get(User, user_id) if user_id is not None else None
         if user is None:
             return (), None
         return (user.full_name,), user.municipality.name if user.municipality else None
@@ -152,10 +163,22 @@ def plan_data(
         ProjectNotFound: the project is not one of the caller's (404).
     """
     found = workbook.plan(session=session, user_id=user_id, modules=modules, project_id=project_id)
-    authors, municipality = _people(session, found, user_id)
+    return _data(session, found, user_id, info, today=today)
+
+
+def _data(
+    session: Session,
+    found: Plan,
+    user_id: int | None,
+    info: CourseInfo,
+    *,
+    today: date | None = None,
+    named: bool = True,
+) -> PlanData:
+    authors, municipality = _people(session, found, user_id) if named else ((), None)
     return PlanData(
         title=_title(found),
-        challenge=_challenge(found),
+        challenge=_challenge(found, info),
         authors=authors,
         municipality=municipality,
         made_on=today or datetime.now(NORWAY).date(),
@@ -188,3 +211,26 @@ def plan_document(
     name = f"prosjektplan-{project_id}" if project_id is not None else "prosjektplan"
     return PlanDocument(content, f"{name}-{data.made_on.isoformat()}.{format.value}",
                         MEDIA_TYPES[format])  # fmt: skip
+
+
+def review_plan_document(
+    *,
+    session: Session,
+    actor: Actor,
+    review_id: int,
+    modules: Sequence[LiveModule],
+    info: CourseInfo,
+    format: PlanFormat,
+) -> PlanDocument:
+    """The plan of a submission as a reviewer may read it (404 outside their reviews);
+    without the authors' names for an instructor."""
+    project, named = project_review.reviewed_project(
+        session=session, actor=actor, review_id=review_id
+    )
+    found = workbook.project_plan(session=session, project=project, modules=modules)
+    data = _data(session, found, None, info, named=named)
+    return PlanDocument(
+        _render(format, data),
+        f"prosjektplan-vurdering-{review_id}-{data.made_on.isoformat()}.{format.value}",
+        MEDIA_TYPES[format],
+    )

@@ -222,6 +222,13 @@ def _reviewable(session: Session, actor: Actor, review_id: int) -> tuple[Project
     return found[0], found[1]
 
 
+def reviewed_project(*, session: Session, actor: Actor, review_id: int) -> tuple[Project, bool]:
+    """The project of a submission the reviewer may read (else 404), and whether the
+    reviewer may see its authors' names (leaders yes; instructors review without them)."""
+    review, project = _reviewable(session, actor, review_id)
+    return project, review.reviewer_kind == ReviewerKind.LEADER
+
+
 def review_detail(
     *, session: Session, actor: Actor, review_id: int, modules: Sequence[LiveModule]
 ) -> ReviewItem:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -204,3 +206,39 @@ def test_completion_needs_an_approved_plan_only_when_the_course_says_so(
         other = make_user(engine)
         _read_all(plain, login(plain, other.email))
     assert _completed(engine, other)
+
+
+def test_the_reviewer_downloads_the_submitted_plan_and_nobody_else_does(
+    api: TestClient, engine: Engine
+) -> None:
+    health, school = make_unit(engine, "Helse og omsorg"), make_unit(engine, "Oppvekst")
+    learner = make_user(engine, full_name="Áigin Ŋuolla", unit_id=health.id)
+    leader, stranger = make_user(engine), make_user(engine)
+    grant_role(engine, leader, Role.LEADER, unit=health)
+    grant_role(engine, stranger, Role.LEADER, unit=school)
+    me, boss, other = (login(api, u.email) for u in (learner, leader, stranger))
+    instructor = login(api, make_user(engine, role=Role.INSTRUCTOR).email)
+    _save(api, me, {"navn": "Trygg hjemme", "utfordring": "Hvordan kan vi gi trygghet om natten?"})
+    to_leader = api.post("/api/v1/me/project/submissions", json={"to": "leader"}, headers=me)
+    to_teachers = api.post("/api/v1/me/project/submissions", json={"to": "instructor"}, headers=me)
+    assert to_leader.status_code == to_teachers.status_code == 201
+
+    def text(response: Response) -> str:
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/pdf"
+        return " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+        )
+
+    leader_pdf = text(api.get(f"/api/v1/reviews/{to_leader.json()['id']}/plan.pdf", headers=boss))
+    assert "Áigin Ŋuolla" in leader_pdf and "Hvordan kan vi gi trygghet om natten?" in leader_pdf
+    teacher_pdf = text(
+        api.get(f"/api/v1/reviews/{to_teachers.json()['id']}/plan.pdf", headers=instructor)
+    )
+    assert "Hvordan kan vi gi trygghet om natten?" in teacher_pdf
+    assert "Áigin" not in teacher_pdf  # instructors review without the authors' names
+    word = api.get(f"/api/v1/reviews/{to_leader.json()['id']}/plan.docx", headers=boss)
+    assert word.status_code == 200 and word.content[:2] == b"PK"
+    for headers, review_id in ((other, to_leader), (instructor, to_leader), (me, to_leader)):
+        refused = api.get(f"/api/v1/reviews/{review_id.json()['id']}/plan.pdf", headers=headers)
+        assert refused.status_code == 404

@@ -53,6 +53,7 @@ ENDPOINTS = [
     ),
     ("GET", "/api/v1/projects/999999", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/me/project/plan.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
+    ("GET", "/api/v1/reviews/999999/plan.pdf", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     ("GET", "/api/v1/projects/999999/members", None, {Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN}),
     (
         "POST",
