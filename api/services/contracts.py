@@ -283,6 +283,19 @@ class PersonalProject(BaseModel):
     entries: list[PersonalWorkbookEntry]
 
 
+class PersonalProjectReview(BaseModel):
+    """Feedback on a plan: one of your projects that was submitted, or one you reviewed."""
+
+    role: str = Field(description="author (your project) or reviewer (you answered it)")
+    project_id: int
+    step_id: str | None = Field(description="None: the whole plan")
+    reviewer_kind: str
+    status: str
+    submitted_at: datetime
+    reviewed_at: datetime | None
+    comments: dict[str, str]
+
+
 class PersonalDataExport(BaseModel):
     """Everything innostudy holds about the person (secrets such as hashes left out)."""
 
@@ -307,6 +320,10 @@ class PersonalDataExport(BaseModel):
     workbook_revisions: list[PersonalWorkbookRevision] = Field(
         default_factory=list,
         description="Every version of a workbook step you saved, in any project",
+    )
+    project_reviews: list[PersonalProjectReview] = Field(
+        default_factory=list,
+        description="Feedback on your projects' plans, and the feedback you gave as a reviewer",
     )
 
 

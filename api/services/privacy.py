@@ -50,6 +50,7 @@ from api.services import (
     audit,
     login_throttle,
     org_units,
+    project_review,
     user_municipality,
     workbook,
     xapi_statements,
@@ -189,6 +190,7 @@ def export_personal_data(*, session: Session, user: User) -> PersonalDataExport:
         ],
         projects=workbook.export_projects(session=session, user_id=uid),
         workbook_revisions=workbook.export_revisions(session=session, user_id=uid),
+        project_reviews=project_review.export_reviews(session=session, user_id=uid),
     )
 
 

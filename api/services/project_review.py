@@ -41,6 +41,7 @@ from api.data.models import (
 from api.data.sql import Statements
 from api.services import audit, email_outbox, progress_writes, workbook
 from api.services.content import LiveModule
+from api.services.contracts import PersonalProjectReview
 from api.services.scope import Actor, reviewable
 from course.models import CourseInfo
 
@@ -300,3 +301,33 @@ def _complete_authors(session: Session, user_ids: list[int], modules: Sequence[L
             db, user_id=user_id, course_modules=lambda: modules, require_approved_plan=True
         )
     session.expire_all()
+
+
+# Personal data (``api.services.privacy``)
+def export_reviews(*, session: Session, user_id: int) -> list[PersonalProjectReview]:
+    """The feedback on the person's projects and the feedback they gave, as stored."""
+    rows = session.exec(
+        select(ProjectReview)
+        .where(
+            or_(
+                col(ProjectReview.project_id).in_(
+                    select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+                ),
+                col(ProjectReview.reviewed_by) == user_id,
+            )
+        )
+        .order_by(col(ProjectReview.id))
+    ).all()
+    return [
+        PersonalProjectReview(
+            role="reviewer" if row.reviewed_by == user_id else "author",
+            project_id=row.project_id,
+            step_id=row.step_id,
+            reviewer_kind=row.reviewer_kind,
+            status=row.status,
+            submitted_at=row.submitted_at,
+            reviewed_at=row.reviewed_at,
+            comments=json.loads(row.comments),
+        )
+        for row in rows
+    ]

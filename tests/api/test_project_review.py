@@ -144,6 +144,16 @@ def test_a_leader_approves_with_comments_the_learner_sees_it_and_another_unit_se
     ]
     assert actions[2][2]["scope"] == {"municipalities": [], "units": [health.path]}
 
+    # The feedback is in both people's personal data exports: the author's and the reviewer's.
+    for headers, role in ((me, "author"), (boss, "reviewer")):
+        (exported_review,) = api.get("/api/v1/me/export", headers=headers).json()["project_reviews"]
+        assert exported_review["role"] == role
+        assert (exported_review["status"], exported_review["comments"]) == (
+            "approved",
+            decision["comments"],
+        )
+    assert api.get("/api/v1/me/export", headers=other).json()["project_reviews"] == []
+
 
 def test_instructors_see_only_what_was_sent_to_them_without_names(
     api: TestClient, engine: Engine
