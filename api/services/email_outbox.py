@@ -44,6 +44,7 @@ CERTIFICATE_REVOKED = "certificate_revoked"
 CERTIFICATE_REISSUED = "certificate_reissued"
 PROJECT_INVITATION = "project_invitation"
 WORKBOOK_REVIEWED = "workbook_reviewed"
+WORKBOOK_SUBMITTED = "workbook_submitted"
 KINDS = (
     INVITATION,
     PASSWORD_RESET,
@@ -53,6 +54,7 @@ KINDS = (
     CERTIFICATE_REISSUED,
     PROJECT_INVITATION,
     WORKBOOK_REVIEWED,
+    WORKBOOK_SUBMITTED,
 )
 
 

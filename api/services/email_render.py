@@ -38,7 +38,7 @@ from api.data.models import (
     utcnow,
 )
 from api.services import email_outbox as outbox
-from api.services import setup_codes
+from api.services import project_review, setup_codes
 from api.services.certificates import verify_url
 from api.services.mailer import Outgoing
 from certificates.render import format_date
@@ -58,6 +58,7 @@ SUBJECTS = {
     outbox.CERTIFICATE_REISSUED: "Du har fått et nytt kursbevis",
     outbox.PROJECT_INVITATION: "Du er invitert inn i et prosjekt i innovasjonsstudiet",
     outbox.WORKBOOK_REVIEWED: "Prosjektplanen din er vurdert: {status}",
+    outbox.WORKBOOK_SUBMITTED: "En prosjektplan venter på vurderingen din",
 }
 
 
@@ -259,6 +260,21 @@ def _workbook_reviewed(
 REVIEW_LABELS = {ReviewStatus.APPROVED: "Godkjent", ReviewStatus.NEEDS_WORK: "Trenger mer arbeid"}
 
 
+def _workbook_submitted(
+    session: Session, settings: Settings, message: OutgoingEmail, user: User, params: Any
+) -> Context | Skipped:
+    review = session.get(ProjectReview, params["review_id"])
+    if review is None or review.status != ReviewStatus.SUBMITTED:
+        return Skipped("review_answered")
+    submitter = session.get(User, params["submitted_by"])
+    if submitter is None or user.id not in project_review.covering_leaders(session, submitter):
+        return Skipped("not_a_reviewer")  # the leader role or the unit changed since
+    return {
+        "whole_plan": review.step_id is None,
+        "link": f"{settings.base_url}/vurderinger/{review.id}",
+    }
+
+
 _BUILDERS: dict[str, _Builder] = {
     outbox.INVITATION: _invitation,
     outbox.PASSWORD_RESET: _password_reset,
@@ -268,4 +284,5 @@ _BUILDERS: dict[str, _Builder] = {
     outbox.CERTIFICATE_REISSUED: _certificate_reissued,
     outbox.PROJECT_INVITATION: _project_invitation,
     outbox.WORKBOOK_REVIEWED: _workbook_reviewed,
+    outbox.WORKBOOK_SUBMITTED: _workbook_submitted,
 }

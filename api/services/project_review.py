@@ -4,7 +4,8 @@ instructors; the reviewer comments per step and decides "Godkjent" or "Trenger m
 A submission keeps the revision of every step it covers. The decision records them again,
 so an approval of steps saved since then is *outdated* (shown as such, never silently
 withdrawn). Who may read and answer a submission is ``scope.reviewable``; the learner is
-told by e-mail (``email_outbox.WORKBOOK_REVIEWED``). With ``[completion]
+told by e-mail (``email_outbox.WORKBOOK_REVIEWED``), and the leaders who may review a
+plan sent to them are told it waits (``WORKBOOK_SUBMITTED``). With ``[completion]
 require_approved_plan`` an approval of the whole plan completes the course for its
 authors who have completed every module (``progress_writes.complete_course_if_done``).
 """
@@ -96,8 +97,9 @@ def review_state(review: ProjectReview, plan: workbook.Plan) -> ReviewState:
     )
 
 
-def _leader_covers(session: Session, user: User) -> bool:
-    """Someone holds the leader role over the person's unit (or above) or municipality."""
+def covering_leaders(session: Session, user: User) -> list[int]:
+    """The accounts holding the leader role over the person's unit (or above) or their
+    municipality: who may review what the person sends to "Lederen min"."""
     clauses = []
     if user.municipality_number is not None:
         clauses.append(col(RoleAssignment.municipality_number) == user.municipality_number)
@@ -106,9 +108,14 @@ def _leader_covers(session: Session, user: User) -> bool:
         above = [int(part) for part in unit.path.strip("/").split("/") if part]
         clauses.append(col(RoleAssignment.unit_id).in_(above))
     if not clauses:
-        return False
-    query = select(RoleAssignment.id).where(RoleAssignment.role == Role.LEADER, or_(*clauses))
-    return session.exec(query).first() is not None
+        return []
+    query = (
+        select(RoleAssignment.user_id)
+        .where(RoleAssignment.role == Role.LEADER, or_(*clauses))
+        .distinct()
+        .order_by(col(RoleAssignment.user_id))
+    )
+    return list(session.exec(query).all())
 
 
 def submit(
@@ -128,7 +135,13 @@ def submit(
     revisions = _revisions(plan, step_id)
     if plan.project is None or plan.project.id is None or not any(revisions.values()):
         raise NothingToSubmit()
-    if to == ReviewerKind.LEADER and not _leader_covers(session, user):
+    # One's own plan is never one's own to review, nor to be told about.
+    leaders = [
+        leader
+        for leader in (covering_leaders(session, user) if to == ReviewerKind.LEADER else [])
+        if leader != user.id
+    ]
+    if to == ReviewerKind.LEADER and not leaders:
         raise NoLeaderToReview()
     review = ProjectReview(
         project_id=plan.project.id,
@@ -140,6 +153,14 @@ def submit(
     )
     session.add(review)
     session.flush()
+    for leader_id in leaders:  # the leaders hear that a plan waits (no names in the e-mail)
+        email_outbox.queue(
+            session=session,
+            kind=email_outbox.WORKBOOK_SUBMITTED,
+            user_id=leader_id,
+            key=f"workbook_submitted:{review.id}:{leader_id}",
+            params={"review_id": review.id, "submitted_by": user.id},
+        )
     audit.record(
         session=session,
         actor=user,
