@@ -295,7 +295,7 @@ def reviewable(actor: Actor) -> ColumnElement[bool]:
     """The condition on ``project_review`` rows (joined with ``project``) the actor may read
     and answer, and so read the project they are about: to a leader, those addressed to
     leaders whose authors are in units they lead; to an instructor, those addressed to
-    instructors."""
+    instructors. Never a project the actor is a member of."""
     clauses: list[ColumnElement[bool]] = []
     scope = granted_scope(actor, Capability.REVIEW_PROJECTS)
     if not scope.empty:
@@ -305,4 +305,10 @@ def reviewable(actor: Actor) -> ColumnElement[bool]:
         )
     if actor.user is not None and actor.user.role == Role.INSTRUCTOR:
         clauses.append(col(ProjectReview.reviewer_kind) == ReviewerKind.INSTRUCTOR)
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    if actor.user is None or actor.user.id is None:
+        return or_(*clauses)
+    # Never one's own project: a leader or instructor who is also its author does not review it.
+    own = select(ProjectMember.project_id).where(ProjectMember.user_id == actor.user.id)
+    return or_(*clauses) & col(ProjectReview.project_id).not_in(own)

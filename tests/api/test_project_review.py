@@ -252,3 +252,27 @@ def test_the_reviewer_downloads_the_submitted_plan_and_nobody_else_does(
     for headers, review_id in ((other, to_leader), (instructor, to_leader), (me, to_leader)):
         refused = api.get(f"/api/v1/reviews/{review_id.json()['id']}/plan.pdf", headers=headers)
         assert refused.status_code == 404
+
+
+def test_a_leader_never_reviews_their_own_plan(api: TestClient, engine: Engine) -> None:
+    unit = make_unit(engine, "Helse og omsorg")
+    author, colleague = (
+        make_user(engine, full_name=name, unit_id=unit.id) for name in ("Lise", "Per")
+    )
+    for leader in (author, colleague):
+        grant_role(engine, leader, Role.LEADER, unit=unit)
+    mine, theirs = login(api, author.email), login(api, colleague.email)
+    _save(api, mine, {"navn": "Trygg hjemme"})
+    sent = api.post("/api/v1/me/project/submissions", json={"to": "leader"}, headers=mine)
+    assert sent.status_code == 201, sent.text
+    review_id = sent.json()["id"]
+    assert api.get("/api/v1/reviews", headers=mine).json() == []
+    assert api.get(f"/api/v1/reviews/{review_id}", headers=mine).status_code == 404
+    decision = {"status": "approved"}
+    refused = api.post(f"/api/v1/reviews/{review_id}/decision", json=decision, headers=mine)
+    assert refused.status_code == 404
+    assert [item["review"]["id"] for item in api.get("/api/v1/reviews", headers=theirs).json()] == [
+        review_id
+    ]
+    decided = api.post(f"/api/v1/reviews/{review_id}/decision", json=decision, headers=theirs)
+    assert decided.status_code == 200, decided.text
