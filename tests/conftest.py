@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -30,6 +30,13 @@ POSTGRES_URL = os.environ.get("INNOSTUDY_TEST_POSTGRES_URL")
 # Kept between tests: the shipped course, and the municipality register that migration
 # 0006 seeds (a test that changes the register restores it: tests/api/municipality_helpers).
 CONTENT_TABLES = {"course_module", "module_revision", "municipality", "municipality_change"}
+
+
+def clear_people(connection: Connection) -> None:
+    """Delete every row but the content tables': what one test leaves behind for the next."""
+    for table in reversed(metadata.sorted_tables):
+        if table.name not in CONTENT_TABLES:
+            connection.execute(table.delete())
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -179,9 +186,7 @@ def engine(session_engine: Engine) -> Iterator[Engine]:
     register after each test."""
     yield session_engine
     with session_engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in CONTENT_TABLES:
-                connection.execute(table.delete())
+        clear_people(connection)
 
 
 @pytest.fixture
@@ -232,9 +237,7 @@ def restore_register(engine: Engine) -> Iterator[Engine]:
 
     with engine.begin() as connection:
         # Accounts refer to municipalities: away first (``engine`` would remove them anyway).
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in CONTENT_TABLES:
-                connection.execute(table.delete())
+        clear_people(connection)
         connection.execute(MunicipalityChange.__table__.delete())  # type: ignore[attr-defined]
         connection.execute(Municipality.__table__.delete())  # type: ignore[attr-defined]
         connection.execute(

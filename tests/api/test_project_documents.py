@@ -15,9 +15,8 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from api.core.config import Settings
-from api.data.models import metadata
 from course.loader import load_course
-from tests.conftest import CONTENT_TABLES, Databases
+from tests.conftest import Databases, clear_people
 from tests.factories import PASSWORD, login, make_user
 
 COURSE = Path(__file__).parents[1] / "course" / "fixtures" / "workbook_course"
@@ -40,9 +39,7 @@ def client(tmp_path: Path, docs_engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app(settings, engine=docs_engine), raise_server_exceptions=False) as c:
         yield c
     with docs_engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in CONTENT_TABLES:
-                connection.execute(table.delete())
+        clear_people(connection)
 
 
 def _save(client: TestClient, headers: dict[str, str], step: str, values: object) -> int:

@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 
 from api.app import create_app
 from api.core.config import Settings
-from api.data.models import AuditEvent, Enrollment, Role, User, metadata
+from api.data.models import AuditEvent, Enrollment, Role, User
 from course.loader import load_course
-from tests.conftest import CONTENT_TABLES, Databases
+from tests.conftest import Databases, clear_people
 from tests.factories import grant_role, login, make_unit, make_user
 
 REVIEW_COURSE = Path(__file__).parent / "fixtures" / "review_course"  # approval required
@@ -39,9 +39,7 @@ def review_engine(databases: Databases) -> Engine:
 def engine(review_engine: Engine) -> Iterator[Engine]:
     yield review_engine
     with review_engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in CONTENT_TABLES:
-                connection.execute(table.delete())
+        clear_people(connection)
 
 
 def _client(tmp_path: Path, engine: Engine, content: Path) -> TestClient:

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from api.app import create_app
 from api.core.config import Settings
-from api.data.models import Project, Role, WorkbookEntry, metadata
+from api.data.models import Project, Role, WorkbookEntry
 from course.loader import load_course
-from tests.conftest import CONTENT_TABLES, Databases
+from tests.conftest import Databases, clear_people
 from tests.factories import grant_role, login, make_user
 
 WORKBOOK_COURSE = Path(__file__).parents[1] / "course" / "fixtures" / "workbook_course"
@@ -32,9 +32,7 @@ def workbook_engine(databases: Databases) -> Engine:
 def wb_engine(workbook_engine: Engine) -> Iterator[Engine]:
     yield workbook_engine
     with workbook_engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in CONTENT_TABLES:
-                connection.execute(table.delete())
+        clear_people(connection)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from api.app import create_app
 from api.core.config import Settings
-from api.data.models import AuditEvent, OutgoingEmail, Role, User, WorkbookRevision, metadata
+from api.data.models import AuditEvent, OutgoingEmail, Role, User, WorkbookRevision
 from course.loader import load_course
-from tests.conftest import CONTENT_TABLES, Databases
+from tests.conftest import Databases, clear_people
 from tests.factories import login, make_user
 
 WORKBOOK_COURSE = Path(__file__).parents[1] / "course" / "fixtures" / "workbook_course"
@@ -35,9 +35,7 @@ def teams_engine(databases: Databases) -> Engine:
 def engine(teams_engine: Engine) -> Iterator[Engine]:
     yield teams_engine
     with teams_engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in CONTENT_TABLES:
-                connection.execute(table.delete())
+        clear_people(connection)
 
 
 @pytest.fixture
