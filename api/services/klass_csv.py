@@ -121,6 +121,18 @@ def _number(value: str, line: int, column: str, problems: list[Problem]) -> str 
     return None
 
 
+def _repeated(
+    number: str, line: int, column: str, first_line: dict[str, int], problems: list[Problem]
+) -> bool:
+    """Whether the number stood on an earlier line (a problem then); else it is noted."""
+    if number in first_line:
+        message = f"Kommunenummer {number} står også på linje {first_line[number]}."
+        problems.append(Problem(line, column, message))
+        return True
+    first_line[number] = line
+    return False
+
+
 def read_codes(data: bytes) -> tuple[list[CodeRow], list[Problem]]:
     """The municipalities of a KLASS 131 code list, or what is wrong with the file."""
     problems: list[Problem] = []
@@ -148,14 +160,8 @@ def read_codes(data: bytes) -> tuple[list[CodeRow], list[Problem]]:
         valid_to = _date(row.get("validTo", ""), line, "validTo", problems)
         if number is None:
             continue
-        if number in first_line:
-            problems.append(
-                Problem(
-                    line, "code", f"Kommunenummer {number} står også på linje {first_line[number]}."
-                )
-            )
+        if _repeated(number, line, "code", first_line, problems):
             continue
-        first_line[number] = line
         codes.append(CodeRow(line, number, name, valid_from, valid_to))
     return codes, problems
 
@@ -240,15 +246,7 @@ def read_written_forms(data: bytes) -> tuple[list[WrittenFormRow], list[Problem]
             )
         if number is None or form is None:
             continue
-        if number in first_line:
-            problems.append(
-                Problem(
-                    line,
-                    number_column,
-                    f"Kommunenummer {number} står også på linje {first_line[number]}.",
-                )
-            )
+        if _repeated(number, line, number_column, first_line, problems):
             continue
-        first_line[number] = line
         forms.append(WrittenFormRow(line, number, form))
     return forms, problems
