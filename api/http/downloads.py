@@ -116,35 +116,31 @@ def job_file(*, session: Session, engine: Engine, caller: User, job_id: int) -> 
     """The file of a job the caller may see, recorded in the audit log as downloaded."""
     file = jobs.job_file(session=session, caller=caller, job_id=job_id)
     jobs.record_download(engine=engine, caller=caller, job_id=job_id, size=file.size)
-    return Response(
-        file.content,
-        media_type=file.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{file.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(file.content, media_type=file.media_type, filename=file.filename)
 
 
 def scorm_download(package: ScormPackage) -> Response:
     """A SCORM package as a download (the API's route and the instructor page)."""
-    return Response(
-        package.content,
-        media_type=scorm_export.MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{package.filename}"',
-            "Cache-Control": "no-store",
-        },
+    return attachment(
+        package.content, media_type=scorm_export.MEDIA_TYPE, filename=package.filename
     )
 
 
 def gift_download(exported: GiftFile) -> Response:
     """A GIFT file as a download (the API's route and the instructor page)."""
+    return attachment(
+        exported.content, media_type=gift_exchange.MEDIA_TYPE, filename=exported.filename
+    )
+
+
+def attachment(content: bytes | str, *, media_type: str, filename: str) -> Response:
+    """A file to download, never cached: what people download here is personal data or
+    course material that changes."""
     return Response(
-        exported.content,
-        media_type=gift_exchange.MEDIA_TYPE,
+        content,
+        media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{exported.filename}"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )

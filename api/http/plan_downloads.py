@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Response
 
+from api.http.downloads import attachment
 from api.services.project_documents import MEDIA_TYPES, PlanDocument
 
 PLAN_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -18,11 +19,4 @@ PLAN_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 def plan_download(document: PlanDocument) -> Response:
     """The plan as an attachment, never cached (it is its authors' personal data)."""
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{document.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(document.content, media_type=document.media_type, filename=document.filename)
