@@ -18,7 +18,7 @@ from api.core.errors import (
     responses,
 )
 from api.http.deps import ActorDep, CourseInfoDep, CurrentUser, LiveModules, SessionDep
-from api.http.downloads import XLSX
+from api.http.downloads import XLSX, attachment
 from api.http.routing import api_router
 from api.http.schemas_review import (
     PortfolioRowPublic,
@@ -120,5 +120,4 @@ def portfolio_xlsx(
 ) -> Response:
     """The portfolio as an Excel workbook."""
     data = project_portfolio.export(session=session, actor=actor, modules=modules, info=info)
-    headers = {"Content-Disposition": 'attachment; filename="prosjekter.xlsx"'}
-    return Response(data, media_type=XLSX, headers=headers)
+    return attachment(data, media_type=XLSX, filename="prosjekter.xlsx")

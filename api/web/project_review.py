@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from api.core.errors import DomainError, ReviewNotFound
 from api.data.models import ReviewerKind, ReviewStatus
 from api.http.deps import ActorDep, CourseInfoDep, LiveModules, PeopleReader, SessionDep
-from api.http.downloads import XLSX
+from api.http.downloads import XLSX, attachment
 from api.services import project_portfolio, project_review
 from api.web.deps import FormDep, form_text, page_router
 from api.web.render import redirect, render
@@ -117,5 +117,4 @@ def portfolio_xlsx(
 ) -> Response:
     """The portfolio as an Excel workbook."""
     data = project_portfolio.export(session=session, actor=actor, modules=modules, info=info)
-    headers = {"Content-Disposition": 'attachment; filename="prosjekter.xlsx"'}
-    return Response(data, media_type=XLSX, headers=headers)
+    return attachment(data, media_type=XLSX, filename="prosjekter.xlsx")

@@ -127,6 +127,7 @@ def test_a_leader_approves_with_comments_the_learner_sees_it_and_another_unit_se
     _save(api, me, {"navn": "Trygg", "utfordring": '=HYPERLINK("x")'})
     exported = api.get("/api/v1/portfolio.xlsx", headers=boss)
     assert exported.status_code == 200
+    assert exported.headers["cache-control"] == "no-store"  # people's names and units
     sheet = load_workbook(io.BytesIO(exported.content)).active
     assert sheet is not None
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
