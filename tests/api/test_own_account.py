@@ -9,7 +9,7 @@ import json
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.data.models import AuditEvent, Role
 from tests.factories import PASSWORD, login, make_user
@@ -19,7 +19,8 @@ NEW = "et-helt-nytt-passord"
 
 def _events(engine: Engine, action: str) -> list[AuditEvent]:
     with Session(engine) as session:
-        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+        query = select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.id))
+        return list(session.exec(query).all())
 
 
 def test_a_setup_code_from_before_a_deactivation_fails_after_reactivation(
